@@ -1,0 +1,44 @@
+# rustlamp: the two commands in the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench system-packages clean
+
+## run: install into ./.venv and start rustlamp (logs to the terminal too)
+run: $(VENV)/.installed
+	$(BIN)/rustlamp -v
+
+## test: install what the tests need (Debian packages too, when missing), then lint, type check and the suite
+test: system-packages $(VENV)/.installed-test
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check rustlamp tests benchmarks
+	$(BIN)/ruff format --check rustlamp tests benchmarks
+	$(BIN)/mypy
+
+## bench: the figures (planning speed, start-up, idle cost); not part of the test suite
+bench: system-packages $(VENV)/.installed-test
+	$(BIN)/python benchmarks/plan_year.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/idle.py
+
+system-packages:
+	@sh tests/setup/debian-packages.sh
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV) || { echo "rustlamp: '$(PYTHON) -m venv' failed; on Debian/Ubuntu: sudo apt install python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,43 @@
+"""Parse and format the small duration and time-of-day strings used in settings and on the command line."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+_DURATION = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?$")
+_TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
+
+DURATION_FORMS = '"90s", "20m", "1h30m"'
+CLOCK_FORMS = '"HH:MM" from "00:00" to "23:59"'
+
+
+def parse_duration(text: str) -> timedelta:
+    """'1h30m' -> 90 minutes. Raises ValueError for anything else; callers add DURATION_FORMS to their
+    message in their own words."""
+    cleaned = text.strip().lower()
+    match = _DURATION.match(cleaned)
+    if not cleaned or match is None or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a duration")
+    hours, minutes, seconds = (int(match.group(k) or 0) for k in ("h", "m", "s"))
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of parse_duration: 90 minutes -> '1h30m'."""
+    total = int(delta.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (seconds, "s")) if v]
+    return "".join(parts) or "0s"
+
+
+def parse_clock_time(text: str) -> time:
+    """'09:00' -> time(9, 0). Hours 0-23, minutes 0-59 (CLOCK_FORMS); ValueError otherwise."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a time of day")
+    hour, minute = int(match.group("h")), int(match.group("m"))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return time(hour, minute)

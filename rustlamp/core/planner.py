@@ -1,0 +1,108 @@
+"""The running schedule: what is pending now, and how it changes when things happen.
+
+The runtime asks `due(now)` when its one timer fires, shows what comes back, and sleeps until
+`next_wake()`. Everything else (a rest, a snooze, a wake from sleep) is a method here, so the whole
+behaviour can be driven by tests with a fake clock and no waiting.
+
+Sleep, suspend and clock jumps: what was missed is not replayed. After waking at most one reminder comes,
+and a gap at least as long as a break counts as rest: the next reminder is then planned from the wake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rustlamp.core.schedule import Event, Schedule, to_utc
+
+# A timer may fire a little late (a busy machine); an event this late is still shown. Anything later was
+# missed while asleep and is dropped, never replayed.
+LATE_GRACE = timedelta(minutes=2)
+
+
+@dataclass
+class Planner:
+    schedule: Schedule
+    break_length: timedelta
+    anchor: datetime  # the last rest moment, or the last reminder nobody acted on (UTC)
+    snoozed_until: datetime | None = None
+    _routine_next: dict[str, datetime | None] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, schedule: Schedule, break_length: timedelta, now: datetime) -> Planner:
+        """Starting the app is a rest moment: the first reminder comes `every` later."""
+        planner = cls(schedule, break_length, to_utc(now))
+        planner._plan_routines(now)
+        return planner
+
+    # --- what is pending --------------------------------------------------------------------------
+
+    def next_reminder(self) -> datetime | None:
+        if self.snoozed_until is not None:
+            return self.snoozed_until
+        return self.schedule.next_reminder(self.anchor)
+
+    def next_wake(self) -> datetime | None:
+        """When the runtime should next call due(); None when nothing will ever come."""
+        times = [t for t in (self.next_reminder(), *self._routine_next.values()) if t is not None]
+        return min(times, key=to_utc) if times else None
+
+    def due(self, now: datetime) -> list[Event]:
+        """Events due at `now`, at most one reminder; the planner moves on past them."""
+        now_utc = to_utc(now)
+        events: list[Event] = []
+        for routine in self.schedule.routines:
+            at = self._routine_next.get(routine.name)
+            if at is not None and to_utc(at) <= now_utc:
+                if now_utc - to_utc(at) <= LATE_GRACE:
+                    events.append(Event(now.astimezone(self.schedule.zone), "routine", routine.name))
+                self._routine_next[routine.name] = self.schedule.next_routine(routine, now_utc)
+        reminder = self.next_reminder()
+        if reminder is not None and to_utc(reminder) <= now_utc:
+            # the next one comes `every` after this one, never stacked; one that is due outside active
+            # hours (the timer woke late) is not shown and the anchor moves on all the same
+            if self.schedule.is_active(now_utc):
+                events.append(Event(now.astimezone(self.schedule.zone), "reminder"))
+            self.anchor = now_utc
+            self.snoozed_until = None
+        return events
+
+    # --- what happens -----------------------------------------------------------------------------
+
+    def rested(self, now: datetime) -> None:
+        """A finished break (or any rest moment): the clock starts again."""
+        self.anchor = to_utc(now)
+        self.snoozed_until = None
+
+    def snooze(self, now: datetime, delay: timedelta) -> datetime | None:
+        """Move the pending reminder to now + delay (inside active hours); returns when it will come."""
+        self.snoozed_until = self.schedule.snooze_until(now, delay)
+        return self.snoozed_until
+
+    def snooze_rest_of_today(self, now: datetime) -> datetime | None:
+        self.snoozed_until = self.schedule.rest_of_today_until(now)
+        return self.snoozed_until
+
+    def woke(self, last_seen: datetime, now: datetime) -> bool:
+        """The wall clock moved more than the process lived (suspend, a clock change, a resumed VM).
+        Returns True when the gap counted as rest."""
+        gap = to_utc(now) - to_utc(last_seen)
+        rested = gap >= self.break_length or gap < timedelta(0)
+        if rested:
+            # a backward jump also restarts the clock: an anchor in the future would silence reminders
+            self.rested(now)
+        elif self.snoozed_until is not None and to_utc(self.snoozed_until) < to_utc(now):
+            self.snoozed_until = to_utc(now)  # a snooze that ran out while asleep comes once, now
+        self._plan_routines(now)
+        return rested
+
+    def replace_schedule(self, schedule: Schedule, break_length: timedelta, now: datetime) -> None:
+        """New settings: keep the anchor and any snooze, re-plan the routines."""
+        self.schedule = schedule
+        self.break_length = break_length
+        self._plan_routines(now)
+
+    def _plan_routines(self, now: datetime) -> None:
+        # the routine's own time counts as already passed when it is exactly now, so it fires once
+        after = to_utc(now) - timedelta(microseconds=1)
+        self._routine_next = {r.name: self.schedule.next_routine(r, after) for r in self.schedule.routines}

@@ -1,0 +1,237 @@
+"""The running app: one asyncio loop that owns the schedule's single timer, the notifier and the signals.
+
+The loop sleeps until the next event (no polling): asyncio's timer for the elapsed time and, on Linux, a
+wall-clock alarm that also fires after a suspend or a clock change. Each time it wakes it compares how far
+the wall clock moved with how long the process really lived; a difference means sleep or a clock jump, and
+the planner's rule for that applies (nothing replayed, at most one reminder, a long gap counts as rest).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rustlamp import APP_NAME
+from rustlamp.core.clock import Clock
+from rustlamp.core.commands import BREAK_KEY, Command, Snooze, TakeBreak, command_from_key, snooze_key
+from rustlamp.core.config import Settings
+from rustlamp.core.content import PromptPicker, load_content, resolve_language
+from rustlamp.core.planner import Planner
+from rustlamp.core.schedule import Event, Schedule
+from rustlamp.core.texts import human_duration, human_moment, text
+from rustlamp.notify.base import Button, Message
+from rustlamp.settings_source import SettingsSource, SettingsUpdate
+from rustlamp.system.wallclock import make_alarm
+
+if TYPE_CHECKING:
+    from rustlamp.notify.base import Notifier
+
+log = logging.getLogger("rustlamp.runtime")
+
+# The wall clock may drift from the monotonic one by a little (NTP); more than this is a jump or a sleep.
+JUMP_TOLERANCE = timedelta(seconds=20)
+
+
+class App:
+    def __init__(self, source: SettingsSource, clock: Clock) -> None:
+        self.source = source
+        self.clock = clock
+        self.zone = clock.now().tzinfo
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._told_problems: tuple[str, ...] = ()
+        self._last_wall = clock.now()
+        self._last_mono = clock.monotonic()
+        self.notifier: Notifier | None = None
+        update = source.load()
+        self.settings: Settings = update.settings
+        self.language = resolve_language(self.settings.language, os.environ)
+        self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
+        self.planner = Planner.start(self._schedule(self.settings), self.settings.break_.length, clock.now())
+        self._start_update = update
+
+    # --- the loop ---------------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        from rustlamp.notify.select import choose_notifier
+
+        loop = asyncio.get_running_loop()
+        self.notifier, status = await choose_notifier(APP_NAME, self._on_action)
+        (log.info if status.ok else log.warning)("notifications: %s", status.detail)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.stop)
+        if hasattr(signal, "SIGHUP"):
+            loop.add_signal_handler(signal.SIGHUP, self.reload)
+        alarm = make_alarm()
+        if alarm is not None:
+            loop.add_reader(alarm.fd, self._on_alarm, alarm)
+        log.info("rustlamp is running (settings: %s)", self.source.path)
+        await self._tell_settings_problems(self._start_update)
+        try:
+            while not self._stopping:
+                wake_at = self.planner.next_wake()
+                if alarm is not None:
+                    alarm.arm(wake_at)
+                self._log_next(wake_at)
+                await self._sleep_until(wake_at)
+                if self._stopping:
+                    break
+                now = self._sync_clock()
+                for event in self.planner.due(now):
+                    await self._show(event)
+        finally:
+            if alarm is not None:
+                loop.remove_reader(alarm.fd)
+                alarm.close()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+            await self.notifier.close()
+        log.info("rustlamp stopped")
+        return 0
+
+    async def _sleep_until(self, wake_at: datetime | None) -> None:
+        timeout = None if wake_at is None else max(0.0, (wake_at - self.clock.now()).total_seconds())
+        self._wake.clear()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _on_alarm(self, alarm: object) -> None:
+        from rustlamp.system.wallclock import WallClockAlarm
+
+        assert isinstance(alarm, WallClockAlarm)
+        if alarm.acknowledge() == "clock-set":
+            log.info("the system clock was set")
+        self._wake.set()
+
+    def _sync_clock(self) -> datetime:
+        """Notice a suspend or clock jump since the last look, and let the planner apply its rule."""
+        now, mono = self.clock.now(), self.clock.monotonic()
+        lived = timedelta(seconds=mono - self._last_mono)
+        moved = now - self._last_wall
+        if abs(moved - lived) > JUMP_TOLERANCE:
+            last_seen = self._last_wall + lived
+            rested = self.planner.woke(last_seen, now)
+            log.info(
+                "woke: the wall clock moved %s while the process lived %s; %s",
+                moved,
+                lived,
+                "counted as rest" if rested else "too short to count as rest",
+            )
+        self._last_wall, self._last_mono = now, mono
+        return now
+
+    def _log_next(self, wake_at: datetime | None) -> None:
+        reminder = self.planner.next_reminder()
+        log.info(
+            "next reminder: %s; next wake: %s",
+            reminder.isoformat(timespec="seconds") if reminder else "none",
+            wake_at.isoformat(timespec="seconds") if wake_at else "none",
+        )
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    # --- settings ---------------------------------------------------------------------------------
+
+    def _schedule(self, settings: Settings) -> Schedule:
+        assert self.zone is not None
+        return Schedule(settings.reminders, settings.routines, self.zone)
+
+    def reload(self) -> None:
+        """Read the settings again (SIGHUP). A broken file keeps the last good settings running."""
+        update = self.source.load()
+        if not update.errors:
+            self.settings = update.settings
+            self.language = resolve_language(self.settings.language, os.environ)
+            self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
+            self.planner.replace_schedule(
+                self._schedule(self.settings), self.settings.break_.length, self.clock.now()
+            )
+            log.info("settings reloaded from %s", self.source.path)
+        asyncio.get_running_loop().create_task(self._tell_settings_problems(update, reloaded=True))
+        self._wake.set()
+
+    async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
+        """Say once, gently, that the file has errors; the same errors are not repeated."""
+        errors = update.errors
+        key = tuple(str(p) for p in errors)
+        if not errors or key == self._told_problems:
+            self._told_problems = key
+            return
+        self._told_problems = key
+        fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
+        problem = str(errors[0])
+        if len(errors) > 1:
+            problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
+        await self._notify(
+            Message(
+                text(self.language, "config_title"),
+                text(self.language, "config_body", problem=problem, fallback=fallback),
+            )
+        )
+
+    # --- events and commands ----------------------------------------------------------------------
+
+    async def _show(self, event: Event) -> None:
+        lang = self.language
+        if event.kind == "reminder":
+            prompt = self.picker.next()
+            first_snooze = self.settings.reminders.snooze[0]
+            message = Message(
+                text(lang, "reminder_title"),
+                prompt,
+                buttons=(
+                    Button(BREAK_KEY, text(lang, "button_break")),
+                    Button(
+                        snooze_key(first_snooze),
+                        text(lang, "button_snooze", duration=human_duration(lang, first_snooze)),
+                    ),
+                ),
+                click_key=BREAK_KEY,
+            )
+            log.info("reminder shown: %s", prompt)
+        else:
+            routine = next(r for r in self.settings.routines if r.name == event.name)
+            prompt = routine.prompt or self.picker.routine(routine.name)
+            kind = routine.name if routine.name in ("morning", "evening") else "other"
+            message = Message(text(lang, f"routine_title_{kind}", name=routine.name), prompt)
+            log.info("routine %s shown: %s", routine.name, prompt)
+        await self._notify(message)
+
+    async def _notify(self, message: Message) -> None:
+        if self.notifier is not None:
+            await self.notifier.show(message)
+
+    def _on_action(self, key: str) -> None:
+        command = command_from_key(key, "notification")
+        if command is None:
+            log.warning("ignored an unknown notification action %r", key)
+            return
+        self.handle(command)
+
+    def handle(self, command: Command) -> None:
+        """The one place where every wish becomes a change: notification buttons now, tray and CLI later."""
+        now = self._sync_clock()
+        if isinstance(command, TakeBreak):
+            # the break window comes later; until then a break request is a rest moment
+            self.planner.rested(now)
+            log.info("break requested (%s): rest moment recorded, the clock starts again", command.source)
+        elif isinstance(command, Snooze):
+            if command.delay is None:
+                until = self.planner.snooze_rest_of_today(now)
+            else:
+                until = self.planner.snooze(now, command.delay)
+            log.info(
+                "snoozed (%s) until %s",
+                command.source,
+                until.isoformat(timespec="seconds") if until else "no further reminder",
+            )
+            if until is not None:
+                log.info("the next reminder comes %s", human_moment(self.language, until))
+        self._wake.set()

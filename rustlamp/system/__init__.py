@@ -1,0 +1,1 @@
+"""Adapters to the operating system: paths, logging and the wall-clock alarm."""

@@ -1,0 +1,27 @@
+"""Run the installed `rustlamp` command as a person would, in a private home."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+RUSTLAMP = str(Path(sys.executable).with_name("rustlamp"))
+
+
+def private_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An environment whose XDG folders all live under `home`, so no test touches the real ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "LC_", "LANG"))}
+    for name in ("CONFIG", "STATE", "DATA", "CACHE"):
+        folder = home / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[f"XDG_{name}_HOME"] = str(folder)
+    env["HOME"] = str(home)
+    env.update(extra or {})
+    return env
+
+
+def rustlamp(args: Sequence[str], env: Mapping[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([RUSTLAMP, *args], env=dict(env), capture_output=True, text=True, timeout=timeout)

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages the tests need, only those missing: a headless X server, a private D-Bus,
+# a notification daemon that records what it gets, a tray host, input and screenshot tools, and
+# libfaketime to move a process's clock. Needs root (or sudo) only when something is missing.
+set -eu
+packages="xvfb xdotool x11-utils imagemagick dbus dbus-x11 dunst libnotify-bin trayer faketime libfaketime"
+python="${PYTHON:-python3}"
+# a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
+if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then
+  packages="$packages python3-venv"
+fi
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "rustlamp tests: these Debian packages are missing and there is no apt-get here:$missing" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "rustlamp tests: installing Debian packages:$missing" >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+# shellcheck disable=SC2086  # the list is meant to split into words
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

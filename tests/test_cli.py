@@ -1,0 +1,135 @@
+"""`rustlamp config check` and `rustlamp plan`, run as the installed command."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from run_cli import private_env, rustlamp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return private_env(tmp_path, {"TZ": "Europe/Amsterdam"})
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_accepts_the_example(env: dict[str, str]) -> None:
+    result = rustlamp(["config", "check", str(ROOT / "config.example.toml")], env)
+    assert result.returncode == 0
+    assert result.stdout.strip().endswith("config.example.toml: ok")
+
+
+def test_check_lists_every_error_with_file_line_and_key(env: dict[str, str], tmp_path: Path) -> None:
+    bad = write(
+        tmp_path / "bad.toml",
+        'language = "fr"\n[reminders]\nevry = "45m"\nevery = "2s"\nstart = "25:00"\ndays = ["monday"]\n',
+    )
+    result = rustlamp(["config", "check", str(bad)], env)
+    assert result.returncode == 2
+    errors = result.stderr.splitlines()
+    assert errors[0] == f'{bad}:1: language: \'fr\' is not a known language; allowed: "auto", "nl" or "en"'
+    assert errors[1].startswith(f"{bad}:4: reminders.every: '2s' is out of range; allowed: a duration from 10s")
+    assert errors[2] == f'{bad}:5: reminders.start: \'25:00\' is not a time of day; allowed: a time of day "HH:MM" from "00:00" to "23:59"'
+    assert errors[3].startswith(f"{bad}:6: reminders.days: 'monday' is not a day (did you mean 'mon'?)")
+    assert errors[4] == f"{bad}: 4 errors; rustlamp would keep its previous settings"
+    assert f"{bad}:3: reminders.evry: warning: unknown key, ignored; did you mean `every`?" in result.stdout
+
+
+def test_check_warnings_alone_still_pass(env: dict[str, str], tmp_path: Path) -> None:
+    fine = write(tmp_path / "fine.toml", '[reminders]\nevery = "2m"\n')
+    result = rustlamp(["config", "check", str(fine)], env)
+    assert result.returncode == 0
+    assert "warning: 2m is very often" in result.stdout
+    assert result.stdout.strip().endswith(": ok")
+
+
+def test_check_names_line_and_column_of_a_syntax_error(env: dict[str, str], tmp_path: Path) -> None:
+    broken = write(tmp_path / "broken.toml", '[reminders]\nevery = "45m\n')
+    result = rustlamp(["config", "check", str(broken)], env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{broken}:2: not valid TOML:")
+    assert "line 2, column" in result.stderr
+
+
+def test_check_of_a_missing_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    result = rustlamp(["config", "check", str(tmp_path / "nope.toml")], env)
+    assert result.returncode == 2
+    assert "nope.toml: no such file" in result.stderr
+
+
+def test_config_option_works_before_and_after_the_subcommand(env: dict[str, str], tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.toml", "language = 1\n")
+    for args in (["--config", str(bad), "config", "check"], ["config", "check", "--config", str(bad)]):
+        result = rustlamp(args, env)
+        assert result.returncode == 2, args
+        assert "language" in result.stderr
+
+
+def test_default_config_place_follows_xdg(env: dict[str, str]) -> None:
+    result = rustlamp(["config", "check"], env)
+    assert result.returncode == 0
+    assert f"{env['XDG_CONFIG_HOME']}/rustlamp/config.toml: no settings file here" in result.stdout
+    folder = Path(env["XDG_CONFIG_HOME"]) / "rustlamp"
+    folder.mkdir()
+    write(folder / "config.toml", '[reminders]\nevery = "banana"\n')
+    assert rustlamp(["config", "check"], env).returncode == 2
+
+
+def test_plan_json_follows_the_rules_across_dst(env: dict[str, str], tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "c.toml",
+        '[reminders]\nevery = "45m"\n[routines.morning]\nat = "08:00"\ndays = ["sun", "mon"]\n',
+    )
+    # Friday 26 March 2027, 16:00 local; Europe moves to summer time on Sunday 28 March
+    result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00", "--count", "4", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"at": "2027-03-26T16:45:00+01:00", "kind": "reminder"},
+        {"at": "2027-03-28T08:00:00+02:00", "kind": "routine", "name": "morning"},
+        {"at": "2027-03-29T08:00:00+02:00", "kind": "routine", "name": "morning"},
+        {"at": "2027-03-29T09:45:00+02:00", "kind": "reminder"},
+    ]
+
+
+def test_plan_default_is_ten_readable_lines_in_dutch(env: dict[str, str], tmp_path: Path) -> None:
+    config = write(tmp_path / "c.toml", 'language = "nl"\n')
+    result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00+01:00"], env)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10
+    assert lines[0] == "vr 26 mrt 16:45  herinnering"
+    assert lines[1] == "ma 29 mrt 09:45  herinnering"
+
+
+def test_plan_from_now_starts_after_now(env: dict[str, str]) -> None:
+    before = datetime.now().astimezone()
+    result = rustlamp(["plan", "--json", "--count", "1"], env)
+    events = json.loads(result.stdout)
+    assert len(events) == 1
+    assert datetime.fromisoformat(events[0]["at"]) >= before + timedelta(minutes=45) - timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["plan", "--count", "0"], "0 is out of range; use 1 to 10000"),
+        (["plan", "--count", "ten"], "'ten' is not a whole number"),
+        (["plan", "--from", "yesterday"], "'yesterday' is not an ISO 8601 time"),
+        (["dance"], "invalid choice: 'dance'"),
+    ],
+)
+def test_bad_arguments_get_usage_and_exit_2(env: dict[str, str], args: list[str], says: str) -> None:
+    result = rustlamp(args, env)
+    assert result.returncode == 2
+    assert "usage: rustlamp" in result.stderr
+    assert says in result.stderr
