@@ -36,8 +36,10 @@ def main() -> None:
             started = clock.perf_counter()
             count = plan_year(schedule)
             timings.append(clock.perf_counter() - started)
-        print(f"{name}: {count} events in a year; median {statistics.median(timings) * 1000:.1f} ms, "
-              f"best {min(timings) * 1000:.1f} ms (7 runs)")
+        print(
+            f"{name}: {count} events in a year; median {statistics.median(timings) * 1000:.1f} ms, "
+            f"best {min(timings) * 1000:.1f} ms (7 runs)"
+        )
 
 
 if __name__ == "__main__":

@@ -58,11 +58,8 @@ class App:
     # --- the loop ---------------------------------------------------------------------------------
 
     async def run(self) -> int:
-        from rustlamp.notify.select import choose_notifier
-
         loop = asyncio.get_running_loop()
-        self.notifier, status = await choose_notifier(APP_NAME, self._on_action)
-        (log.info if status.ok else log.warning)("notifications: %s", status.detail)
+        await self._choose_notifier()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.stop)
         if hasattr(signal, "SIGHUP"):
@@ -90,7 +87,8 @@ class App:
                 alarm.close()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
-            await self.notifier.close()
+            if self.notifier is not None:
+                await self.notifier.close()
         log.info("rustlamp stopped")
         return 0
 
@@ -205,8 +203,20 @@ class App:
         await self._notify(message)
 
     async def _notify(self, message: Message) -> None:
+        if self.notifier is not None and self.notifier.backend == "none":
+            # started before the desktop's notification daemon (at login, say): ask again, only when
+            # there is something to show, so nothing polls in the meantime
+            await self._choose_notifier()
         if self.notifier is not None:
             await self.notifier.show(message)
+
+    async def _choose_notifier(self) -> None:
+        from rustlamp.notify.select import choose_notifier
+
+        if self.notifier is not None:
+            await self.notifier.close()
+        self.notifier, status = await choose_notifier(APP_NAME, self._on_action)
+        (log.info if status.ok else log.warning)("notifications: %s", status.detail)
 
     def _on_action(self, key: str) -> None:
         command = command_from_key(key, "notification")

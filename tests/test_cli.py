@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from run_cli import private_env, rustlamp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +37,11 @@ def test_check_lists_every_error_with_file_line_and_key(env: dict[str, str], tmp
     assert result.returncode == 2
     errors = result.stderr.splitlines()
     assert errors[0] == f'{bad}:1: language: \'fr\' is not a known language; allowed: "auto", "nl" or "en"'
-    assert errors[1].startswith(f"{bad}:4: reminders.every: '2s' is out of range; allowed: a duration from 10s")
-    assert errors[2] == f'{bad}:5: reminders.start: \'25:00\' is not a time of day; allowed: a time of day "HH:MM" from "00:00" to "23:59"'
+    assert errors[1].startswith(
+        f"{bad}:4: reminders.every: '2s' is out of range; allowed: a duration from 10s"
+    )
+    allowed = 'allowed: a time of day "HH:MM" from "00:00" to "23:59"'
+    assert errors[2] == f"{bad}:5: reminders.start: '25:00' is not a time of day; {allowed}"
     assert errors[3].startswith(f"{bad}:6: reminders.days: 'monday' is not a day (did you mean 'mon'?)")
     assert errors[4] == f"{bad}: 4 errors; rustlamp would keep its previous settings"
     assert f"{bad}:3: reminders.evry: warning: unknown key, ignored; did you mean `every`?" in result.stdout
@@ -91,7 +93,9 @@ def test_plan_json_follows_the_rules_across_dst(env: dict[str, str], tmp_path: P
         '[reminders]\nevery = "45m"\n[routines.morning]\nat = "08:00"\ndays = ["sun", "mon"]\n',
     )
     # Friday 26 March 2027, 16:00 local; Europe moves to summer time on Sunday 28 March
-    result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00", "--count", "4", "--json"], env)
+    result = rustlamp(
+        ["plan", "--config", str(config), "--from", "2027-03-26T16:00", "--count", "4", "--json"], env
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
         {"at": "2027-03-26T16:45:00+01:00", "kind": "reminder"},

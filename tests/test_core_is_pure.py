@@ -1,4 +1,4 @@
-"""The core must not pull in a tray, toolkit, notification or image library: prove it in a fresh interpreter."""
+"""The core must not pull in a tray, toolkit, notification or image library; a fresh interpreter proves it."""
 
 import json
 import subprocess
@@ -15,7 +15,17 @@ CORE_MODULES = [
     "rustlamp.core.texts",
     "rustlamp.core.zones",
 ]
-FORBIDDEN = ["tkinter", "_tkinter", "pystray", "PIL", "plyer", "desktop_notifier", "dbus_fast", "gi", "asyncio"]
+FORBIDDEN = [
+    "tkinter",
+    "_tkinter",
+    "pystray",
+    "PIL",
+    "plyer",
+    "desktop_notifier",
+    "dbus_fast",
+    "gi",
+    "asyncio",
+]
 
 
 def test_core_imports_no_adapter_library() -> None:
@@ -26,4 +36,3 @@ def test_core_imports_no_adapter_library() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == []
-

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Literal
 
 from rustlamp.core.config import Reminders, Routine
@@ -56,7 +56,9 @@ def local_instant(day: date, at: time, zone: tzinfo) -> datetime:
 
 
 @lru_cache(maxsize=1024)
-def _window_bounds(day: date, start_time: time, end_time: time, zone: tzinfo) -> tuple[datetime, datetime] | None:
+def _window_bounds(
+    day: date, start_time: time, end_time: time, zone: tzinfo
+) -> tuple[datetime, datetime] | None:
     """The window starting on `day` as UTC instants; None when a DST change swallows it."""
     start = local_instant(day, start_time, zone)
     end_day = day + ONE_DAY if end_time <= start_time else day

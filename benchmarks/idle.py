@@ -1,0 +1,35 @@
+"""The idle cost of `rustlamp run` between events: memory, threads, CPU time and wake-ups over 60 s.
+
+Targets: idle RSS under 35 MB, no periodic wake-ups between events.
+Run: .venv/bin/python benchmarks/idle.py [SECONDS]   (needs the Debian packages of `make test`)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from measure import desktop, read_proc, running_app
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    with desktop() as session, running_app(session) as app:
+        app.wait_for_output(r"next reminder: ")
+        time.sleep(3)  # let start-up finish (imports, the first D-Bus round trips)
+        first = read_proc(app.proc.pid)
+        time.sleep(seconds)
+        last = read_proc(app.proc.pid)
+    print(
+        f"rustlamp run, idle for {seconds:.0f} s between events (desktop-notifier on dunst, private D-Bus):"
+    )
+    print(f"  RSS: {last.rss_kb / 1024:.1f} MB (start of window {first.rss_kb / 1024:.1f} MB)")
+    print(f"  threads: {last.threads}")
+    print(f"  CPU time: {(last.cpu_ticks - first.cpu_ticks) / ticks * 1000:.0f} ms")
+    print(f"  context switches (wake-ups): {last.switches - first.switches}")
+
+
+if __name__ == "__main__":
+    main()

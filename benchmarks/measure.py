@@ -1,0 +1,70 @@
+"""Shared pieces of the benchmarks: the test desktop, a running app, and /proc readings."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app_process import RunningApp  # noqa: E402  (the tests' own helpers, on the path just above)
+from desktop import DesktopSession  # noqa: E402
+
+IDLE_CONFIG = """[reminders]
+every = "45m"
+start = "00:00"
+end = "00:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+
+
+@dataclass(frozen=True)
+class Reading:
+    rss_kb: int
+    threads: int
+    cpu_ticks: int  # utime + stime, in clock ticks
+    switches: int  # voluntary + involuntary context switches, all threads
+
+
+def read_proc(pid: int) -> Reading:
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    switches = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        task_fields = dict(
+            line.split(":", 1) for line in (task / "status").read_text().splitlines() if ":" in line
+        )
+        switches += int(task_fields["voluntary_ctxt_switches"]) + int(
+            task_fields["nonvoluntary_ctxt_switches"]
+        )
+    return Reading(
+        rss_kb=int(fields["VmRSS"].split()[0]),
+        threads=int(fields["Threads"]),
+        cpu_ticks=int(stat[11]) + int(stat[12]),
+        switches=switches,
+    )
+
+
+@contextmanager
+def desktop() -> Iterator[DesktopSession]:
+    with DesktopSession() as session:
+        yield session
+
+
+@contextmanager
+def running_app(session: DesktopSession, config_text: str = IDLE_CONFIG) -> Iterator[RunningApp]:
+    with tempfile.TemporaryDirectory(prefix="rustlamp-bench-") as folder:
+        home = Path(folder)
+        config = home / "config.toml"
+        config.write_text(config_text, encoding="utf-8")
+        app = RunningApp(home, session.env, config)
+        try:
+            yield app
+        finally:
+            app.stop()

@@ -1,0 +1,237 @@
+"""Native notifications with buttons and body clicks, through desktop-notifier.
+
+On Linux that is the freedesktop.org notification service on the D-Bus session bus (dunst, GNOME Shell,
+Plasma, ...); on Windows the WinRT toast center; on macOS the Notification Center (app bundles only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_notifier import Button as DnButton
+from desktop_notifier import Capability, DesktopNotifier, Icon
+from desktop_notifier.main import get_backend_class
+
+from rustlamp.notify.base import ActionHandler, Message, NotifierStatus
+
+log = logging.getLogger("rustlamp.notify")
+
+BACKEND = "desktop-notifier"
+PROBE_TIMEOUT = 2.0  # seconds; a running service answers in milliseconds
+SEND_TIMEOUT = 10.0
+AUTHORISATION_TIMEOUT = 120.0  # macOS asks the person once; give them time to read the prompt
+
+_SERVICE = "org.freedesktop.Notifications"
+_PATH = "/org/freedesktop/Notifications"
+# Action keys desktop-notifier itself uses on D-Bus; a button must not take them.
+_RESERVED_KEYS = frozenset({"default", "inline-reply"})
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a freedesktop.org notification service says about itself."""
+
+    name: str
+    vendor: str
+    version: str
+    capabilities: frozenset[str]
+
+
+class ProbeError(Exception):
+    """No freedesktop.org notification service answered; the message says why, for a person."""
+
+
+async def probe_freedesktop_server(timeout: float = PROBE_TIMEOUT) -> ServerInfo:
+    """Ask the session bus's notification service for its name and capabilities.
+
+    Raises ProbeError (never hangs longer than `timeout`) when there is no session bus, no service
+    on it, or the service does not answer.
+    """
+    from dbus_fast import Message as DBusMessage
+    from dbus_fast import MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus: MessageBus | None = None
+
+    async def call(member: str) -> list[Any]:
+        assert bus is not None
+        reply = await bus.call(
+            DBusMessage(destination=_SERVICE, path=_PATH, interface=_SERVICE, member=member)
+        )
+        # dbus-fast returns error replies instead of raising them.
+        if reply is None:
+            raise ProbeError(f"{member} got no reply")
+        if reply.message_type == MessageType.ERROR:
+            text = reply.body[0] if reply.body else ""
+            raise ProbeError(f"{reply.error_name}: {text}".rstrip(": "))
+        return list(reply.body)
+
+    async def ask() -> ServerInfo:
+        nonlocal bus
+        bus = await MessageBus().connect()
+        name, vendor, version, *_ = await call("GetServerInformation")
+        (capabilities,) = await call("GetCapabilities")
+        return ServerInfo(str(name), str(vendor), str(version), frozenset(map(str, capabilities)))
+
+    try:
+        return await asyncio.wait_for(ask(), timeout)
+    except ProbeError:
+        raise
+    except asyncio.TimeoutError:
+        raise ProbeError(f"no answer within {timeout:g} s") from None
+    except Exception as exc:  # no bus address, refused connection, bad auth, ...
+        raise ProbeError(str(exc) or type(exc).__name__) from exc
+    finally:
+        if bus is not None:
+            bus.disconnect()
+
+
+def _disconnect(notifier: DesktopNotifier) -> None:
+    # desktop-notifier 6.2 has no public way to close its D-Bus connection; without this each
+    # start()/close() cycle would leave one open until the process ends.
+    bus: Any = getattr(getattr(notifier, "_backend", None), "bus", None)
+    if bus is not None:
+        try:
+            bus.disconnect()
+        except Exception:
+            log.debug("Closing desktop-notifier's D-Bus connection failed", exc_info=True)
+
+
+class DesktopNotifierBackend:
+    """The Notifier for desktops whose notification service desktop-notifier can reach."""
+
+    backend: str = BACKEND
+
+    def __init__(self, app_name: str, on_action: ActionHandler, icon: Path | None = None) -> None:
+        self._app_name = app_name
+        self._on_action = on_action
+        self._icon = icon
+        self._notifier: DesktopNotifier | None = None
+        self._escape_body = False  # True when the service reads the body as markup
+        # Why no freedesktop.org notification service answered, when that is why start() failed.
+        self.no_service_reason: str | None = None
+
+    async def start(self) -> NotifierStatus:
+        try:
+            return await self._start()
+        except Exception as exc:  # start() reports, it never raises
+            log.warning("desktop-notifier could not start", exc_info=True)
+            await self.close()
+            return NotifierStatus(False, BACKEND, f"desktop-notifier could not start: {exc}.")
+
+    async def _start(self) -> NotifierStatus:
+        await self.close()
+        self.no_service_reason = None
+        backend_class = get_backend_class()
+        if backend_class.__name__ == "DummyNotificationCenter":
+            where = "outside an app bundle" if platform.system() == "Darwin" else "on this system"
+            return NotifierStatus(False, BACKEND, f"desktop-notifier cannot show notifications {where}.")
+
+        info: ServerInfo | None = None
+        if backend_class.__name__ == "DBusDesktopNotifier":
+            try:
+                info = await probe_freedesktop_server()
+            except ProbeError as exc:
+                self.no_service_reason = str(exc)
+                return NotifierStatus(
+                    False, BACKEND, f"No notification service answered on the D-Bus session bus ({exc})."
+                )
+            # The spec lets a service that advertises body-markup read the body as XML-ish markup.
+            self._escape_body = "body-markup" in info.capabilities
+
+        notifier = DesktopNotifier(
+            app_name=self._app_name, app_icon=Icon(path=self._icon) if self._icon else None
+        )
+        try:
+            if info is None and not await asyncio.wait_for(notifier.has_authorisation(), PROBE_TIMEOUT):
+                granted = await asyncio.wait_for(notifier.request_authorisation(), AUTHORISATION_TIMEOUT)
+                if not granted:
+                    return NotifierStatus(
+                        False, BACKEND, "Notifications are turned off for this app in the system settings."
+                    )
+            # On D-Bus this also connects and subscribes to button and click signals, so the very
+            # first notification's buttons already work.
+            capabilities = await asyncio.wait_for(notifier.get_capabilities(), PROBE_TIMEOUT)
+        except Exception as exc:
+            _disconnect(notifier)
+            who = f"{info.name} answered, but" if info else "The notification center was found, but"
+            reason = "it did not answer in time" if isinstance(exc, asyncio.TimeoutError) else str(exc)
+            return NotifierStatus(False, BACKEND, f"{who} desktop-notifier could not use it: {reason}.")
+
+        self._notifier = notifier
+        where = f"{info.name} {info.version}".strip() if info else "the system notification center"
+        if Capability.BUTTONS not in capabilities:
+            how = "without buttons, which it does not offer"
+        elif Capability.ON_CLICKED not in capabilities:
+            how = "with buttons, but it does not report clicks on the text"
+        else:
+            how = "with buttons and clicks"
+        return NotifierStatus(True, BACKEND, f"Notifications go to {where}, {how}.")
+
+    def _handler(self, key: str) -> Callable[[], None]:
+        def handle() -> None:
+            # Runs on the asyncio loop inside desktop-notifier's signal handling: an exception here
+            # must be logged, and must not reach (and stop) the loop or the D-Bus reader.
+            try:
+                self._on_action(key)
+            except Exception:
+                log.exception("The handler for notification action %r failed", key)
+
+        return handle
+
+    async def show(self, message: Message) -> None:
+        notifier = self._notifier
+        if notifier is None:
+            log.warning("Not shown, the notifier is not started: %s", message.title)
+            return
+        # Only the body may be markup (the summary is plain text by the spec). Quotes need no escaping
+        # in markup text, and some services only decode &amp; &lt; &gt;.
+        body = html.escape(message.body, quote=False) if self._escape_body else message.body
+        buttons = []
+        used: set[str] = set()
+        for button in message.buttons:
+            if button.key in _RESERVED_KEYS or button.key in used:
+                # desktop-notifier makes up a unique id; on_pressed still reports our key
+                buttons.append(DnButton(title=button.label, on_pressed=self._handler(button.key)))
+            else:
+                # Our key as the D-Bus action key keeps what the service (and a test) sees readable.
+                buttons.append(
+                    DnButton(title=button.label, on_pressed=self._handler(button.key), identifier=button.key)
+                )
+            used.add(button.key)
+
+        dispatched = False
+
+        def on_dispatched() -> None:
+            nonlocal dispatched
+            dispatched = True
+
+        try:
+            await asyncio.wait_for(
+                notifier.send(
+                    title=message.title,
+                    message=body,
+                    buttons=buttons,
+                    on_clicked=self._handler(message.click_key) if message.click_key is not None else None,
+                    on_dispatched=on_dispatched,
+                ),
+                SEND_TIMEOUT,
+            )
+        except Exception:
+            log.exception("Could not show the notification %r", message.title)
+            return
+        if not dispatched:
+            # desktop-notifier logs the cause on its own logger and carries on; say it here too.
+            log.warning("The notification service did not take the notification %r", message.title)
+
+    async def close(self) -> None:
+        notifier, self._notifier = self._notifier, None
+        if notifier is not None:
+            _disconnect(notifier)

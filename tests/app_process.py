@@ -1,0 +1,71 @@
+"""Start the installed `rustlamp run` as a real process in the test desktop, and read what it logs."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from run_cli import RUSTLAMP, private_env
+
+
+class RunningApp:
+    """`rustlamp run -v` with its own private XDG folders; stderr (the -v log) goes to a file."""
+
+    def __init__(
+        self,
+        home: Path,
+        desktop_env: Mapping[str, str],
+        config: Path | None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.home = home
+        self.env = private_env(home, {**_display_and_bus(desktop_env), **(extra_env or {})})
+        self.stderr_path = home / "stderr.log"
+        args = [RUSTLAMP, "run", "-v"] + (["--config", str(config)] if config else [])
+        with self.stderr_path.open("wb") as stderr:
+            self.proc = subprocess.Popen(
+                args, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+
+    @property
+    def log_file(self) -> Path:
+        return Path(self.env["XDG_STATE_HOME"]) / "rustlamp" / "rustlamp.log"
+
+    def output(self) -> str:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_output(self, pattern: str, timeout: float = 15.0, after: int = 0) -> re.Match[str]:
+        """The first match of `pattern` in the output past character `after`; fails with the output."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.compile(pattern, re.MULTILINE).search(self.output(), after)
+            if match:
+                return match
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no {pattern!r} in rustlamp's output (exit {self.proc.poll()}):\n{self.output()}"
+        )
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def stop(self, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"rustlamp did not stop on SIGTERM:\n{self.output()}") from None
+
+
+def _display_and_bus(desktop_env: Mapping[str, str]) -> dict[str, str]:
+    keys = ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NO_AT_BRIDGE")
+    return {k: desktop_env[k] for k in keys if k in desktop_env}
