@@ -23,5 +23,7 @@ def private_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
     return env
 
 
-def rustlamp(args: Sequence[str], env: Mapping[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def rustlamp(
+    args: Sequence[str], env: Mapping[str, str], timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run([RUSTLAMP, *args], env=dict(env), capture_output=True, text=True, timeout=timeout)

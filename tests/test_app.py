@@ -90,6 +90,9 @@ def test_a_reminder_arrives_with_its_buttons_and_stops_cleanly(
     assert labels["snooze:20s"] == "Later (20 s)"
     assert app.stop() == 0
     assert "rustlamp stopped" in app.output()
+    # the log names moments of rest: the person's business only
+    assert app.log_file.stat().st_mode & 0o777 == 0o600
+    assert "reminder shown" in app.log_file.read_text(encoding="utf-8")
 
 
 def test_later_really_postpones_the_next_reminder(start_app: Start, desktop_clean: DesktopSession) -> None:

@@ -137,3 +137,14 @@ def test_bad_arguments_get_usage_and_exit_2(env: dict[str, str], args: list[str]
     assert result.returncode == 2
     assert "usage: rustlamp" in result.stderr
     assert says in result.stderr
+
+
+def test_python_dash_m_is_the_same_command(env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "rustlamp", "--version"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("rustlamp ")
