@@ -42,7 +42,7 @@ def test_check_lists_every_error_with_file_line_and_key(env: dict[str, str], tmp
     )
     allowed = 'allowed: a time of day "HH:MM" from "00:00" to "23:59"'
     assert errors[2] == f"{bad}:5: reminders.start: '25:00' is not a time of day; {allowed}"
-    assert errors[3].startswith(f"{bad}:6: reminders.days: 'monday' is not a day (did you mean 'mon'?)")
+    assert errors[3].startswith(f"{bad}:6: reminders.days[0]: 'monday' is not a day (did you mean 'mon'?)")
     assert errors[4] == f"{bad}: 4 errors; rustlamp would keep its previous settings"
     assert f"{bad}:3: reminders.evry: warning: unknown key, ignored; did you mean `every`?" in result.stdout
 

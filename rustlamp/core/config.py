@@ -7,6 +7,7 @@ them all. Nothing here writes the person's file.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -15,7 +16,14 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_clock_time, parse_duration
+from rustlamp.core.durations import (
+    CLOCK_FORMS,
+    DURATION_FORMS,
+    format_duration,
+    parse_clock_time,
+    parse_duration,
+)
+from rustlamp.core.toml_lines import key_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,7 +115,7 @@ class LoadResult:
 def load_settings(path: Path) -> LoadResult:
     """Read and validate one file. A missing or unreadable file is an error, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM (as some Windows editors write) is fine
     except FileNotFoundError:
         return _failed(
             path,
@@ -127,9 +135,13 @@ def parse_settings(text: str, filename: str = "config.toml") -> LoadResult:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, message = _syntax_error_position(str(exc))
+        line, message = _syntax_error_position(str(exc), text)
         return LoadResult(None, (Problem(filename, line, "", f"not valid TOML: {message}"),))
-    checker = _Checker(filename, _key_lines(text))
+    except RecursionError:
+        return LoadResult(
+            None, (Problem(filename, None, "", "not valid here: values are nested too deeply"),)
+        )
+    checker = _Checker(filename, key_lines(text))
     settings = checker.settings(data)
     errors = any(p.severity == "error" for p in checker.problems)
     return LoadResult(None if errors else settings, tuple(checker.problems))
@@ -140,49 +152,23 @@ def _failed(path: Path, line: int | None, key: str, message: str) -> LoadResult:
 
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-def _syntax_error_position(message: str) -> tuple[int | None, str]:
-    """tomllib says '... (at line 3, column 8)'; keep the line for the prefix and say the column in words."""
+def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
+    """tomllib says '... (at line 3, column 8)' or '... (at end of document)'; keep the line for the
+    prefix and say the column in words."""
     match = _POSITION.search(message)
-    if match is None:
-        return None, message
-    reason = message[: match.start()]
-    return int(match.group(1)), f"{reason} (line {match.group(1)}, column {match.group(2)})"
-
-
-# --- where keys stand, so messages can name a line -------------------------------------------------
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_ASSIGN = re.compile(
-    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
-)
-
-
-def _split_key(dotted: str) -> tuple[str, ...]:
-    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", dotted)
-    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
-
-
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Map each key path to the line it is written on. Approximate by design: a line scan, not a parser,
-    good enough to point a person at the right place; the path falls back to its table's line."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    depth = 0  # inside a multi-line array or inline table, assignments belong to the outer key
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0] if '"' not in raw and "'" not in raw else raw
-        if depth == 0:
-            header = _HEADER.match(raw)
-            if header:
-                table = _split_key(header.group(1))
-                lines.setdefault(table, number)
-                continue
-            assign = _ASSIGN.match(raw)
-            if assign:
-                lines.setdefault(table + _split_key(assign.group(1)), number)
-        depth = max(0, depth + line.count("[") + line.count("{") - line.count("]") - line.count("}"))
-    return lines
+    if match is not None:
+        line, column = int(match.group(1)), int(match.group(2))
+    else:
+        match = _AT_END.search(message)
+        if match is None:
+            return None, message
+        # the end of the document: after the last character of the last line
+        last = text.splitlines()[-1] if text.splitlines() else ""
+        line, column = max(1, len(text.splitlines())), len(last) + 1
+    return line, f"{message[: match.start()]} (line {line}, column {column})"
 
 
 # --- validation ---------------------------------------------------------------------------------------
@@ -192,6 +178,24 @@ _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
 _KNOWN_BREAK = ("length",)
 _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
 _KNOWN_PROMPTS = ("extra",)
+
+
+DAY_ITEM = ", ".join(DAY_NAMES)
+DAYS_LIST = f"a list of {DAY_ITEM}"
+_INDEX = re.compile(r"\[\d+\]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key_path(path: Sequence[str]) -> str:
+    """('routines', 'tea time', 'days', '[2]') -> 'routines."tea time".days[2]', as TOML would write it."""
+    text = ""
+    for part in path:
+        if _INDEX.fullmatch(part):
+            text += part
+        else:
+            key = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+            text += f".{key}" if text else key
+    return text
 
 
 def _type_name(value: object) -> str:
@@ -213,17 +217,18 @@ class _Checker:
     # reporting
 
     def _line(self, path: Sequence[str]) -> int | None:
-        for cut in range(len(path), 0, -1):
-            line = self.key_lines.get(tuple(path[:cut]))
+        keys = tuple(part for part in path if not _INDEX.fullmatch(part))  # an item stands on its key's line
+        for cut in range(len(keys), 0, -1):
+            line = self.key_lines.get(keys[:cut])
             if line is not None:
                 return line
         return None
 
     def error(self, path: Sequence[str], message: str) -> None:
-        self.problems.append(Problem(self.filename, self._line(path), ".".join(path), message))
+        self.problems.append(Problem(self.filename, self._line(path), _key_path(path), message))
 
     def warn(self, path: Sequence[str], message: str) -> None:
-        self.problems.append(Problem(self.filename, self._line(path), ".".join(path), message, "warning"))
+        self.problems.append(Problem(self.filename, self._line(path), _key_path(path), message, "warning"))
 
     def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], path: Sequence[str]) -> None:
         for key in table:
@@ -259,6 +264,35 @@ class _Checker:
         except (ValueError, TypeError) as exc:
             self.error([*path, key], f"{exc}; {allowed}")
             return default
+
+    def items(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: Sequence[str],
+        default: Any,
+        parse_item: Callable[[Any], Any],
+        allowed_list: str,
+        allowed_item: str,
+        sizes: range = range(0, 10_000),
+    ) -> list[Any] | Any:
+        """A list whose every bad item is reported on its own; the default when any is bad."""
+        if key not in data:
+            return default
+        value = data[key]
+        if not isinstance(value, list):
+            self.error([*path, key], f"is {_type_name(value)}, not a list; allowed: {allowed_list}")
+            return default
+        if len(value) not in sizes:
+            self.error([*path, key], f"has {len(value)} items; allowed: {allowed_list}")
+            return default
+        parsed: list[Any] = []
+        for index, item in enumerate(value):
+            try:
+                parsed.append(parse_item(item))
+            except (ValueError, TypeError) as exc:
+                self.error([*path, key, f"[{index}]"], f"{exc}; allowed: {allowed_item}")
+        return parsed if len(parsed) == len(value) else default
 
     # the file
 
@@ -296,20 +330,23 @@ class _Checker:
                 [*path, "every"],
                 f"{format_duration(every)} is very often; reminders under 5m can feel like nagging",
             )
-        time_allowed = 'allowed: a time of day "HH:MM" from "00:00" to "23:59"'
+        time_allowed = f"allowed: a time of day {CLOCK_FORMS}"
         start = self.parsed(table, "start", path, d.start, _clock_time, time_allowed)
         end = self.parsed(table, "end", path, d.end, _clock_time, time_allowed)
-        days = self.parsed(table, "days", path, d.days, _days, f"allowed: a list of {', '.join(DAY_NAMES)}")
+        days = frozenset(self.items(table, "days", path, d.days, _day, DAYS_LIST, DAY_ITEM))
         if "days" in table and isinstance(table["days"], list) and not table["days"]:
             self.warn([*path, "days"], "is empty, so no reminders come; routines still do")
-        snooze = self.parsed(
-            table,
-            "snooze",
-            path,
-            d.snooze,
-            _snooze_list,
-            f"allowed: a list of 1 to {MAX_SNOOZE_CHOICES} durations from 10s to 24h, like "
-            '["10m", "30m", "1h"]',
+        snooze = tuple(
+            self.items(
+                table,
+                "snooze",
+                path,
+                d.snooze,
+                _bounded_duration(MIN_EVERY, MAX_EVERY),
+                f'a list of 1 to {MAX_SNOOZE_CHOICES} durations from 10s to 24h, like ["10m", "30m", "1h"]',
+                f"a duration from 10s to 24h, like {DURATION_FORMS}",
+                sizes=range(1, MAX_SNOOZE_CHOICES + 1),
+            )
         )
         return Reminders(every, start, end, days, snooze)
 
@@ -339,10 +376,8 @@ class _Checker:
             if "at" not in body:
                 self.error([*path, "at"], 'is missing; a routine needs a time, like at = "08:00"')
                 continue
-            at = self.parsed(body, "at", path, None, _clock_time, 'allowed: a time of day "HH:MM"')
-            days = self.parsed(
-                body, "days", path, EVERY_DAY, _days, f"allowed: a list of {', '.join(DAY_NAMES)}"
-            )
+            at = self.parsed(body, "at", path, None, _clock_time, f"allowed: a time of day {CLOCK_FORMS}")
+            days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, DAYS_LIST, DAY_ITEM))
             prompt = self.parsed(
                 body,
                 "prompt",
@@ -359,20 +394,8 @@ class _Checker:
     def prompts(self, table: Mapping[str, Any]) -> tuple[str, ...]:
         path = ["prompts"]
         self.unknown_keys(table, _KNOWN_PROMPTS, path)
-        value = table.get("extra", [])
-        if not isinstance(value, list):
-            self.error([*path, "extra"], f"is {_type_name(value)}; allowed: a list of strings")
-            return ()
-        extra: list[str] = []
-        for index, item in enumerate(value):
-            try:
-                extra.append(_prompt_text(item))
-            except (ValueError, TypeError) as exc:
-                self.error(
-                    [*path, f"extra[{index}]"],
-                    f"{exc}; allowed: a non-empty string of at most {MAX_PROMPT_LENGTH} characters",
-                )
-        return tuple(extra)
+        item = f"a non-empty string of at most {MAX_PROMPT_LENGTH} characters"
+        return tuple(self.items(table, "extra", path, (), _prompt_text, "a list of strings", item))
 
 
 # --- value parsers: raise ValueError/TypeError with what is wrong --------------------------------------
@@ -409,27 +432,12 @@ def _clock_time(value: Any) -> time:
     return parse_clock_time(_expect_str(value))
 
 
-def _days(value: Any) -> frozenset[int]:
-    if not isinstance(value, list):
-        raise TypeError(f"is {_type_name(value)}, not a list")
-    days: set[int] = set()
-    for item in value:
-        name = _expect_str(item).strip().lower()
-        if name in DAY_NAMES:
-            days.add(DAY_NAMES.index(name))
-            continue
-        hint = f" (did you mean {name[:3]!r}?)" if name[:3] in DAY_NAMES else ""
-        raise ValueError(f"{item!r} is not a day{hint}")
-    return frozenset(days)
-
-
-def _snooze_list(value: Any) -> tuple[timedelta, ...]:
-    if not isinstance(value, list):
-        raise TypeError(f"is {_type_name(value)}, not a list")
-    if not 1 <= len(value) <= MAX_SNOOZE_CHOICES:
-        raise ValueError(f"has {len(value)} choices")
-    parse = _bounded_duration(MIN_EVERY, MAX_EVERY)
-    return tuple(parse(item) for item in value)
+def _day(value: Any) -> int:
+    name = _expect_str(value).strip().lower()
+    if name in DAY_NAMES:
+        return DAY_NAMES.index(name)
+    hint = f" (did you mean {name[:3]!r}?)" if name[:3] in DAY_NAMES else ""
+    raise ValueError(f"{value!r} is not a day{hint}")
 
 
 def _prompt_text(value: Any) -> str:
@@ -448,8 +456,21 @@ def _boolean(value: Any) -> bool:
 
 
 def _window_fits_every(reminders: Reminders) -> bool:
-    """Whether at least one reminder can fall inside a day's window (ignoring DST and joined windows)."""
+    """Whether at least one reminder can fall inside a stretch of active hours (ignoring DST)."""
     start = reminders.start.hour * 60 + reminders.start.minute
     end = reminders.end.hour * 60 + reminders.end.minute
-    length = (end - start) % (24 * 60) or 24 * 60
-    return reminders.every < timedelta(minutes=length) or length == 24 * 60
+    length = timedelta(minutes=(end - start) % (24 * 60))
+    if length:
+        return reminders.every < length
+    # all-day windows on consecutive days join: the longest run of active days is the longest stretch
+    if len(reminders.days) == 7:
+        return True
+    longest = max(_run_from(day, reminders.days) for day in reminders.days)
+    return reminders.every < timedelta(days=longest)
+
+
+def _run_from(day: int, days: frozenset[int]) -> int:
+    run = 0
+    while (day + run) % 7 in days:
+        run += 1
+    return run

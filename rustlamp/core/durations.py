@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-_DURATION = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?$")
-_TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
+# [0-9], not \d: \d also matches other scripts' digits, which nobody means in a settings file
+_DURATION = re.compile(r"^(?:(?P<h>[0-9]+)\s*h)?\s*(?:(?P<m>[0-9]+)\s*m)?\s*(?:(?P<s>[0-9]+)\s*s)?$")
+_TIME = re.compile(r"^(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})$")
 
 DURATION_FORMS = '"90s", "20m", "1h30m"'
 CLOCK_FORMS = '"HH:MM" from "00:00" to "23:59"'
@@ -20,7 +21,10 @@ def parse_duration(text: str) -> timedelta:
     if not cleaned or match is None or not any(match.groups()):
         raise ValueError(f"{text!r} is not a duration")
     hours, minutes, seconds = (int(match.group(k) or 0) for k in ("h", "m", "s"))
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def format_duration(delta: timedelta) -> str:

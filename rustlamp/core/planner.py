@@ -93,7 +93,16 @@ class Planner:
             self.rested(now)
         elif self.snoozed_until is not None and to_utc(self.snoozed_until) < to_utc(now):
             self.snoozed_until = to_utc(now)  # a snooze that ran out while asleep comes once, now
+        # a routine planned within the coming week stays: after the clock is set back, the one that already
+        # came today is not repeated; anything else (missed while asleep) is planned afresh, not replayed
+        now_utc = to_utc(now)
+        keep = {
+            name: at
+            for name, at in self._routine_next.items()
+            if at is not None and now_utc < to_utc(at) <= now_utc + timedelta(days=8)
+        }
         self._plan_routines(now)
+        self._routine_next.update(keep)
         return rested
 
     def replace_schedule(self, schedule: Schedule, break_length: timedelta, now: datetime) -> None:

@@ -18,7 +18,7 @@ wall-clock fields, which is wrong across a DST change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Literal
@@ -35,9 +35,15 @@ EventKind = Literal["reminder", "routine"]
 
 @dataclass(frozen=True, order=True)
 class Event:
-    at: datetime  # aware
+    # Events compare and sort by their UTC instant: `at` itself would compare by wall-clock fields, and
+    # 02:30 before and after the autumn change would then be "equal"
+    instant: datetime = field(init=False, repr=False)
+    at: datetime = field(compare=False)  # aware, in the schedule's zone
     kind: EventKind
     name: str = ""  # the routine's name; empty for reminders
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "instant", to_utc(self.at))
 
 
 def to_utc(moment: datetime) -> datetime:
