@@ -10,9 +10,11 @@ CORE_MODULES = [
     "rustlamp.core.config",
     "rustlamp.core.content",
     "rustlamp.core.durations",
+    "rustlamp.core.menu",
     "rustlamp.core.planner",
     "rustlamp.core.schedule",
     "rustlamp.core.texts",
+    "rustlamp.core.toml_lines",
     "rustlamp.core.zones",
 ]
 FORBIDDEN = [

@@ -27,3 +27,9 @@ def test_the_example_mentions_every_key_rustlamp_knows() -> None:
     for table, keys in known.items():
         for key in keys:
             assert re.search(rf"^#?\s*{key}\s*=|^#?\s*\[{key}[.\]]", text, re.MULTILINE), f"{table}.{key}"
+
+
+def test_the_packaged_example_is_the_same_file() -> None:
+    # the app creates a person's config.toml from the packaged copy; the two must never drift apart
+    packaged = Path(__file__).resolve().parents[1] / "rustlamp" / "config.example.toml"
+    assert packaged.read_bytes() == EXAMPLE.read_bytes()

@@ -229,6 +229,49 @@ def test_a_small_backward_jump_restarts_the_clock() -> None:
     assert story.wake() == at(2026, 6, 1, 11, 5)
 
 
+def test_a_pause_holds_reminders_and_ends_by_itself_as_a_fresh_start() -> None:
+    story = Story()  # Monday 10:00
+    story.advance_to(at(2026, 6, 1, 10, 10))
+    until = story.planner.pause(story.now(), HOUR)
+    assert until == at(2026, 6, 1, 11, 10)
+    assert story.wake() == at(2026, 6, 1, 11, 10)  # the pause's end: the lamp stops being dimmed
+    assert story.next() == []
+    assert story.planner.paused_until is None
+    assert story.wake() == at(2026, 6, 1, 11, 55)
+    assert kinds(story.next()) == [("reminder", "")]
+
+
+def test_a_pause_until_tomorrow_waits_for_the_next_days_active_hours_and_silences_routines() -> None:
+    tea = Routine("tea", time(16, 0))
+    story = Story(make_schedule(routines=(tea,)))
+    story.advance_to(at(2026, 6, 1, 14, 0))
+    assert story.planner.pause(story.now(), None) == at(2026, 6, 2, 9, 0)
+    events: list[Event] = []
+    while story.wake() < at(2026, 6, 2, 9, 45):
+        events += story.next()
+    assert events == []  # the routine at 16:00 passed quietly
+    assert kinds(story.next()) == [("reminder", "")]
+    assert story.now() == at(2026, 6, 2, 9, 45)
+
+
+def test_resume_ends_a_pause_now_and_the_next_reminder_is_every_later() -> None:
+    story = Story()
+    story.planner.pause(story.now(), 2 * HOUR)
+    story.advance_to(at(2026, 6, 1, 10, 20))
+    story.planner.resume(story.now())
+    assert story.planner.paused_until is None
+    assert story.wake() == at(2026, 6, 1, 11, 5)
+
+
+def test_last_rest_stays_while_reminders_go_unanswered() -> None:
+    story = Story()
+    story.next()
+    story.next()
+    assert story.planner.last_rest == utc(at(2026, 6, 1, 10, 0))
+    story.planner.rested(story.now())
+    assert story.planner.last_rest == utc(story.now())
+
+
 def test_a_routine_is_not_repeated_after_the_clock_is_set_back() -> None:
     tea = Routine("tea", time(12, 0))
     story = Story(make_schedule(days=frozenset(), routines=(tea,)))

@@ -11,7 +11,7 @@ from rustlamp.core.durations import parse_duration
 
 @dataclass(frozen=True)
 class TakeBreak:
-    source: str  # where the wish came from, for the log: "notification", "click", ...
+    source: str  # where the wish came from, for the log: "notification", "tray", ...
 
 
 @dataclass(frozen=True)
@@ -20,27 +20,94 @@ class Snooze:
     source: str
 
 
-Command = TakeBreak | Snooze
+@dataclass(frozen=True)
+class Pause:
+    delay: timedelta | None  # None: until tomorrow's active hours
+    source: str
 
-# Notification action keys: short strings that survive a round trip through D-Bus.
+
+@dataclass(frozen=True)
+class Resume:
+    source: str
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    source: str
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    source: str
+
+
+@dataclass(frozen=True)
+class About:
+    source: str
+
+
+@dataclass(frozen=True)
+class Quit:
+    source: str
+
+
+Command = TakeBreak | Snooze | Pause | Resume | CheckIn | OpenSettings | About | Quit
+
+# Action keys of notification buttons and menu items: short strings that survive a trip through D-Bus.
 BREAK_KEY = "break"
+ACTIVATE_KEY = "activate"  # a click on the tray icon itself
+CHECKIN_KEY = "checkin"
+RESUME_KEY = "resume"
+SETTINGS_KEY = "settings"
+ABOUT_KEY = "about"
+QUIT_KEY = "quit"
 SNOOZE_PREFIX = "snooze:"
+PAUSE_PREFIX = "pause:"
+_TODAY = "today"
+_TOMORROW = "tomorrow"
+
+_SIMPLE: dict[str, type[TakeBreak | Resume | CheckIn | OpenSettings | About | Quit]] = {
+    BREAK_KEY: TakeBreak,
+    ACTIVATE_KEY: TakeBreak,
+    CHECKIN_KEY: CheckIn,
+    RESUME_KEY: Resume,
+    SETTINGS_KEY: OpenSettings,
+    ABOUT_KEY: About,
+    QUIT_KEY: Quit,
+}
 
 
-def snooze_key(delay: timedelta) -> str:
-    return f"{SNOOZE_PREFIX}{int(delay.total_seconds())}s"
+def _seconds(delay: timedelta) -> str:
+    return f"{int(delay.total_seconds())}s"
+
+
+def snooze_key(delay: timedelta | None) -> str:
+    return SNOOZE_PREFIX + (_TODAY if delay is None else _seconds(delay))
+
+
+def pause_key(delay: timedelta | None) -> str:
+    return PAUSE_PREFIX + (_TOMORROW if delay is None else _seconds(delay))
+
+
+def _delay(rest: str, open_ended: str) -> tuple[bool, timedelta | None]:
+    """(valid, delay) for the part after the prefix; `open_ended` stands for None."""
+    if rest == open_ended:
+        return True, None
+    try:
+        return True, parse_duration(rest)
+    except ValueError:
+        return False, None
 
 
 def command_from_key(key: str, source: str) -> Command | None:
-    """The command a notification action key stands for; None for a key we never sent."""
-    if key == BREAK_KEY:
-        return TakeBreak(source)
+    """The command an action key stands for; None for a key we never sent."""
+    simple = _SIMPLE.get(key)
+    if simple is not None:
+        return simple(source)
     if key.startswith(SNOOZE_PREFIX):
-        rest = key[len(SNOOZE_PREFIX) :]
-        if rest == "today":
-            return Snooze(None, source)
-        try:
-            return Snooze(parse_duration(rest), source)
-        except ValueError:
-            return None
+        valid, delay = _delay(key[len(SNOOZE_PREFIX) :], _TODAY)
+        return Snooze(delay, source) if valid else None
+    if key.startswith(PAUSE_PREFIX):
+        valid, delay = _delay(key[len(PAUSE_PREFIX) :], _TOMORROW)
+        return Pause(delay, source) if valid else None
     return None

@@ -25,36 +25,47 @@ class Planner:
     schedule: Schedule
     break_length: timedelta
     anchor: datetime  # the last rest moment, or the last reminder nobody acted on (UTC)
+    last_rest: datetime  # the last rest moment itself: how warm the lamp is (UTC)
     snoozed_until: datetime | None = None
+    paused_until: datetime | None = None
     _routine_next: dict[str, datetime | None] = field(default_factory=dict)
 
     @classmethod
     def start(cls, schedule: Schedule, break_length: timedelta, now: datetime) -> Planner:
         """Starting the app is a rest moment: the first reminder comes `every` later."""
-        planner = cls(schedule, break_length, to_utc(now))
+        planner = cls(schedule, break_length, to_utc(now), to_utc(now))
         planner._plan_routines(now)
         return planner
 
     # --- what is pending --------------------------------------------------------------------------
 
     def next_reminder(self) -> datetime | None:
+        if self.paused_until is not None:
+            # a pause ends as a fresh start: the first reminder after it comes `every` later
+            return self.schedule.next_reminder(max(self.anchor, to_utc(self.paused_until)))
         if self.snoozed_until is not None:
             return self.snoozed_until
         return self.schedule.next_reminder(self.anchor)
 
     def next_wake(self) -> datetime | None:
         """When the runtime should next call due(); None when nothing will ever come."""
-        times = [t for t in (self.next_reminder(), *self._routine_next.values()) if t is not None]
+        candidates = (self.next_reminder(), self.paused_until, *self._routine_next.values())
+        times = [t for t in candidates if t is not None]
         return min(times, key=to_utc) if times else None
 
     def due(self, now: datetime) -> list[Event]:
-        """Events due at `now`, at most one reminder; the planner moves on past them."""
+        """Events due at `now`, at most one reminder; the planner moves on past them. While paused,
+        routines pass quietly and no reminder comes."""
         now_utc = to_utc(now)
+        if self.paused_until is not None and to_utc(self.paused_until) <= now_utc:
+            self.anchor = max(self.anchor, to_utc(self.paused_until))
+            self.paused_until = None
+        paused = self.paused_until is not None
         events: list[Event] = []
         for routine in self.schedule.routines:
             at = self._routine_next.get(routine.name)
             if at is not None and to_utc(at) <= now_utc:
-                if now_utc - to_utc(at) <= LATE_GRACE:
+                if now_utc - to_utc(at) <= LATE_GRACE and not paused:
                     events.append(Event(now.astimezone(self.schedule.zone), "routine", routine.name))
                 self._routine_next[routine.name] = self.schedule.next_routine(routine, now_utc)
         reminder = self.next_reminder()
@@ -71,8 +82,26 @@ class Planner:
 
     def rested(self, now: datetime) -> None:
         """A finished break (or any rest moment): the clock starts again."""
-        self.anchor = to_utc(now)
+        self.anchor = self.last_rest = to_utc(now)
         self.snoozed_until = None
+
+    def pause(self, now: datetime, delay: timedelta | None) -> datetime:
+        """No reminders or routines until now + delay, or, for None, until the next day's active hours
+        begin (a day later when no window is found). A pause always ends by itself."""
+        until: datetime | None = None
+        if delay is None:
+            until = self.schedule.next_day_start(now)
+        if until is None:
+            until = to_utc(now) + (delay if delay is not None else timedelta(days=1))
+        self.paused_until = until.astimezone(self.schedule.zone)
+        self.snoozed_until = None
+        return self.paused_until
+
+    def resume(self, now: datetime) -> None:
+        """End a pause now; the next reminder comes `every` later."""
+        if self.paused_until is not None:
+            self.anchor = max(self.anchor, to_utc(now))
+            self.paused_until = None
 
     def snooze(self, now: datetime, delay: timedelta) -> datetime | None:
         """Move the pending reminder to now + delay (inside active hours); returns when it will come."""

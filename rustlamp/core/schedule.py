@@ -168,12 +168,17 @@ class Schedule:
             return target.astimezone(self.zone)
         return self.next_reminder(target)
 
-    def rest_of_today_until(self, now: datetime) -> datetime | None:
-        """'Not today': the first reminder of the first window that starts on a later day."""
+    def next_day_start(self, now: datetime) -> datetime | None:
+        """The start of the first window that begins on a later local day than `now`'s."""
         tomorrow = to_utc(now).astimezone(self.zone).date() + ONE_DAY
         for start, _end in self._windows_from(tomorrow):
-            return self.next_reminder(start)
+            return start.astimezone(self.zone)
         return None
+
+    def rest_of_today_until(self, now: datetime) -> datetime | None:
+        """'Not today': the first reminder of the first window that starts on a later day."""
+        start = self.next_day_start(now)
+        return None if start is None else self.next_reminder(start)
 
     # --- routines ---------------------------------------------------------------------------------
 

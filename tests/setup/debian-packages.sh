@@ -1,9 +1,11 @@
 #!/bin/sh
 # Install the Debian packages the tests need, only those missing: a headless X server, a private D-Bus,
-# a notification daemon that records what it gets, a tray host, input and screenshot tools, and
+# a notification daemon that records what it gets, tray hosts (XEmbed: trayer; StatusNotifierItem:
+# status-notifier-watcher and gtk-sni-tray-standalone), input and screenshot tools, and
 # libfaketime to move a process's clock. Needs root (or sudo) only when something is missing.
 set -eu
-packages="xvfb xdotool x11-utils imagemagick dbus dbus-x11 dunst libnotify-bin trayer faketime libfaketime"
+packages="xvfb xdotool x11-utils imagemagick dbus dbus-x11 dunst libnotify-bin trayer faketime libfaketime
+  haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils"
 python="${PYTHON:-python3}"
 # a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
 if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then

@@ -1,0 +1,1 @@
+"""The tray icon behind one interface; the backend (SNI, XEmbed, pystray) is chosen in `select`."""

@@ -1,0 +1,123 @@
+"""The tray's look as plain values: the menu, the tooltip and the lamp, in Dutch and English."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rustlamp.core.commands import command_from_key
+from rustlamp.core.menu import (
+    WARMTH_LEVELS,
+    Lamp,
+    MenuItem,
+    TrayView,
+    lamp,
+    menu,
+    next_warmth_change,
+    tooltip,
+    warmth,
+)
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=AMS)
+EVERY = timedelta(minutes=45)
+
+
+def view(**changes: object) -> TrayView:
+    base: dict[str, object] = {
+        "language": "en",
+        "now": NOW,
+        "last_rest": NOW - timedelta(minutes=10),
+        "every": EVERY,
+        "next_reminder": NOW + timedelta(minutes=35),
+        "snoozed_until": None,
+        "paused_until": None,
+        "waiting": False,
+        "snooze_choices": (timedelta(minutes=10), timedelta(hours=1)),
+    }
+    base.update(changes)
+    return TrayView(**base)  # type: ignore[arg-type]
+
+
+def labels(items: tuple[MenuItem, ...]) -> list[str]:
+    return [item.label for item in items if not item.separator]
+
+
+def find(items: tuple[MenuItem, ...], label: str) -> MenuItem:
+    return next(item for item in items if item.label == label)
+
+
+def leaves(items: tuple[MenuItem, ...]) -> list[MenuItem]:
+    found: list[MenuItem] = []
+    for item in items:
+        found += leaves(item.children) if item.children else [item] if item.id else []
+    return found
+
+
+def test_the_english_menu() -> None:
+    items = menu(view())
+    assert labels(items) == [
+        "Next reminder at 14:35",
+        "Take a break now",
+        "Check-in…",
+        "Snooze",
+        "Pause",
+        "Open settings",
+        "About rustlamp",
+        "Quit",
+    ]
+    assert not items[0].enabled  # the status line is information, not a button
+    assert not find(items, "Check-in…").enabled  # until the check-in window exists
+    assert labels(find(items, "Snooze").children) == ["10 min", "1 h", "Rest of today"]
+    assert labels(find(items, "Pause").children) == ["30 min", "1 h", "2 h", "Until tomorrow"]
+
+
+def test_the_dutch_menu_while_paused_offers_resume_and_no_snooze() -> None:
+    items = menu(view(language="nl", paused_until=NOW + timedelta(hours=1)))
+    assert labels(items)[0] == "Gepauzeerd tot 15:00"
+    resume = find(items, "Gepauzeerd tot 15:00 — hervatten")
+    assert resume.id == "resume" and not resume.children
+    assert not find(items, "Straks").enabled
+    assert tooltip(view(language="nl", paused_until=NOW + timedelta(hours=1))).body == "Gepauzeerd tot 15:00"
+
+
+def test_times_on_another_day_say_so() -> None:
+    tomorrow = view(snoozed_until=datetime(2026, 11, 26, 9, 45, tzinfo=AMS))
+    assert tooltip(tomorrow).body == "Snoozed until tomorrow 09:45"
+    later = view(language="nl", next_reminder=datetime(2026, 11, 30, 9, 45, tzinfo=AMS))
+    assert tooltip(later).body == "Volgende herinnering om ma 30 nov 09:45"
+    assert tooltip(view(next_reminder=None)).body == "No reminders planned"
+
+
+def test_every_menu_leaf_is_a_command_the_app_understands() -> None:
+    for paused in (None, NOW + timedelta(hours=1)):
+        for item in leaves(menu(view(paused_until=paused))):
+            assert command_from_key(item.id, "tray") is not None, item
+
+
+def test_the_lamp_shows_paused_then_waiting_then_warmth() -> None:
+    assert lamp(view(paused_until=NOW + timedelta(hours=1), waiting=True)) == Lamp("paused")
+    assert lamp(view(waiting=True)) == Lamp("waiting")
+    assert lamp(view(last_rest=NOW)) == Lamp("calm", 0)
+    assert lamp(view(last_rest=NOW - EVERY)) == Lamp("calm", WARMTH_LEVELS - 1)
+    assert Lamp("calm", 2).icon == "calm-2" and Lamp("paused").icon == "paused"
+
+
+@given(st.integers(0, 3 * 24 * 3600), st.integers(10, 24 * 3600))
+def test_the_lamp_warms_step_by_step_at_the_planned_moments(since_rest: int, every_s: int) -> None:
+    every = timedelta(seconds=every_s)
+    start = view(last_rest=NOW - timedelta(seconds=since_rest), every=every)
+    level = warmth(start)
+    assert 0 <= level < WARMTH_LEVELS
+    change = next_warmth_change(start)
+    if level == WARMTH_LEVELS - 1:
+        assert change is None
+        return
+    assert change is not None and change > NOW
+    just_before = view(last_rest=start.last_rest, every=every, now=change - timedelta(microseconds=1))
+    at_change = view(last_rest=start.last_rest, every=every, now=change)
+    assert warmth(just_before) == level
+    assert warmth(at_change) == level + 1
