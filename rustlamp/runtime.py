@@ -13,14 +13,29 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rustlamp import APP_NAME
+from rustlamp import APP_NAME, __version__
 from rustlamp.core.clock import Clock
-from rustlamp.core.commands import BREAK_KEY, Command, Snooze, TakeBreak, command_from_key, snooze_key
+from rustlamp.core.commands import (
+    BREAK_KEY,
+    About,
+    CheckIn,
+    Command,
+    OpenSettings,
+    Pause,
+    Quit,
+    Resume,
+    Snooze,
+    TakeBreak,
+    command_from_key,
+    snooze_key,
+)
 from rustlamp.core.config import Settings
 from rustlamp.core.content import PromptPicker, load_content, resolve_language
+from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
 from rustlamp.core.texts import human_duration, human_moment, text
@@ -30,6 +45,7 @@ from rustlamp.system.wallclock import make_alarm
 
 if TYPE_CHECKING:
     from rustlamp.notify.base import Notifier
+    from rustlamp.tray.base import Tray
 
 log = logging.getLogger("rustlamp.runtime")
 
@@ -48,6 +64,9 @@ class App:
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
         self.notifier: Notifier | None = None
+        self.tray: Tray | None = None
+        self.waiting = False  # a reminder was shown and nobody has answered it yet
+        self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
         self.settings: Settings = update.settings
         self.language = resolve_language(self.settings.language, os.environ)
@@ -67,11 +86,13 @@ class App:
         alarm = make_alarm()
         if alarm is not None:
             loop.add_reader(alarm.fd, self._on_alarm, alarm)
+        await self._start_tray()
         log.info("rustlamp is running (settings: %s)", self.source.path)
         await self._tell_settings_problems(self._start_update)
         try:
             while not self._stopping:
-                wake_at = self.planner.next_wake()
+                self._refresh_tray()
+                wake_at = self._next_wake()
                 if alarm is not None:
                     alarm.arm(wake_at)
                 self._log_next(wake_at)
@@ -82,6 +103,8 @@ class App:
                 for event in self.planner.due(now):
                     await self._show(event)
         finally:
+            if self.tray is not None:
+                await self.tray.close()
             if alarm is not None:
                 loop.remove_reader(alarm.fd)
                 alarm.close()
@@ -91,6 +114,50 @@ class App:
                 await self.notifier.close()
         log.info("rustlamp stopped")
         return 0
+
+    def _next_wake(self) -> datetime | None:
+        """The planner's next event, or the lamp's next step warmer, whichever is first."""
+        times = [t for t in (self.planner.next_wake(), next_warmth_change(self._view())) if t is not None]
+        return min(times, key=lambda t: t.timestamp()) if times else None
+
+    # --- the tray ---------------------------------------------------------------------------------
+
+    def _view(self) -> TrayView:
+        planner = self.planner
+        return TrayView(
+            language=self.language,
+            now=self.clock.now(),
+            last_rest=planner.last_rest.astimezone(self.zone),
+            every=self.settings.reminders.every,
+            next_reminder=planner.next_reminder(),
+            snoozed_until=planner.snoozed_until,
+            paused_until=planner.paused_until,
+            waiting=self.waiting,
+            snooze_choices=self.settings.reminders.snooze,
+        )
+
+    async def _start_tray(self) -> None:
+        from rustlamp.tray.select import choose_tray
+
+        view = self._view()
+        self.tray, status = await choose_tray(self._on_tray_action, lamp(view), menu(view), tooltip(view))
+        if status.ok:
+            log.info("tray: %s", status.detail)
+        else:
+            log.warning("tray: %s", status.detail)
+            await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
+
+    def _refresh_tray(self) -> None:
+        if self.tray is not None:
+            view = self._view()
+            self.tray.update(lamp(view), menu(view), tooltip(view))
+
+    def _on_tray_action(self, key: str) -> None:
+        command = command_from_key(key, "tray")
+        if command is None:
+            log.warning("ignored an unknown tray action %r", key)
+            return
+        self.handle(command)
 
     async def _sleep_until(self, wake_at: datetime | None) -> None:
         timeout = None if wake_at is None else max(0.0, (wake_at - self.clock.now()).total_seconds())
@@ -152,7 +219,7 @@ class App:
                 self._schedule(self.settings), self.settings.break_.length, self.clock.now()
             )
             log.info("settings reloaded from %s", self.source.path)
-        asyncio.get_running_loop().create_task(self._tell_settings_problems(update, reloaded=True))
+        self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
@@ -194,6 +261,7 @@ class App:
                 click_key=BREAK_KEY,
             )
             log.info("reminder shown: %s", prompt)
+            self.waiting = True
         else:
             routine = next(r for r in self.settings.routines if r.name == event.name)
             prompt = routine.prompt or self.picker.routine(routine.name)
@@ -226,8 +294,12 @@ class App:
         self.handle(command)
 
     def handle(self, command: Command) -> None:
-        """The one place where every wish becomes a change: notification buttons now, tray and CLI later."""
+        """The one place where every wish becomes a change: notification buttons, the tray, and (later)
+        the command line all come here, so they cannot disagree."""
         now = self._sync_clock()
+        lang = self.language
+        if not isinstance(command, (About, OpenSettings, CheckIn)):
+            self.waiting = False  # any answer to the lamp settles a waiting reminder
         if isinstance(command, TakeBreak):
             # the break window comes later; until then a break request is a rest moment
             self.planner.rested(now)
@@ -243,5 +315,45 @@ class App:
                 until.isoformat(timespec="seconds") if until else "no further reminder",
             )
             if until is not None:
-                log.info("the next reminder comes %s", human_moment(self.language, until))
+                log.info("the next reminder comes %s", human_moment(lang, until))
+        elif isinstance(command, Pause):
+            until = self.planner.pause(now, command.delay)
+            log.info("paused (%s) until %s", command.source, until.isoformat(timespec="seconds"))
+        elif isinstance(command, Resume):
+            self.planner.resume(now)
+            log.info("resumed (%s)", command.source)
+        elif isinstance(command, OpenSettings):
+            self._open_settings()
+        elif isinstance(command, About):
+            self._later(
+                self._notify(
+                    Message(text(lang, "about_title", version=__version__), text(lang, "about_body"))
+                )
+            )
+        elif isinstance(command, CheckIn):
+            log.info("check-in asked for (%s); the check-in window is not there yet", command.source)
+        elif isinstance(command, Quit):
+            log.info("quit (%s)", command.source)
+            self.stop()
         self._wake.set()
+
+    def _open_settings(self) -> None:
+        from rustlamp.system.open_file import ensure_config_file, open_in_desktop
+
+        path = self.source.path
+        try:
+            ensure_config_file(path)
+        except OSError as exc:
+            log.warning("cannot create %s: %s", path, exc)
+        problem = open_in_desktop(path)
+        if problem is None:
+            log.info("opened %s in the desktop's editor", path)
+        else:
+            log.warning("cannot open %s: %s", path, problem)
+            self._later(self._notify(Message(text(self.language, "settings_title"), problem)))
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on the loop without waiting for it, keeping a reference so it is not collected."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

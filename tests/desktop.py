@@ -107,11 +107,20 @@ class DesktopError(RuntimeError):
     """A part of the test desktop is missing or did not start."""
 
 
+# StatusNotifierItem hosts: started only by the tests that need them (start_sni_watcher, start_sni_tray).
+SNI_PROGRAMS = {
+    "status-notifier-watcher": "haskell-status-notifier-item-utils",
+    "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
+}
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+
+
 def require_programs(programs: Sequence[str] = tuple(REQUIRED_PROGRAMS)) -> None:
     """Raise DesktopError naming the Debian packages to install when a program is missing."""
     missing = [p for p in programs if shutil.which(p) is None]
     if missing:
-        packages = sorted({REQUIRED_PROGRAMS.get(p, p) for p in missing})
+        known = {**REQUIRED_PROGRAMS, **SNI_PROGRAMS}
+        packages = sorted({known.get(p, p) for p in missing})
         raise DesktopError(
             f"the test desktop needs {', '.join(missing)}: apt-get install {' '.join(packages)}"
         )
@@ -407,7 +416,117 @@ class DesktopSession:
                 continue
             raise DesktopError(f"{name} {problem}; its log:\n{_tail(self._log(name))}")
 
+    def _running(self, name: str) -> subprocess.Popen[bytes] | None:
+        proc = dict(self._procs).get(name)
+        return proc if proc is not None and proc.poll() is None else None
+
+    def _stop_part(self, name: str) -> None:
+        """Stop one part started by this session (by PID) and forget it."""
+        for entry in [e for e in self._procs if e[0] == name]:
+            _stop_process(entry[1])
+            self._procs.remove(entry)
+
+    # ----- StatusNotifierItem hosts (on demand; stopped with the session) ------------------------
+
+    def _sni_watcher_property(self, name: str) -> str | None:
+        """dbus-send's print-out of a watcher property, None when the watcher does not answer."""
+        done = self.run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                f"--dest={SNI_WATCHER}",
+                "/StatusNotifierWatcher",
+                "org.freedesktop.DBus.Properties.Get",
+                f"string:{SNI_WATCHER}",
+                f"string:{name}",
+            ],
+            check=False,
+            timeout=5,
+        )
+        return done.stdout if done.returncode == 0 else None
+
+    def _sni_watcher_answers(self) -> bool:
+        # Its name is owned a moment before its object is exported: ask the object, not the name.
+        return self._sni_watcher_property("ProtocolVersion") is not None
+
+    def start_sni_watcher(self) -> None:
+        """Start Debian's status-notifier-watcher on this session's bus (unless it runs) and wait until
+        it answers there."""
+        if self._running("sni-watcher"):
+            return
+        require_programs(["status-notifier-watcher"])
+        self._spawn("sni-watcher", ["status-notifier-watcher"])
+        self._wait_until(self._sni_watcher_answers, "sni-watcher")
+
+    def stop_sni_watcher(self) -> None:
+        """Stop the watcher and wait until its bus name is free (a host or item sees it go)."""
+        self._stop_part("sni-watcher")
+        deadline = time.monotonic() + READY_TIMEOUT
+        while self._succeeds(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetNameOwner",
+                f"string:{SNI_WATCHER}",
+            ]
+        ):
+            if time.monotonic() > deadline:
+                raise DesktopError(f"{SNI_WATCHER} still has an owner after the watcher was stopped")
+            time.sleep(0.02)
+
+    def sni_tray_window(self) -> str | None:
+        """The X window id of the running gtk-sni-tray-standalone bar, once it is mapped."""
+        proc = self._running("sni-tray")
+        if proc is None:
+            return None
+        found = self.run(
+            [
+                "xdotool",
+                "search",
+                "--all",
+                "--onlyvisible",
+                "--pid",
+                str(proc.pid),
+                "--classname",
+                "^gtk-sni-tray-standalone$",
+            ],
+            check=False,
+        ).stdout.split()
+        return found[0] if found else None
+
+    def start_sni_tray(self) -> str:
+        """The watcher, then Debian's gtk-sni-tray-standalone (a real SNI host): a 32 px bar along the
+        bottom of the screen with the icons at its right end. Waits until the bar is mapped and the
+        host has registered with the watcher; returns the bar's X window id."""
+        self.start_sni_watcher()
+        if not self._running("sni-tray"):
+            require_programs(["gtk-sni-tray-standalone"])
+            self._spawn("sni-tray", ["gtk-sni-tray-standalone", "--bottom", "--end", "--size", "32"])
+        self._wait_until(
+            lambda: (
+                self.sni_tray_window() is not None
+                and "true" in (self._sni_watcher_property("IsStatusNotifierHostRegistered") or "")
+            ),
+            "sni-tray",
+        )
+        window = self.sni_tray_window()
+        assert window is not None
+        return window
+
+    def stop_sni_tray(self) -> None:
+        self._stop_part("sni-tray")
+
     # ----- helpers for tests ---------------------------------------------------------------------
+
+    def window_geometry(self, window: str) -> tuple[int, int, int, int]:
+        """x, y, width, height of an X window, in screen pixels."""
+        shell = self.run(["xdotool", "getwindowgeometry", "--shell", window]).stdout
+        values = dict(line.split("=", 1) for line in shell.split())
+        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
 
     def run(
         self, args: Sequence[str], *, check: bool = True, timeout: float = 30, **kw: Any

@@ -1,0 +1,68 @@
+"""Choose the best tray this desktop offers: StatusNotifierItem, then XEmbed (Linux); pystray elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from rustlamp.core.menu import Lamp, MenuItem, Tooltip
+from rustlamp.tray.base import Tray, TrayHandler, TrayStatus
+
+log = logging.getLogger("rustlamp.tray")
+
+if sys.platform.startswith("linux"):
+    NO_TRAY_DETAIL = (
+        "No tray was found, so the lamp is not in the panel; reminders, their buttons and the command "
+        "line still work. On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' "
+        "extension; on other desktops, add a system tray (status notifier) to the panel."
+    )
+else:
+    NO_TRAY_DETAIL = "No tray could be shown; reminders, their buttons and the command line still work."
+
+
+class NullTray:
+    """No panel to show the lamp in: the app runs on without it."""
+
+    backend: str = "none"
+
+    async def start(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> TrayStatus:
+        return TrayStatus(False, self.backend, NO_TRAY_DETAIL)
+
+    def update(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+async def choose_tray(
+    on_action: TrayHandler, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip
+) -> tuple[Tray, TrayStatus]:
+    """Start the first tray that works here; never raises. The returned tray is started."""
+    candidates: list[Tray] = []
+    if sys.platform.startswith("linux"):
+        from rustlamp.tray.sni import SniTray
+
+        candidates.append(SniTray(on_action))
+        try:
+            from rustlamp.tray.xembed import XEmbedTray
+        except ImportError as exc:  # pystray or python-xlib missing: the SNI tray does not need them
+            log.info("no XEmbed fallback: %s", exc)
+        else:
+            candidates.append(XEmbedTray(on_action))
+    else:
+        from rustlamp.tray.pystray_tray import PystrayTray
+
+        candidates.append(PystrayTray(on_action))
+    for tray in candidates:
+        try:
+            status = await tray.start(lamp, menu, tooltip)
+        except Exception:  # a backend's bug must not keep the app from running without it
+            log.exception("the %s tray failed to start", tray.backend)
+            continue
+        if status.ok:
+            return tray, status
+        log.info("tray %s: %s", tray.backend, status.detail)
+        await tray.close()
+    null = NullTray()
+    return null, await null.start(lamp, menu, tooltip)

@@ -1,0 +1,1 @@
+"""Small tkinter windows, each run as a child process so the tray process never loads Tk."""

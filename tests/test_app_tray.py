@@ -1,0 +1,141 @@
+"""The installed `rustlamp run` with its lamp in a real panel: Debian's status-notifier-watcher and the
+gtk-sni-tray-standalone host on the test desktop. The lamp is clicked with the mouse (xdotool); the menu
+is clicked the way a panel does it, over dbusmenu, since the GTK menu itself is proven in
+test_tray_sni_host.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_process import RunningApp
+from dbus_fast import Variant
+from desktop import DesktopSession
+from PIL import Image, ImageChops
+from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
+
+pytestmark = pytest.mark.desktop
+
+CONFIG = """language = "en"
+[reminders]
+every = "45m"
+start = "00:00"
+end = "00:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+
+
+@pytest.fixture
+def panel(desktop_clean: DesktopSession) -> Iterator[DesktopSession]:
+    desktop_clean.start_sni_tray()
+    yield desktop_clean
+
+
+@pytest.fixture
+def app(panel: DesktopSession, tmp_path: Path) -> Iterator[RunningApp]:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    running = RunningApp(tmp_path, panel.env, config)
+    running.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+    yield running
+    running.stop()
+
+
+def capture(desktop: DesktopSession, window: str, path: Path) -> Image.Image:
+    subprocess.run(["import", "-window", window, str(path)], env=desktop.env, check=True, timeout=10)
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+async def our_item(host: Host, pid: int) -> str:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for name in await host.registered_items():
+            if name.startswith(f"org.kde.StatusNotifierItem-{pid}-"):
+                return name
+        await asyncio.sleep(0.05)
+    raise AssertionError("rustlamp's item is not registered with the watcher")
+
+
+async def click_menu(host: Host, item: str, label: str) -> None:
+    _, root = await host.ok(item, "/MenuBar", MENU, "GetLayout", "iias", [0, -1, []])
+    row = id_of(flatten(root), label)
+    await host.ok(item, "/MenuBar", MENU, "Event", "isvu", [row, "clicked", Variant("i", 0), 0])
+
+
+async def labels(host: Host, item: str) -> list[str]:
+    _, root = await host.ok(item, "/MenuBar", MENU, "GetLayout", "iias", [0, -1, []])
+    return [props.get("label", "") for _, props, _ in flatten(root)]
+
+
+def test_clicking_the_lamp_in_the_panel_takes_a_break(
+    panel: DesktopSession, tmp_path: Path, app: RunningApp
+) -> None:
+    bar = panel.sni_tray_window()
+    assert bar is not None
+    # the lamp is the only item, so it is where the bar shows anything at all
+    deadline = time.monotonic() + 10
+    box: tuple[int, int, int, int] | None = None
+    while box is None and time.monotonic() < deadline:
+        shot = capture(panel, bar, tmp_path / "bar.png")
+        box = ImageChops.difference(shot, Image.new("RGB", shot.size, shot.getpixel((0, 0)))).getbbox()
+    assert box is not None, "the lamp never appeared in the panel"
+    panel.screenshot(tmp_path / "desktop.png")
+    x, y, _, _ = panel.window_geometry(bar)
+    centre_x, centre_y = x + (box[0] + box[2]) // 2, y + (box[1] + box[3]) // 2
+    mark = len(app.output())
+    panel.run(["xdotool", "mousemove", str(centre_x), str(centre_y), "click", "1"])
+    app.wait_for_output(r"break requested \(tray\): rest moment recorded", after=mark)
+
+
+def test_the_menu_pauses_resumes_and_quits_and_its_labels_follow(
+    panel: DesktopSession, app: RunningApp
+) -> None:
+    async def scenario() -> None:
+        async with connected_host(panel.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
+            item = await our_item(host, app.proc.pid)
+            props = await host.props(item, "/StatusNotifierItem", ITEM)
+            assert props["ItemIsMenu"] is False
+            assert props["ToolTip"][2] == "rustlamp"
+            assert props["ToolTip"][3].startswith("Next reminder at ")
+            assert "Take a break now" in await labels(host, item)
+
+            await click_menu(host, item, "1 h")  # the first "1 h" in the menu is Snooze ▸ 1 h
+            app.wait_for_output(r"snoozed \(tray\) until ")
+
+            await click_menu(host, item, "2 h")  # only under Pause
+            match = app.wait_for_output(r"paused \(tray\) until (\S+)")
+            until = datetime.fromisoformat(match.group(1))
+            assert abs(until - (datetime.now().astimezone() + timedelta(hours=2))) < timedelta(seconds=30)
+            resume = f"Paused until {until:%H:%M} — resume"
+            await wait_for_label(host, item, resume)
+            tip = (await host.props(item, "/StatusNotifierItem", ITEM))["ToolTip"]
+            assert tip[3] == f"Paused until {until:%H:%M}"
+
+            await click_menu(host, item, resume)
+            app.wait_for_output(r"resumed \(tray\)")
+            await wait_for_label(host, item, "Pause")
+
+            await click_menu(host, item, "Quit")
+        assert app.proc.wait(10) == 0
+        assert "quit (tray)" in app.output()
+
+    asyncio.run(scenario())
+
+
+async def wait_for_label(host: Host, item: str, label: str) -> None:
+    deadline = time.monotonic() + 10
+    found: list[Any] = []
+    while time.monotonic() < deadline:
+        found = await labels(host, item)
+        if label in found:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {label!r} in the menu: {found}")
