@@ -1,6 +1,7 @@
 """The idle cost of `rustlamp run` between events: memory, threads, CPU time and wake-ups over 60 s.
 
-Targets: idle RSS under 35 MB, no periodic wake-ups between events.
+Targets: idle RSS under 35 MB, no periodic wake-ups between events. The app runs with a real SNI panel
+(Debian's gtk-sni-tray-standalone), its lamp registered, and reminders 45 minutes apart.
 Run: .venv/bin/python benchmarks/idle.py [SECONDS]   (needs the Debian packages of `make test`)
 """
 
@@ -16,14 +17,18 @@ from measure import desktop, read_proc, running_app
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     ticks = os.sysconf("SC_CLK_TCK")
-    with desktop() as session, running_app(session) as app:
-        app.wait_for_output(r"next reminder: ")
-        time.sleep(3)  # let start-up finish (imports, the first D-Bus round trips)
-        first = read_proc(app.proc.pid)
-        time.sleep(seconds)
-        last = read_proc(app.proc.pid)
+    with desktop() as session:
+        session.start_sni_tray()  # a real panel, so the lamp (StatusNotifierItem) is part of the cost
+        with running_app(session) as app:
+            app.wait_for_output(r"tray: The lamp is in the panel")
+            app.wait_for_output(r"next reminder: ")
+            time.sleep(3)  # let start-up finish (imports, the first D-Bus round trips)
+            first = read_proc(app.proc.pid)
+            time.sleep(seconds)
+            last = read_proc(app.proc.pid)
     print(
-        f"rustlamp run, idle for {seconds:.0f} s between events (desktop-notifier on dunst, private D-Bus):"
+        f"rustlamp run, idle for {seconds:.0f} s between events (lamp in gtk-sni-tray-standalone, "
+        "desktop-notifier on dunst, private D-Bus):"
     )
     print(f"  RSS: {last.rss_kb / 1024:.1f} MB (start of window {first.rss_kb / 1024:.1f} MB)")
     print(f"  threads: {last.threads}")

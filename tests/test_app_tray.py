@@ -95,6 +95,13 @@ def test_clicking_the_lamp_in_the_panel_takes_a_break(
     app.wait_for_output(r"break requested \(tray\): rest moment recorded", after=mark)
 
 
+def test_the_lamp_over_sni_loads_no_image_library(app: RunningApp) -> None:
+    # the icons are prepared ahead: the resident process must not pay for Pillow (or X, or Tk)
+    maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
+    for library in ("PIL/_imaging", "_tkinter", "libtk", "libX11"):
+        assert library not in maps, library
+
+
 def test_the_menu_pauses_resumes_and_quits_and_its_labels_follow(
     panel: DesktopSession, app: RunningApp
 ) -> None:

@@ -35,26 +35,36 @@ class NullTray:
         pass
 
 
+def _sni(on_action: TrayHandler) -> Tray:
+    from rustlamp.tray.sni import SniTray
+
+    return SniTray(on_action)
+
+
+def _xembed(on_action: TrayHandler) -> Tray:
+    from rustlamp.tray.xembed import XEmbedTray  # brings python-xlib and Pillow: only when needed
+
+    return XEmbedTray(on_action)
+
+
+def _pystray(on_action: TrayHandler) -> Tray:
+    from rustlamp.tray.pystray_tray import PystrayTray
+
+    return PystrayTray(on_action)
+
+
 async def choose_tray(
     on_action: TrayHandler, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip
 ) -> tuple[Tray, TrayStatus]:
-    """Start the first tray that works here; never raises. The returned tray is started."""
-    candidates: list[Tray] = []
-    if sys.platform.startswith("linux"):
-        from rustlamp.tray.sni import SniTray
-
-        candidates.append(SniTray(on_action))
+    """Start the first tray that works here; never raises. The returned tray is started. Each backend is
+    imported only when it is tried, so the lamp over SNI costs no image or X library."""
+    factories = [_sni, _xembed] if sys.platform.startswith("linux") else [_pystray]
+    for factory in factories:
         try:
-            from rustlamp.tray.xembed import XEmbedTray
-        except ImportError as exc:  # pystray or python-xlib missing: the SNI tray does not need them
-            log.info("no XEmbed fallback: %s", exc)
-        else:
-            candidates.append(XEmbedTray(on_action))
-    else:
-        from rustlamp.tray.pystray_tray import PystrayTray
-
-        candidates.append(PystrayTray(on_action))
-    for tray in candidates:
+            tray = factory(on_action)
+        except ImportError as exc:  # e.g. pystray or python-xlib missing: the others do not need them
+            log.info("tray %s is not available: %s", factory.__name__.strip("_"), exc)
+            continue
         try:
             status = await tray.start(lamp, menu, tooltip)
         except Exception:  # a backend's bug must not keep the app from running without it

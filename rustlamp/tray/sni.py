@@ -166,7 +166,12 @@ class _Item(ServiceInterface):
 
 
 class _CallFailed(Exception):
-    """A D-Bus call got an error reply, no reply in time, or could not be sent."""
+    """A D-Bus call got an error reply, no reply in time, or could not be sent. `final` when trying
+    again cannot help."""
+
+    def __init__(self, message: str, final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
 
 
 def _pixmap_list(pixmaps: list[Pixmap]) -> list[list[Any]]:
@@ -322,7 +327,7 @@ class SniTray:
             raise _CallFailed(f"{message.member}: no reply")
         if reply.message_type == MessageType.ERROR:
             if reply.error_name == "org.freedesktop.DBus.Error.ServiceUnknown":
-                raise _CallFailed(f"{WATCHER} is not running")
+                raise _CallFailed(f"{WATCHER} is not running", final=True)
             text = reply.body[0] if reply.body else ""
             raise _CallFailed(f"{reply.error_name}: {text}".rstrip(": "))
         return list(reply.body)
@@ -345,7 +350,9 @@ class SniTray:
                     max(0.05, min(CALL_TIMEOUT, remaining)),
                 )
             except _CallFailed as exc:
-                if time.monotonic() + RETRY_INTERVAL >= deadline:
+                # nobody owns the watcher's name: no panel, no point waiting (a starting watcher owns its
+                # name before it answers, and that is what the retries are for)
+                if exc.final or time.monotonic() + RETRY_INTERVAL >= deadline:
                     self.registered = False
                     return str(exc)
                 log.debug("registering with the StatusNotifierWatcher: %s; trying again", exc)
