@@ -9,8 +9,12 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustlamp import __version__
+
+if TYPE_CHECKING:
+    from rustlamp.runtime import App
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -181,6 +185,21 @@ def _run(args: argparse.Namespace) -> int:
     path, explicit = _settings_path(args)
     app = App(SettingsSource(path, explicit), SystemClock())
     try:
+        if sys.platform == "darwin":
+            return _run_beside_the_menu_bar(app)
         return asyncio.run(app.run())
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         return 130
+
+
+def _run_beside_the_menu_bar(app: App) -> int:
+    """macOS: the menu-bar icon must own the main thread; the app's loop runs in a thread beside it."""
+    import asyncio
+
+    from rustlamp.tray.pystray_tray import PystrayTray
+
+    tray = PystrayTray(app.on_tray_action)
+    app.made_tray = tray
+    result: list[int] = []
+    tray.run_on_main_thread(lambda: result.append(asyncio.run(app.run())))
+    return result[0] if result else 1

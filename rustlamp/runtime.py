@@ -65,6 +65,7 @@ class App:
         self._last_mono = clock.monotonic()
         self.notifier: Notifier | None = None
         self.tray: Tray | None = None
+        self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
         self.waiting = False  # a reminder was shown and nobody has answered it yet
         self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
@@ -79,10 +80,7 @@ class App:
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         await self._choose_notifier()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, self.stop)
-        if hasattr(signal, "SIGHUP"):
-            loop.add_signal_handler(signal.SIGHUP, self.reload)
+        handled = self._handle_signals(loop)
         alarm = make_alarm()
         if alarm is not None:
             loop.add_reader(alarm.fd, self._on_alarm, alarm)
@@ -108,12 +106,28 @@ class App:
             if alarm is not None:
                 loop.remove_reader(alarm.fd)
                 alarm.close()
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in handled:
                 loop.remove_signal_handler(signum)
             if self.notifier is not None:
                 await self.notifier.close()
         log.info("rustlamp stopped")
         return 0
+
+    def _handle_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
+        """SIGINT/SIGTERM stop, SIGHUP reloads. Only possible where the loop owns the main thread (not on
+        macOS, where the tray does, and not on Windows); there Quit in the menu ends the app."""
+        wanted = [(signal.SIGINT, self.stop), (signal.SIGTERM, self.stop)]
+        if hasattr(signal, "SIGHUP"):
+            wanted.append((signal.SIGHUP, self.reload))
+        handled: list[int] = []
+        for signum, handler in wanted:
+            try:
+                loop.add_signal_handler(signum, handler)
+            except (NotImplementedError, RuntimeError, ValueError):
+                log.debug("signal %s is not handled on this loop", signum)
+                continue
+            handled.append(signum)
+        return handled
 
     def _next_wake(self) -> datetime | None:
         """The planner's next event, or the lamp's next step warmer, whichever is first."""
@@ -140,7 +154,9 @@ class App:
         from rustlamp.tray.select import choose_tray
 
         view = self._view()
-        self.tray, status = await choose_tray(self._on_tray_action, lamp(view), menu(view), tooltip(view))
+        self.tray, status = await choose_tray(
+            self.on_tray_action, lamp(view), menu(view), tooltip(view), made=self.made_tray
+        )
         if status.ok:
             log.info("tray: %s", status.detail)
         else:
@@ -152,7 +168,7 @@ class App:
             view = self._view()
             self.tray.update(lamp(view), menu(view), tooltip(view))
 
-    def _on_tray_action(self, key: str) -> None:
+    def on_tray_action(self, key: str) -> None:
         command = command_from_key(key, "tray")
         if command is None:
             log.warning("ignored an unknown tray action %r", key)

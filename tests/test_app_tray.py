@@ -7,6 +7,7 @@ test_tray_sni_host.py.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -146,3 +147,58 @@ async def wait_for_label(host: Host, item: str, label: str) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"no {label!r} in the menu: {found}")
+
+
+def test_about_and_open_settings_from_the_menu(panel: DesktopSession, tmp_path: Path) -> None:
+    # no --config: "Open settings" creates ~/.config/rustlamp/config.toml from the example, then opens it
+    opened = tmp_path / "opened"
+    opener = tmp_path / "bin" / "xdg-open"
+    opener.parent.mkdir()
+    opener.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n', encoding="utf-8")
+    opener.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    app = RunningApp(
+        home, panel.env, None, {"PATH": f"{opener.parent}:{os.environ['PATH']}", "LANG": "nl_NL.UTF-8"}
+    )
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel")
+
+        async def scenario() -> None:
+            async with connected_host(panel.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
+                item = await our_item(host, app.proc.pid)
+                await click_menu(host, item, "Over rustlamp")
+                await click_menu(host, item, "Instellingen openen")
+
+        asyncio.run(scenario())
+        note = panel.wait_for_notification(lambda n: n["summary"].startswith("rustlamp 0."))
+        assert "Elke poging telt." in note["body"]
+        config = home / "config" / "rustlamp" / "config.toml"
+        app.wait_for_output(r"opened .*config\.toml in the desktop's editor")
+        deadline = time.monotonic() + 5
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text(encoding="utf-8") == str(config)
+        assert config.read_text(encoding="utf-8").startswith("# rustlamp settings / instellingen")
+    finally:
+        assert app.stop() == 0
+
+
+def test_without_any_tray_it_says_so_once_and_keeps_going(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    desktop_clean.stop_sni_tray()
+    desktop_clean.stop_sni_watcher()
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    app = RunningApp(tmp_path, desktop_clean.env, config, {"DISPLAY": ""})  # no XEmbed tray either
+    try:
+        app.wait_for_output(r"tray: No tray was found.*AppIndicator")
+        note = desktop_clean.wait_for_notification(lambda n: n["summary"] == "The lamp is not in the panel")
+        assert "GNOME" in note["body"]
+        app.wait_for_output(r"next reminder: ")
+        assert app.proc.poll() is None
+        told = [n for n in desktop_clean.notifications() if n["summary"] == "The lamp is not in the panel"]
+        assert len(told) == 1
+    finally:
+        assert app.stop() == 0

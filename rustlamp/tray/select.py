@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
 from rustlamp.tray.base import Tray, TrayHandler, TrayStatus
@@ -54,16 +55,27 @@ def _pystray(on_action: TrayHandler) -> Tray:
 
 
 async def choose_tray(
-    on_action: TrayHandler, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip
+    on_action: TrayHandler,
+    lamp: Lamp,
+    menu: tuple[MenuItem, ...],
+    tooltip: Tooltip,
+    made: Tray | None = None,
 ) -> tuple[Tray, TrayStatus]:
     """Start the first tray that works here; never raises. The returned tray is started. Each backend is
-    imported only when it is tried, so the lamp over SNI costs no image or X library."""
-    factories = [_sni, _xembed] if sys.platform.startswith("linux") else [_pystray]
+    imported only when it is tried, so the lamp over SNI costs no image or X library. `made` is a tray
+    the caller had to make beforehand (on macOS, pystray's, which owns the main thread)."""
+    factories: list[Callable[[TrayHandler], Tray]]
+    if made is not None:
+        factories = [lambda _handler: made]
+    elif sys.platform.startswith("linux"):
+        factories = [_sni, _xembed]
+    else:
+        factories = [_pystray]
     for factory in factories:
         try:
             tray = factory(on_action)
         except ImportError as exc:  # e.g. pystray or python-xlib missing: the others do not need them
-            log.info("tray %s is not available: %s", factory.__name__.strip("_"), exc)
+            log.info("a tray backend is not available: %s", exc)
             continue
         try:
             status = await tray.start(lamp, menu, tooltip)
