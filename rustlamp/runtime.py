@@ -169,11 +169,7 @@ class App:
             self.tray.update(lamp(view), menu(view), tooltip(view))
 
     def on_tray_action(self, key: str) -> None:
-        command = command_from_key(key, "tray")
-        if command is None:
-            log.warning("ignored an unknown tray action %r", key)
-            return
-        self.handle(command)
+        self._act_on(key, "tray")
 
     async def _sleep_until(self, wake_at: datetime | None) -> None:
         timeout = None if wake_at is None else max(0.0, (wake_at - self.clock.now()).total_seconds())
@@ -303,9 +299,13 @@ class App:
         (log.info if status.ok else log.warning)("notifications: %s", status.detail)
 
     def _on_action(self, key: str) -> None:
-        command = command_from_key(key, "notification")
+        self._act_on(key, "notification")
+
+    def _act_on(self, key: str, source: str) -> None:
+        """A button or menu item's key becomes a command; one we never sent is logged and ignored."""
+        command = command_from_key(key, source)
         if command is None:
-            log.warning("ignored an unknown notification action %r", key)
+            log.warning("ignored an unknown %s action %r", source, key)
             return
         self.handle(command)
 
