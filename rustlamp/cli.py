@@ -7,11 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rustlamp import __version__
+from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_duration
 
 if TYPE_CHECKING:
     from rustlamp.runtime import App
@@ -89,16 +90,133 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--count", type=_positive_count, default=10, help="how many events (default 10)")
     plan.add_argument("--json", action="store_true", help="print one JSON array")
     _config_option(plan, top=False)
+
+    # talking to the running rustlamp: each becomes the same action key as its menu item
+    for name, text_help in (
+        ("break", "take a break now"),
+        ("check-in", "open the check-in"),
+        ("resume", "end a pause now"),
+        ("quit", "stop the running rustlamp"),
+    ):
+        _config_option(commands.add_parser(name, help=text_help), top=False)
+    snooze = commands.add_parser("snooze", help="move the next reminder later")
+    snooze.add_argument(
+        "delay", type=_snooze_delay, metavar="DURATION|today", help=f"like {DURATION_FORMS}, or today"
+    )
+    _config_option(snooze, top=False)
+    pause = commands.add_parser("pause", help="no reminders for a while (it ends by itself)")
+    pause.add_argument(
+        "delay",
+        type=_pause_delay,
+        nargs="?",
+        default=timedelta(minutes=30),
+        metavar="DURATION|today",
+        help=f"like {DURATION_FORMS} (default 30m), or today: until the next day's active hours",
+    )
+    _config_option(pause, top=False)
+    status = commands.add_parser("status", help="is rustlamp running, and what comes next")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    _config_option(status, top=False)
     return parser
 
 
+def _delay_or_today(value: str, low: timedelta, high: timedelta) -> timedelta | None:
+    if value.strip().lower() == "today":
+        return None
+    try:
+        delay = parse_duration(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a duration; use forms like {DURATION_FORMS}, or today"
+        ) from None
+    if not low <= delay <= high:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is out of range; use {format_duration(low)} to {format_duration(high)}, or today"
+        )
+    return delay
+
+
+def _snooze_delay(value: str) -> timedelta | None:
+    return _delay_or_today(value, timedelta(seconds=10), timedelta(hours=24))
+
+
+def _pause_delay(value: str) -> timedelta | None:
+    return _delay_or_today(value, timedelta(minutes=1), timedelta(hours=24))
+
+
+CONTROL_COMMANDS = ("break", "check-in", "resume", "quit", "snooze", "pause", "status")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    _refuse_negative_durations(parser, words)
+    args = parser.parse_args(words)
     if args.command == "config":
         return _config_check(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command in CONTROL_COMMANDS:
+        return _control(args)
     return _run(args)
+
+
+def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """argparse takes `pause -5m` for an unknown option; say what is really wrong, and which forms work."""
+    for command in ("snooze", "pause"):
+        if command in words:
+            after = words[words.index(command) + 1 :]
+            if after and after[0].startswith("-") and after[0][1:2].isdigit():
+                forms = f"use forms like {DURATION_FORMS}, or today"
+                parser.error(f"argument {command}: {after[0]!r} is not a duration; {forms}")
+
+
+def _action_key(args: argparse.Namespace) -> str:
+    from rustlamp.core.commands import BREAK_KEY, CHECKIN_KEY, QUIT_KEY, RESUME_KEY, pause_key, snooze_key
+
+    simple = {
+        "break": BREAK_KEY,
+        "check-in": CHECKIN_KEY,
+        "resume": RESUME_KEY,
+        "quit": QUIT_KEY,
+        "status": "status",
+    }
+    if args.command == "snooze":
+        return snooze_key(args.delay)
+    if args.command == "pause":
+        return pause_key(args.delay)
+    return simple[args.command]
+
+
+def _control(args: argparse.Namespace) -> int:
+    """Send a command to the running rustlamp and say what it answered."""
+    if sys.platform == "win32":
+        print(
+            "rustlamp: talking to a running rustlamp from the command line is not there yet on Windows; "
+            "use the lamp's menu",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    from rustlamp.system.control import send
+
+    try:
+        reply = send(_action_key(args))
+    except (OSError, ValueError) as exc:
+        print(f"rustlamp: could not talk to the running rustlamp: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if reply is None:
+        print("rustlamp is not running; start it with `rustlamp`", file=sys.stderr)
+        return EXIT_PROBLEM
+    if not reply.get("ok"):
+        print(f"rustlamp: {reply.get('error', 'the running rustlamp refused')}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if args.command == "status" and args.json:
+        print(json.dumps({k: v for k, v in reply.items() if k != "ok"}, ensure_ascii=False))
+        return EXIT_OK
+    if args.command == "status":
+        print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
+    print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
+    return EXIT_OK
 
 
 def _settings_path(args: argparse.Namespace) -> tuple[Path, bool]:
@@ -178,12 +296,22 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.core.clock import SystemClock
     from rustlamp.runtime import App
     from rustlamp.settings_source import SettingsSource
+    from rustlamp.system.control import runtime_dir, send, take_instance_lock
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import log_file
 
+    lock = None
+    if sys.platform != "win32":
+        lock = take_instance_lock()
+        if lock is None:
+            reply = send("status")
+            pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
+            print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
+            return EXIT_OK
     setup_logging(log_file(), args.verbose)
     path, explicit = _settings_path(args)
     app = App(SettingsSource(path, explicit), SystemClock())
+    app.control_folder = runtime_dir() if lock is not None else None
     try:
         if sys.platform == "darwin":
             return _run_beside_the_menu_bar(app)

@@ -15,6 +15,7 @@ import os
 import signal
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import APP_NAME, __version__
@@ -35,7 +36,7 @@ from rustlamp.core.commands import (
 )
 from rustlamp.core.config import Settings
 from rustlamp.core.content import PromptPicker, load_content, resolve_language
-from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, tooltip
+from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
 from rustlamp.core.texts import human_duration, human_moment, text
@@ -45,6 +46,7 @@ from rustlamp.system.wallclock import make_alarm
 
 if TYPE_CHECKING:
     from rustlamp.notify.base import Notifier
+    from rustlamp.system.control import ControlServer
     from rustlamp.tray.base import Tray
 
 log = logging.getLogger("rustlamp.runtime")
@@ -66,6 +68,7 @@ class App:
         self.notifier: Notifier | None = None
         self.tray: Tray | None = None
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
+        self.control_folder: Path | None = None  # where the command line's socket goes; None: no channel
         self.waiting = False  # a reminder was shown and nobody has answered it yet
         self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
@@ -85,6 +88,7 @@ class App:
         if alarm is not None:
             loop.add_reader(alarm.fd, self._on_alarm, alarm)
         await self._start_tray()
+        control = await self._start_control()
         log.info("rustlamp is running (settings: %s)", self.source.path)
         await self._tell_settings_problems(self._start_update)
         try:
@@ -101,6 +105,8 @@ class App:
                 for event in self.planner.due(now):
                     await self._show(event)
         finally:
+            if control is not None:
+                await control.close()
             if self.tray is not None:
                 await self.tray.close()
             if alarm is not None:
@@ -112,6 +118,50 @@ class App:
                 await self.notifier.close()
         log.info("rustlamp stopped")
         return 0
+
+    # --- the command line's channel -----------------------------------------------------------------
+
+    async def _start_control(self) -> ControlServer | None:
+        if self.control_folder is None:
+            return None
+        from rustlamp.system.control import ControlServer
+
+        server = ControlServer(self._on_request, self.control_folder)
+        try:
+            await server.start()
+        except OSError as exc:
+            log.warning("the command line cannot reach this rustlamp: %s", exc)
+            return None
+        return server
+
+    async def _on_request(self, key: str) -> dict[str, Any]:
+        """A request from `rustlamp status`, `rustlamp snooze 10m`, ...: the same keys as the menu."""
+        if key != "status":
+            command = command_from_key(key, "command line")
+            if command is None:
+                log.warning("refused an unknown command %r from the command line", key)
+                return {"ok": False, "error": f"unknown command {key!r}"}
+            self.handle(command)
+        return {"ok": True, **self.status()}
+
+    def status(self) -> dict[str, Any]:
+        """What `rustlamp status` shows; times as ISO 8601 with their offset, or null."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")
+
+        view = self._view()
+        return {
+            "running": not self._stopping,
+            "version": __version__,
+            "pid": os.getpid(),
+            "paused_until": iso(self.planner.paused_until),
+            "snoozed_until": iso(self.planner.snoozed_until),
+            "next_reminder": iso(view.next_reminder),
+            "last_rest": iso(self.planner.last_rest),
+            "waiting": self.waiting,
+            "message": status_line(view),
+        }
 
     def _handle_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
         """SIGINT/SIGTERM stop, SIGHUP reloads. Only possible where the loop owns the main thread (not on

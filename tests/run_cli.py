@@ -18,6 +18,9 @@ def private_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
         folder = home / name.lower()
         folder.mkdir(parents=True, exist_ok=True)
         env[f"XDG_{name}_HOME"] = str(folder)
+    runtime = home / "runtime"  # the instance lock and the control socket: one per test home
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
     env["HOME"] = str(home)
     env.update(extra or {})
     return env

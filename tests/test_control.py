@@ -1,0 +1,217 @@
+"""One instance, and the command line talking to it over its private socket: real processes, real sockets."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from app_process import RunningApp
+from desktop import DesktopSession
+from run_cli import RUSTLAMP, rustlamp
+
+pytestmark = pytest.mark.desktop
+
+CONFIG = """language = "en"
+[reminders]
+every = "45m"
+start = "00:00"
+end = "00:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+
+
+@pytest.fixture
+def app(desktop_clean: DesktopSession, tmp_path: Path) -> Iterator[RunningApp]:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    running = RunningApp(tmp_path, desktop_clean.env, config)
+    running.wait_for_output(r"listening for commands on ")
+    yield running
+    running.stop()
+
+
+def status(app: RunningApp) -> dict[str, object]:
+    result = rustlamp(["status", "--json"], app.env)
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer
+
+
+def at(value: object) -> datetime:
+    assert isinstance(value, str)
+    return datetime.fromisoformat(value)
+
+
+def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
+    now = datetime.now().astimezone()
+    first = status(app)
+    assert first["running"] is True and first["pid"] == app.proc.pid
+    assert first["version"] == "0.1.0"
+    assert first["paused_until"] is None and first["snoozed_until"] is None
+    assert abs(at(first["next_reminder"]) - (now + timedelta(minutes=45))) < timedelta(seconds=30)
+
+    plain = rustlamp(["status"], app.env)
+    assert plain.returncode == 0
+    assert plain.stdout.splitlines()[0] == f"rustlamp 0.1.0 is running (pid {app.proc.pid})."
+    assert plain.stdout.splitlines()[1].startswith("Next reminder at ")
+
+    result = rustlamp(["snooze", "10m"], app.env)
+    assert result.returncode == 0 and result.stdout.startswith("Snoozed until ")
+    assert abs(at(status(app)["snoozed_until"]) - (now + timedelta(minutes=10))) < timedelta(seconds=30)
+
+    assert rustlamp(["pause", "1h"], app.env).returncode == 0
+    paused = status(app)
+    assert abs(at(paused["paused_until"]) - (now + timedelta(hours=1))) < timedelta(seconds=30)
+    assert paused["message"] == f"Paused until {at(paused['paused_until']):%H:%M}"
+    assert rustlamp(["resume"], app.env).returncode == 0
+    assert status(app)["paused_until"] is None
+
+    before = at(status(app)["last_rest"])
+    time.sleep(1.1)  # last_rest has a resolution of one second in the answer
+    assert rustlamp(["break"], app.env).returncode == 0
+    assert at(status(app)["last_rest"]) > before
+    assert "break requested (command line)" in app.output()
+
+    result = rustlamp(["quit"], app.env)
+    assert result.returncode == 0
+    assert app.proc.wait(10) == 0
+    gone = rustlamp(["status"], app.env)
+    assert gone.returncode == 1 and "rustlamp is not running" in gone.stderr
+
+
+def test_the_channel_is_owner_only(app: RunningApp) -> None:
+    folder = Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "control.sock").stat().st_mode) == 0o600
+
+
+def test_malformed_and_oversized_messages_are_refused_and_the_instance_goes_on(app: RunningApp) -> None:
+    path = str(Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp" / "control.sock")
+    for message in (
+        b"not json\n",
+        b'{"command": 3}\n',
+        b"{" + b"x" * 10_000 + b"}\n",
+        b'{"command": "dance"}\n',
+    ):
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(path)
+            sock.sendall(message)
+            answer = json.loads(sock.makefile().readline())
+        assert answer["ok"] is False, message[:30]
+    log = app.output()
+    assert "refused a malformed control message" in log
+    assert "refused an oversized control message" in log
+    assert "refused an unknown command 'dance'" in log
+    assert status(app)["running"] is True
+
+
+def test_a_second_run_finds_the_first_and_exits_0(app: RunningApp) -> None:
+    second = subprocess.run([RUSTLAMP, "run"], env=app.env, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 0
+    assert (
+        second.stdout.strip()
+        == f"rustlamp is already running (pid {app.proc.pid}); `rustlamp status` tells more."
+    )
+
+
+def test_ten_started_at_once_leave_exactly_one(desktop_clean: DesktopSession, tmp_path: Path) -> None:
+    from run_cli import private_env
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    env = private_env(tmp_path, {k: desktop_clean.env[k] for k in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")})
+    procs = [
+        subprocess.Popen(
+            [RUSTLAMP, "run", "--config", str(config)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(10)
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while sum(p.poll() is not None for p in procs) < 9 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        running = [p for p in procs if p.poll() is None]
+        assert len(running) == 1
+        for p in procs:
+            if p is not running[0]:
+                assert p.returncode == 0
+                assert "rustlamp is already running" in (p.stdout.read() if p.stdout else "")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            result = rustlamp(["status", "--json"], env)
+            if result.returncode == 0:
+                break
+            time.sleep(0.05)
+        assert json.loads(result.stdout)["pid"] == running[0].pid
+        assert rustlamp(["quit"], env).returncode == 0
+        assert running[0].wait(10) == 0
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def test_after_kill_9_the_next_start_recovers_the_stale_socket(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    first = RunningApp(tmp_path / "a", desktop_clean.env, config)
+    first.wait_for_output(r"listening for commands on ")
+    first.proc.send_signal(signal.SIGKILL)
+    first.proc.wait(10)
+    sock = Path(first.env["XDG_RUNTIME_DIR"]) / "rustlamp" / "control.sock"
+    assert sock.exists()  # left behind, as after a crash
+    second = RunningApp(
+        tmp_path / "a", desktop_clean.env, config, {"XDG_RUNTIME_DIR": first.env["XDG_RUNTIME_DIR"]}
+    )
+    try:
+        second.wait_for_output(r"listening for commands on ")
+        assert status(second)["pid"] == second.proc.pid
+    finally:
+        assert second.stop() == 0
+
+
+def test_when_nothing_runs_commands_say_so(tmp_path: Path) -> None:
+    from run_cli import private_env
+
+    env = private_env(tmp_path)
+    for args in (["status"], ["snooze", "10m"], ["pause"], ["resume"], ["quit"], ["break"]):
+        result = rustlamp(args, env)
+        assert result.returncode == 1, args
+        assert "rustlamp is not running" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["snooze", "banana"],
+            '\'banana\' is not a duration; use forms like "90s", "20m", "1h30m", or today',
+        ),
+        (["pause", "-5m"], "'-5m' is not a duration"),
+        (["snooze", "25h"], "'25h' is out of range; use 10s to 24h, or today"),
+        (["snooze"], "the following arguments are required: DURATION|today"),
+    ],
+)
+def test_bad_control_arguments_get_usage_and_exit_2(tmp_path: Path, args: list[str], says: str) -> None:
+    from run_cli import private_env
+
+    result = rustlamp(args, private_env(tmp_path))
+    assert result.returncode == 2
+    assert "usage: rustlamp" in result.stderr
+    assert says in result.stderr
