@@ -41,6 +41,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_title": "rustlamp {version}",
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "De instellingen konden niet geopend worden",
+        # the break window (rustlamp.ui.break_window)
+        "break_title": "Even rust",
+        "break_breathe_in": "Adem in",
+        "break_breathe_out": "Adem uit",
+        "break_time_left": "nog {time}",
+        "break_done": "Klaar",
+        "break_later": "Later",
+        "break_attempt": "Lukte nu niet",
+        "break_attempt_reply": "Dat is ook oefenen. Straks weer een kans.",
+        "break_remind_in": "Herinner me over",
     },
     "en": {
         "reminder_title": "A moment of rest",
@@ -78,6 +88,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
         "settings_title": "The settings could not be opened",
+        # the break window (rustlamp.ui.break_window)
+        "break_title": "A moment of rest",
+        "break_breathe_in": "Breathe in",
+        "break_breathe_out": "Breathe out",
+        "break_time_left": "{time} left",
+        "break_done": "Done",
+        "break_later": "Later",
+        "break_attempt": "Didn't work out now",
+        "break_attempt_reply": "That counts as practice too. Another chance later.",
+        "break_remind_in": "Remind me in",
     },
 }
 
