@@ -797,3 +797,17 @@ def test_datetime_values_do_not_pass_as_times() -> None:
     now = datetime(2026, 1, 1, 9, 0)
     result = parse_settings(tomli_w.dumps({"reminders": {"start": now}}), FILE)
     assert result.settings is None
+
+
+def test_the_breathing_pace_is_read_and_bounded() -> None:
+    result = check('[break]\ninhale = "5s"\nexhale = "7s"\n')
+    assert result.settings is not None
+    assert (result.settings.break_.inhale, result.settings.break_.exhale) == (
+        timedelta(seconds=5),
+        timedelta(seconds=7),
+    )
+    bad = check('[break]\ninhale = "1s"\nexhale = "20s"\n')
+    assert [str(p) for p in bad.errors] == [
+        "my.toml:2: break.inhale: '1s' is out of range; allowed: a duration from 2s to 15s, like \"4s\"",
+        "my.toml:3: break.exhale: '20s' is out of range; allowed: a duration from 2s to 15s, like \"4s\"",
+    ]

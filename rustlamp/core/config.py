@@ -40,6 +40,8 @@ MAX_EVERY = timedelta(hours=24)
 GENTLE_EVERY = timedelta(minutes=5)  # below this, reminders start to feel like nagging
 MIN_BREAK = timedelta(seconds=10)
 MAX_BREAK = timedelta(hours=2)
+MIN_BREATH = timedelta(seconds=2)  # a breath guide faster than this hurries, slower than 15 s strains
+MAX_BREATH = timedelta(seconds=15)
 MAX_SNOOZE_CHOICES = 6
 MAX_PROMPT_LENGTH = 300
 
@@ -65,6 +67,8 @@ class Reminders:
 @dataclass(frozen=True)
 class BreakSettings:
     length: timedelta = timedelta(minutes=5)
+    inhale: timedelta = timedelta(seconds=4)  # the breathing guide's pace
+    exhale: timedelta = timedelta(seconds=6)
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
 
 _KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts")
 _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
-_KNOWN_BREAK = ("length",)
+_KNOWN_BREAK = ("length", "inhale", "exhale")
 _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
 _KNOWN_PROMPTS = ("extra",)
 
@@ -361,7 +365,11 @@ class _Checker:
             _bounded_duration(MIN_BREAK, MAX_BREAK),
             f"allowed: a duration from 10s to 2h, like {DURATION_FORMS}",
         )
-        return BreakSettings(length)
+        breath = _bounded_duration(MIN_BREATH, MAX_BREATH)
+        breath_allowed = 'allowed: a duration from 2s to 15s, like "4s"'
+        inhale = self.parsed(table, "inhale", path, DEFAULTS.break_.inhale, breath, breath_allowed)
+        exhale = self.parsed(table, "exhale", path, DEFAULTS.break_.exhale, breath, breath_allowed)
+        return BreakSettings(length, inhale, exhale)
 
     def routines(self, table: Mapping[str, Any]) -> tuple[Routine, ...]:
         routines: list[Routine] = []
