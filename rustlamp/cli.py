@@ -204,6 +204,8 @@ def _control(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"rustlamp: could not talk to the running rustlamp: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    if reply is None and args.command == "break":
+        return _break_on_its_own(args)
     if reply is None:
         print("rustlamp is not running; start it with `rustlamp`", file=sys.stderr)
         return EXIT_PROBLEM
@@ -287,6 +289,33 @@ def _plan(args: argparse.Namespace) -> int:
             else text(language, "plan_routine", name=event.name)
         )
         print(f"{human_moment(language, event.at)}  {what}")
+    return EXIT_OK
+
+
+def _break_on_its_own(args: argparse.Namespace) -> int:
+    """`rustlamp break` with no lamp running: the break window all the same, right here."""
+    import asyncio
+
+    from rustlamp.core.content import PromptPicker, load_content, resolve_language
+    from rustlamp.settings_source import SettingsSource
+    from rustlamp.system.windows import BreakRequest, BreakWindow
+
+    path, explicit = _settings_path(args)
+    settings = SettingsSource(path, explicit).load().settings
+    language = resolve_language(settings.language, os.environ)
+    request = BreakRequest(
+        language=language,
+        prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
+        length=settings.break_.length,
+        inhale=settings.break_.inhale,
+        exhale=settings.break_.exhale,
+        snooze=settings.reminders.snooze,
+    )
+    outcome = asyncio.run(BreakWindow().run(request))
+    if outcome is None:
+        print("rustlamp: the break window could not be shown (is there a display?)", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(json.dumps(outcome))
     return EXIT_OK
 
 

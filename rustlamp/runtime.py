@@ -43,6 +43,7 @@ from rustlamp.core.texts import human_duration, human_moment, text
 from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
 from rustlamp.system.wallclock import make_alarm
+from rustlamp.system.windows import BreakWindow
 
 if TYPE_CHECKING:
     from rustlamp.notify.base import Notifier
@@ -70,6 +71,7 @@ class App:
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
         self.control_folder: Path | None = None  # where the command line's socket goes; None: no channel
         self.waiting = False  # a reminder was shown and nobody has answered it yet
+        self.break_window = BreakWindow()
         self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
         self.settings: Settings = update.settings
@@ -107,6 +109,7 @@ class App:
         finally:
             if control is not None:
                 await control.close()
+            await self.break_window.close()
             if self.tray is not None:
                 await self.tray.close()
             if alarm is not None:
@@ -367,9 +370,11 @@ class App:
         if not isinstance(command, (About, OpenSettings, CheckIn)):
             self.waiting = False  # any answer to the lamp settles a waiting reminder
         if isinstance(command, TakeBreak):
-            # the break window comes later; until then a break request is a rest moment
-            self.planner.rested(now)
-            log.info("break requested (%s): rest moment recorded, the clock starts again", command.source)
+            log.info("break requested (%s)", command.source)
+            if self.break_window.is_open:
+                self.break_window.bring_to_front()  # never two
+            else:
+                self._later(self._take_break())
         elif isinstance(command, Snooze):
             if command.delay is None:
                 until = self.planner.snooze_rest_of_today(now)
@@ -401,6 +406,42 @@ class App:
         elif isinstance(command, Quit):
             log.info("quit (%s)", command.source)
             self.stop()
+        self._wake.set()
+
+    async def _take_break(self) -> None:
+        """Show the break window; what the person chose there decides what comes next."""
+        from rustlamp.system.windows import BreakRequest
+
+        settings = self.settings
+        request = BreakRequest(
+            language=self.language,
+            prompt=self.picker.next(),
+            length=settings.break_.length,
+            inhale=settings.break_.inhale,
+            exhale=settings.break_.exhale,
+            snooze=settings.reminders.snooze,
+        )
+        outcome = await self.break_window.run(request)
+        now = self._sync_clock()
+        if outcome is None:
+            return
+        kind = outcome["outcome"]
+        if kind == "done":
+            self.planner.rested(now)
+            how = "the break ran its course" if outcome.get("natural") else "done"
+            log.info("break outcome: done (%s); a rest moment, the clock starts again", how)
+        elif kind == "attempt":
+            # an attempt counts: it is rest practised, never a failure
+            self.planner.rested(now)
+            log.info("break outcome: attempt; it counts, the clock starts again")
+        else:
+            seconds = outcome.get("snooze")
+            delay = timedelta(seconds=seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
+            until = self.planner.snooze(now, delay or settings.reminders.snooze[0])
+            log.info(
+                "break outcome: later; snoozed until %s",
+                until.isoformat(timespec="seconds") if until else "-",
+            )
         self._wake.set()
 
     def _open_settings(self) -> None:

@@ -69,3 +69,16 @@ class RunningApp:
 def _display_and_bus(desktop_env: Mapping[str, str]) -> dict[str, str]:
     keys = ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NO_AT_BRIDGE")
     return {k: desktop_env[k] for k in keys if k in desktop_env}
+
+
+def answer_break_window(desktop_env: Mapping[str, str], title: str, key: str = "Return") -> None:
+    """Find the break window the app opened, give it the focus, and press a key as a person would
+    (XTEST input to the focused window; Return is "Done")."""
+    env = dict(desktop_env)
+    found = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
+        env=env, capture_output=True, text=True, timeout=20, check=True,
+    )  # fmt: skip
+    window = found.stdout.split()[0]
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "key", "--delay", "60", key], env=env, check=True, timeout=10)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import RunningApp
+from app_process import RunningApp, answer_break_window
 from desktop import DesktopSession, bare_bus, markup_text
 
 from rustlamp.core.content import load_content
@@ -108,17 +108,19 @@ def test_later_really_postpones_the_next_reminder(start_app: Start, desktop_clea
     assert datetime.now().astimezone() >= until - timedelta(seconds=1)
 
 
-def test_clicking_the_reminder_is_a_break_that_restarts_the_clock(
+def test_clicking_the_reminder_opens_the_break_window_and_done_restarts_the_clock(
     start_app: Start, desktop_clean: DesktopSession
 ) -> None:
     app = start_app()
     wait_for_new_reminder(desktop_clean, 0)
     offset = len(app.output())
     desktop_clean.click_notification()
-    app.wait_for_output(r"break requested \(notification\): rest moment recorded", after=offset)
-    clicked_at = datetime.now().astimezone()
-    match = app.wait_for_output(r"next reminder: (\S+);", after=offset)
-    assert abs(datetime.fromisoformat(match.group(1)) - (clicked_at + timedelta(seconds=10))) < timedelta(
+    app.wait_for_output(r"break requested \(notification\)", after=offset)
+    answer_break_window(desktop_clean.env, "A moment of rest")
+    app.wait_for_output(r"break outcome: done", after=offset)
+    done_at = datetime.now().astimezone()
+    match = app.wait_for_output(r"break outcome: done.*\n.*next reminder: (\S+);", after=offset)
+    assert abs(datetime.fromisoformat(match.group(1)) - (done_at + timedelta(seconds=10))) < timedelta(
         seconds=2
     )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import RunningApp
+from app_process import RunningApp, answer_break_window
 from dbus_fast import Variant
 from desktop import DesktopSession
 from PIL import Image, ImageChops
@@ -93,7 +93,9 @@ def test_clicking_the_lamp_in_the_panel_takes_a_break(
     centre_x, centre_y = x + (box[0] + box[2]) // 2, y + (box[1] + box[3]) // 2
     mark = len(app.output())
     panel.run(["xdotool", "mousemove", str(centre_x), str(centre_y), "click", "1"])
-    app.wait_for_output(r"break requested \(tray\): rest moment recorded", after=mark)
+    app.wait_for_output(r"break requested \(tray\)", after=mark)
+    answer_break_window(panel.env, "A moment of rest")
+    app.wait_for_output(r"break outcome: done", after=mark)
 
 
 def test_the_lamp_over_sni_loads_no_image_library(app: RunningApp) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from app_process import RunningApp
+from app_process import RunningApp, answer_break_window
 from desktop import DesktopSession
 from run_cli import RUSTLAMP, rustlamp
 
@@ -77,8 +77,12 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     before = at(status(app)["last_rest"])
     time.sleep(1.1)  # last_rest has a resolution of one second in the answer
     assert rustlamp(["break"], app.env).returncode == 0
+    assert rustlamp(["break"], app.env).returncode == 0  # a second ask brings the open window forward
+    answer_break_window(app.env, "A moment of rest")
+    app.wait_for_output(r"break outcome: done")
     assert at(status(app)["last_rest"]) > before
-    assert "break requested (command line)" in app.output()
+    assert app.output().count("break requested (command line)") == 2
+    assert app.output().count("break outcome:") == 1  # never two windows
 
     result = rustlamp(["quit"], app.env)
     assert result.returncode == 0
@@ -190,10 +194,27 @@ def test_when_nothing_runs_commands_say_so(tmp_path: Path) -> None:
     from run_cli import private_env
 
     env = private_env(tmp_path)
-    for args in (["status"], ["snooze", "10m"], ["pause"], ["resume"], ["quit"], ["break"]):
+    for args in (["status"], ["snooze", "10m"], ["pause"], ["resume"], ["quit"], ["check-in"]):
         result = rustlamp(args, env)
         assert result.returncode == 1, args
         assert "rustlamp is not running" in result.stderr
+
+
+def test_break_with_nothing_running_opens_the_window_on_its_own(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    from run_cli import private_env
+
+    env = private_env(tmp_path, {"DISPLAY": desktop_clean.env["DISPLAY"], "LANG": "nl_NL.UTF-8"})
+    proc = subprocess.Popen([RUSTLAMP, "break"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        answer_break_window(desktop_clean.env, "Even rust")
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert json.loads(out.strip().splitlines()[-1])["outcome"] == "done"
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_done": "Klaar",
         "break_later": "Later",
         "break_attempt": "Lukte nu niet",
-        "break_attempt_reply": "Dat is ook oefenen. Straks weer een kans.",
+        "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
     },
     "en": {
@@ -96,7 +96,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_done": "Done",
         "break_later": "Later",
         "break_attempt": "Didn't work out now",
-        "break_attempt_reply": "That counts as practice too. Another chance later.",
+        "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
     },
 }

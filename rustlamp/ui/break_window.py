@@ -1,0 +1,536 @@
+"""The break window: a small, calm Tk window with the prompt and a breathing guide, run as a child process.
+
+    python -m rustlamp.ui.break_window --language nl|en --length SECONDS --inhale SECONDS
+        --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...]
+
+The parent gives everything; the window reads no settings. When it ends it prints exactly one JSON line
+on stdout and exits with status 0:
+
+    {"outcome": "done"}                   Klaar/Done (button or Enter)
+    {"outcome": "done", "natural": true}  the countdown reached zero
+    {"outcome": "later", "snooze": N}     a snooze choice N (one of the --snooze values); Esc twice,
+                                          or closing the window, gives the first one
+    {"outcome": "attempt"}                Lukte nu niet / Didn't work out now (after a mild reply, ~2 s)
+
+Later shows the snooze choices as a row of buttons (with a single --snooze it ends at once). Bad
+arguments: status 2 from argparse; no display: status 2 and a line on stderr; nothing on stdout.
+
+Bring to front: on Linux and macOS the parent sends SIGUSR1; the window deiconifies, lifts itself and
+takes the focus. The signal only writes a byte to a pipe (signal.set_wakeup_fd) that Tk watches with a
+file handler, so it is handled promptly even while Tk sleeps, and never inside a Tk call. The handler
+is the first thing `main` sets up; a SIGUSR1 in the ~50 ms before that (Python starting) would end the
+process, unless the parent spawns the window with SIGUSR1 ignored (SIG_IGN survives exec; the window
+then replaces it), which makes an early signal a no-op: a new window comes to the front anyway.
+Windows has no SIGUSR1: there the parent does nothing, and the window stays where the person put it.
+
+The window never goes fullscreen, is never forced on top and never grabs input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import math
+import os
+import signal
+import sys
+import time
+import tkinter as tk
+import tkinter.font as tkfont
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from rustlamp.core.texts import human_duration, text
+
+WINDOW_CLASS = "RustlampBreak"
+BASE_WIDTH, BASE_HEIGHT = 420, 380  # at 96 dpi; scaled with `tk scaling`
+FRAME_MS = 40  # 25 frames a second: smooth enough for a slow circle, cheap enough for a laptop
+ATTEMPT_REPLY_SECONDS = 2.0  # long enough to read the reply, short enough not to hold anyone up
+FAILED = 2
+
+# Warm and soft, low contrast but readable; no pure white, no red.
+BACKGROUND = "#F2EBDF"  # muted cream
+INK = "#514A43"  # warm dark grey, the prompt
+SOFT_INK = "#6E665E"  # the breathing words
+MUTED = "#9D948A"  # the countdown: there, but easy to ignore
+CIRCLE = "#A9BFCF"  # soft dusk blue
+CIRCLE_TRACK = "#E6DED1"  # the faint outline of a full breath
+BUTTON = "#E5DCCD"
+BUTTON_HOVER = "#DCD1BF"
+PRIMARY = "#5F7A90"  # Klaar: the one calm, darker accent
+PRIMARY_HOVER = "#536C80"
+PRIMARY_INK = "#F6F1E8"
+FOCUS = "#B08458"  # a warm ochre ring shows where the keyboard is
+
+Phase = Literal["in", "out"]
+
+
+def _ease(x: float) -> float:
+    """0 -> 0, 1 -> 1, smooth at both ends (half a cosine), so a breath starts and ends gently."""
+    return 0.5 - 0.5 * math.cos(math.pi * x)
+
+
+def breath(t: float, inhale: float, exhale: float) -> tuple[Phase, float]:
+    """Where a breathing cycle is at `t` seconds: ("in" or "out", size 0..1).
+
+    The size rises from 0 to 1 during the `inhale` seconds and falls back to 0 during the `exhale`
+    seconds; it repeats every inhale + exhale seconds and never jumps.
+    """
+    if inhale <= 0 or exhale <= 0:
+        raise ValueError("inhale and exhale must be positive")
+    u = math.fmod(t, inhale + exhale)
+    if u < 0:
+        u += inhale + exhale
+    if u < inhale:
+        return "in", min(1.0, max(0.0, _ease(u / inhale)))
+    return "out", min(1.0, max(0.0, 1.0 - _ease(min(1.0, (u - inhale) / exhale))))
+
+
+def format_left(seconds: float) -> str:
+    """Time left as '4:32' (or '1:02:03'); rounds up, so it shows '5:00' at the start and never '0:00'
+    while time remains."""
+    total = max(0, math.ceil(seconds - 1e-9))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class Options:
+    language: str
+    length: float
+    inhale: float
+    exhale: float
+    prompt: str
+    snoozes: tuple[int, ...]
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m rustlamp.ui.break_window",
+        description="rustlamp's break window (run by rustlamp itself).",
+    )
+    parser.add_argument("--language", choices=("nl", "en"), required=True)
+    parser.add_argument("--length", type=_positive_float, required=True, help="break length, seconds")
+    parser.add_argument("--inhale", type=_positive_float, required=True, help="seconds per in-breath")
+    parser.add_argument("--exhale", type=_positive_float, required=True, help="seconds per out-breath")
+    parser.add_argument("--prompt", required=True, help="the text to show")
+    parser.add_argument(
+        "--snooze", type=_positive_int, action="append", required=True, help="a Later choice, seconds"
+    )
+    args = parser.parse_args(argv)
+    return Options(
+        language=args.language,
+        length=args.length,
+        inhale=args.inhale,
+        exhale=args.exhale,
+        prompt=args.prompt.strip(),
+        snoozes=tuple(args.snooze),
+    )
+
+
+def listen_for_raise() -> int | None:
+    """Route SIGUSR1 to a pipe Tk can watch; the pipe's read end, or None where there is no SIGUSR1.
+
+    Called before Tk starts, so a signal that comes early is kept in the pipe instead of killing us.
+    """
+    if sys.platform == "win32":  # no SIGUSR1, and Tk cannot watch a pipe there
+        return None
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)  # set_wakeup_fd needs it: a full pipe must not block a handler
+    # A Python-level handler makes Python's C handler catch the signal and write its number to the
+    # wakeup fd at once, even while Tk sleeps in C. The handler itself has nothing left to do.
+    signal.signal(signal.SIGUSR1, lambda _signum, _frame: None)
+    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    return read_fd
+
+
+class BreakWindow:
+    """The window and its small state machine; `result` is the outcome once there is one."""
+
+    def __init__(self, root: tk.Tk, options: Options, raise_fd: int | None = None) -> None:
+        self.root = root
+        self.options = options
+        self.result: dict[str, Any] | None = None
+        self._language = options.language
+        self._deadline = time.monotonic() + options.length
+        self._breath_start: float | None = None
+        self._frame_job: str | None = None
+        self._phase: Phase | None = None
+        self._snoozes_shown = False
+        self.ending = False  # set by `run` once it takes the window down itself
+
+        # Sizes follow `tk scaling` (pixels per point), so the window grows on a HiDPI screen; fonts are
+        # in points (positive sizes) and follow it by themselves. Never smaller than the 96-dpi size.
+        self.scale = max(1.0, float(root.tk.call("tk", "scaling")) * 72 / 96)
+        family = tkfont.nametofont("TkDefaultFont").actual("family")
+        self._font_prompt = tkfont.Font(root, family=family, size=13)
+        self._font_breath = tkfont.Font(root, family=family, size=11)
+        self._font_button = tkfont.Font(root, family=family, size=10)
+        self._font_small = tkfont.Font(root, family=family, size=9)
+
+        # Hidden until it has its size and place: otherwise `update idletasks` in _place maps it at its
+        # natural size in the corner, and it visibly jumps to the centre a moment later.
+        root.withdraw()
+        root.title(self._t("break_title"))
+        root.configure(background=BACKGROUND)
+        root.resizable(False, False)
+        root.protocol("WM_DELETE_WINDOW", self.close)
+        self._build()
+        root.bind("<Return>", self._on_return)
+        root.bind("<KP_Enter>", self._on_return)
+        root.bind("<Escape>", self._on_escape)
+        root.bind("<Map>", self._on_map)
+        root.bind("<Unmap>", self._on_unmap)
+        root.bind("<Destroy>", self._on_destroy)
+        self._place()
+        if raise_fd is not None and sys.platform != "win32":
+            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+        self._tick()
+
+    # ----- building -------------------------------------------------------------------------------
+
+    def _t(self, key: str, **values: object) -> str:
+        return text(self._language, key, **values)
+
+    def px(self, pixels_at_96dpi: float) -> int:
+        return round(pixels_at_96dpi * self.scale)
+
+    def _button(
+        self, parent: tk.Misc, label: str, command: Callable[[], object], *, primary: bool = False
+    ) -> tk.Button:
+        colours = (PRIMARY, PRIMARY_HOVER, PRIMARY_INK) if primary else (BUTTON, BUTTON_HOVER, INK)
+        return tk.Button(
+            parent,
+            text=label,
+            command=command,
+            font=self._font_button,
+            background=colours[0],
+            activebackground=colours[1],
+            foreground=colours[2],
+            activeforeground=colours[2],
+            relief="flat",
+            borderwidth=0,
+            padx=self.px(12),
+            pady=self.px(5),
+            cursor="hand2",
+            # A ring in the background colour that turns ochre with the keyboard focus: always visible,
+            # and the layout does not shift when the focus moves.
+            highlightthickness=self.px(2),
+            highlightbackground=BACKGROUND,
+            highlightcolor=FOCUS,
+            takefocus=True,
+        )
+
+    def _build(self) -> None:
+        root = self.root
+        pad = self.px(20)
+        self._prompt = tk.Label(
+            root,
+            text=self.options.prompt,
+            font=self._font_prompt,
+            background=BACKGROUND,
+            foreground=INK,
+            wraplength=self.px(BASE_WIDTH - 60),
+            justify="center",
+        )
+        if self.options.prompt:
+            self._prompt.pack(side="top", padx=pad, pady=(pad, 0))
+
+        size = self.px(150)
+        self.canvas = tk.Canvas(
+            root, width=size, height=size, background=BACKGROUND, highlightthickness=0, borderwidth=0
+        )
+        self.canvas.pack(side="top", pady=(self.px(10), 0))
+        centre = size / 2
+        self._centre = centre
+        r = size / 2 - self.px(2)
+        # A full breath stops a little short of the faint outline, so the outline stays a guide.
+        self._r_max = r - self.px(7)
+        self._r_min = self._r_max * 0.4
+        self.canvas.create_oval(
+            centre - r, centre - r, centre + r, centre + r, outline=CIRCLE_TRACK, width=self.px(2)
+        )
+        # Tk does not smooth edges, so a few rings blend the circle into the background instead.
+        self._rings: list[tuple[int, float]] = []
+        for extra, share in ((3.0, 0.25), (2.0, 0.5), (1.0, 0.75), (0.0, 1.0)):
+            colour = _blend(BACKGROUND, CIRCLE, share)
+            item = self.canvas.create_oval(0, 0, 0, 0, fill=colour, outline="")
+            self._rings.append((item, extra * self.scale))
+        self._draw(0.0)
+
+        self._breath_label = tk.Label(
+            root,
+            text=self._t("break_breathe_in"),
+            font=self._font_breath,
+            background=BACKGROUND,
+            foreground=SOFT_INK,
+        )
+        self._breath_label.pack(side="top", pady=(self.px(4), 0))
+
+        # Created in Tab order (the buttons, then the snooze choices), packed from the bottom up: the
+        # countdown, the slot for the snooze row, then the buttons.
+        self._actions = tk.Frame(root, background=BACKGROUND)
+        self.done_button = self._button(self._actions, self._t("break_done"), self.done, primary=True)
+        self.later_button = self._button(self._actions, self._t("break_later"), self.show_snoozes)
+        self.attempt_button = self._button(self._actions, self._t("break_attempt"), self.attempt)
+        for button in (self.done_button, self.later_button, self.attempt_button):
+            button.pack(side="left", padx=self.px(3))
+
+        self._snooze_slot = tk.Frame(root, background=BACKGROUND)  # keeps the row's place while hidden
+        self._snooze_row = tk.Frame(self._snooze_slot, background=BACKGROUND)
+        tk.Label(
+            self._snooze_row,
+            text=self._t("break_remind_in"),
+            font=self._font_small,
+            background=BACKGROUND,
+            foreground=SOFT_INK,
+        ).pack(side="left", padx=(0, self.px(4)))
+        self.snooze_buttons = [
+            self._button(
+                self._snooze_row,
+                human_duration(self._language, timedelta(seconds=seconds)),
+                functools.partial(self.later, seconds),
+            )
+            for seconds in self.options.snoozes
+        ]
+        for button in self.snooze_buttons:
+            button.pack(side="left", padx=self.px(1))
+
+        self._left = tk.Label(root, text="", font=self._font_small, background=BACKGROUND, foreground=MUTED)
+        self._left.pack(side="bottom", anchor="e", padx=self.px(12), pady=(self.px(4), self.px(8)))
+        self._snooze_slot.pack(side="bottom", pady=(self.px(6), 0))
+        self._actions.pack(side="bottom", pady=(self.px(8), 0))
+
+        self._reply = tk.Label(
+            root,
+            text=self._t("break_attempt_reply"),
+            font=self._font_breath,
+            background=BACKGROUND,
+            foreground=INK,
+            wraplength=self.px(BASE_WIDTH - 60),
+            justify="center",
+        )
+        self._update_left()
+
+    def _place(self) -> None:
+        """Size the window to fit everything (with the snooze row shown) and centre it on the screen."""
+        root = self.root
+        self._snooze_row.pack()
+        root.update_idletasks()
+        width = max(self.px(BASE_WIDTH), root.winfo_reqwidth())
+        height = max(self.px(BASE_HEIGHT), root.winfo_reqheight())
+        # The slot keeps the row's size while it is hidden, so showing the choices moves nothing.
+        self._snooze_slot.configure(
+            width=self._snooze_row.winfo_reqwidth(), height=self._snooze_row.winfo_reqheight()
+        )
+        self._snooze_slot.pack_propagate(False)
+        self._snooze_row.pack_forget()
+        # Never larger than the screen (a huge font): the window stays a window.
+        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
+        width, height = min(width, screen_w * 9 // 10), min(height, screen_h * 9 // 10)
+        x, y = (screen_w - width) // 2, (screen_h - height) // 2
+        root.geometry(f"{width}x{height}+{x}+{y}")
+        root.deiconify()
+
+    # ----- drawing --------------------------------------------------------------------------------
+
+    def _draw(self, size: float) -> None:
+        r = self._r_min + (self._r_max - self._r_min) * size
+        c = self._centre
+        for item, extra in self._rings:
+            self.canvas.coords(item, c - r - extra, c - r - extra, c + r + extra, c + r + extra)
+
+    def _frame(self) -> None:
+        if self._breath_start is None:
+            self._breath_start = time.monotonic()
+        phase, size = breath(time.monotonic() - self._breath_start, self.options.inhale, self.options.exhale)
+        self._draw(size)
+        if phase != self._phase:
+            self._phase = phase
+            self._breath_label.configure(
+                text=self._t("break_breathe_in" if phase == "in" else "break_breathe_out")
+            )
+        self._frame_job = self.root.after(FRAME_MS, self._frame)
+
+    def _on_map(self, event: tk.Event[Any]) -> None:
+        # Children's Map events come here too (the toplevel's bindtag): only the window itself counts.
+        if event.widget is self.root and self._frame_job is None:
+            if self._breath_start is None:
+                # Opened by the person (a click on "break now"), so the keys may come here at once.
+                self.done_button.focus_force()
+            self._frame()
+
+    def _on_unmap(self, event: tk.Event[Any]) -> None:
+        # Nobody sees the circle now: stop drawing it.
+        if event.widget is self.root and self._frame_job is not None:
+            self.root.after_cancel(self._frame_job)
+            self._frame_job = None
+
+    def _update_left(self) -> None:
+        left = self._deadline - time.monotonic()
+        self._left.configure(text=self._t("break_time_left", time=format_left(left)))
+
+    def _tick(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            self.finish({"outcome": "done", "natural": True})
+            return
+        self._update_left()
+        # Wake again just after the shown value changes (it rounds up), not on a fixed beat.
+        wait = left - (math.ceil(left) - 1)
+        self.root.after(max(1, math.ceil(wait * 1000) + 1), self._tick)
+
+    # ----- outcomes -------------------------------------------------------------------------------
+
+    def outcome(self) -> dict[str, Any]:
+        """The result, or later with the first choice when the window went without one."""
+        return self.result or {"outcome": "later", "snooze": self.options.snoozes[0]}
+
+    def finish(self, result: dict[str, Any]) -> None:
+        """Settle on `result` (the first outcome wins) and end the window."""
+        if self.result is None:
+            self.result = result
+        self.root.quit()
+
+    def done(self) -> None:
+        self.finish({"outcome": "done"})
+
+    def later(self, seconds: int) -> None:
+        self.finish({"outcome": "later", "snooze": seconds})
+
+    def close(self) -> None:
+        """The window manager's close, or Esc a second time: later, with the first choice."""
+        self.later(self.options.snoozes[0])
+
+    def show_snoozes(self) -> None:
+        if len(self.options.snoozes) == 1 or self.result is not None:
+            self.close()  # one choice, nothing to choose; or an attempt is already being answered
+            return
+        if not self._snoozes_shown:
+            self._snoozes_shown = True
+            self._snooze_row.pack()
+        self.snooze_buttons[0].focus_set()
+
+    def attempt(self) -> None:
+        """Record the attempt at once, answer mildly, and close after a moment."""
+        if self.result is not None:
+            return
+        self.result = {"outcome": "attempt"}
+        for widget in (self._actions, self._snooze_slot):
+            widget.pack_forget()
+        self._reply.pack(side="bottom", after=self._left, padx=self.px(20), pady=(self.px(8), self.px(8)))
+        self.root.after(round(ATTEMPT_REPLY_SECONDS * 1000), self.root.quit)
+
+    def _on_return(self, _event: tk.Event[Any]) -> None:
+        if self.result is not None:
+            return
+        focused = self.root.focus_get()
+        if isinstance(focused, tk.Button):
+            focused.invoke()  # Enter presses the button the focus is on, as space does
+        else:
+            self.done()
+
+    def _on_escape(self, _event: tk.Event[Any]) -> None:
+        if self.result is not None:
+            return
+        if self._snoozes_shown:
+            self.close()
+        else:
+            self.show_snoozes()
+
+    def _on_destroy(self, _event: tk.Event[Any]) -> None:
+        if self.ending:
+            return
+        # Destroyed from outside (XDestroyWindow, e.g. `xdotool windowclose`), and this is the first
+        # widget Tk takes down. Tk keeps sending requests for the dead windows; it ignores their
+        # BadWindow errors only while it still knows the window, and an error that comes back later
+        # ends the process through Xlib's default handler (status 1, no outcome). So tell the outcome
+        # now and leave before Tk forgets anything; there is nothing left to clean up.
+        emit(self.outcome())
+        os._exit(0)
+
+    def bring_to_front(self) -> None:
+        self.root.deiconify()
+        self.root.lift()
+        # Back to the button that had the focus (a plain `focus -force .` would take it off the buttons).
+        (self.root.focus_lastfor() or self.done_button).focus_force()
+
+    def _on_raise_pipe(self, fd: int) -> None:
+        try:
+            data = os.read(fd, 512)
+        except BlockingIOError:
+            return
+        if sys.platform != "win32" and signal.SIGUSR1 in data:
+            self.bring_to_front()
+
+
+def _blend(a: str, b: str, share: float) -> str:
+    """The colour `share` of the way from a to b (#rrggbb)."""
+    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(ca, cb, strict=True))
+
+
+def emit(result: dict[str, Any]) -> None:
+    """Tell the parent the outcome: one JSON line, flushed at once."""
+    with contextlib.suppress(BrokenPipeError):  # the parent stopped listening; nothing left to tell
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+
+
+def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
+    """Show the window until it settles; the outcome (closing it some other way counts as later)."""
+    if sys.platform == "win32":
+        # Without this Windows scales the whole window up as a bitmap on a HiDPI screen (blurry text);
+        # with it Tk sees the real DPI and `tk scaling` does the work, as on X11.
+        with contextlib.suppress(AttributeError, OSError):
+            import ctypes
+
+            ctypes.windll.shcore.SetProcessDpiAwareness(1)
+    root = tk.Tk(className=WINDOW_CLASS)
+    window = BreakWindow(root, options, raise_fd)
+    try:
+        root.mainloop()
+    finally:
+        window.ending = True
+        if raise_fd is not None and sys.platform != "win32":
+            root.tk.deletefilehandler(raise_fd)
+        with contextlib.suppress(tk.TclError):  # already gone
+            root.destroy()
+    return window.outcome()
+
+
+def main(argv: list[str] | None = None) -> int:
+    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
+    options = parse_args(argv)
+    try:
+        result = run(options, raise_fd)
+    except tk.TclError as exc:  # no display, for one
+        print(f"break_window: {exc}", file=sys.stderr)
+        return FAILED
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
