@@ -24,6 +24,7 @@ bench: system-packages $(VENV)/.installed-test
 	$(BIN)/python benchmarks/plan_year.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/idle.py
+	$(BIN)/python benchmarks/break_window.py
 
 system-packages:
 	@sh tests/setup/debian-packages.sh
