@@ -74,7 +74,12 @@ class Window:
 
     def result(self, timeout: float = WAIT) -> dict[str, Any]:
         """The one JSON line the program printed, once it exited with status 0."""
-        out, err = self.process.communicate(timeout=timeout)
+        try:
+            out, err = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # faulthandler then shows where it was stuck
+            out, err = self.process.communicate()
+            raise AssertionError(f"the window did not end within {timeout:g} s:\n{err}") from None
         assert self.process.returncode == 0, err
         lines = out.splitlines()
         assert len(lines) == 1, out
@@ -131,7 +136,7 @@ def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
         began = time.monotonic()
         process = subprocess.Popen(
             _command(language, length, **pace),
-            env=env or desktop.env,
+            env={**(env or desktop.env), "PYTHONFAULTHANDLER": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -220,7 +225,7 @@ def _send_wm_delete(display_name: str, window: str) -> None:
             window=target, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
         )
         target.send_event(event, event_mask=X.NoEventMask)  # no mask: to the window's own client
-        connection.flush()
+        connection.sync()  # a round trip: the server has delivered the event before we hang up
     finally:
         connection.close()
 

@@ -178,6 +178,7 @@ class BreakWindow:
         self._phase: Phase | None = None
         self._snoozes_shown = False
         self.ending = False  # set by `run` once it takes the window down itself
+        self.finished = False  # the window is to close now
 
         # Sizes follow `tk scaling` (pixels per point), so the window grows on a HiDPI screen; fonts are
         # in points (positive sizes) and follow it by themselves. Never smaller than the 96-dpi size.
@@ -410,6 +411,10 @@ class BreakWindow:
         """Settle on `result` (the first outcome wins) and end the window."""
         if self.result is None:
             self.result = result
+        self.end()
+
+    def end(self) -> None:
+        self.finished = True
         self.root.quit()
 
     def done(self) -> None:
@@ -439,7 +444,7 @@ class BreakWindow:
         for widget in (self._actions, self._snooze_slot):
             widget.pack_forget()
         self._reply.pack(side="bottom", after=self._left, padx=self.px(20), pady=(self.px(8), self.px(8)))
-        self.root.after(round(ATTEMPT_REPLY_SECONDS * 1000), self.root.quit)
+        self.root.after(round(ATTEMPT_REPLY_SECONDS * 1000), self.end)
 
     def _on_return(self, _event: tk.Event[Any]) -> None:
         if self.result is not None:
@@ -510,7 +515,10 @@ def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
     root = tk.Tk(className=WINDOW_CLASS)
     window = BreakWindow(root, options, raise_fd)
     try:
-        root.mainloop()
+        # Tk already handles events while it maps the window (it waits for the MapNotify), so a quick
+        # close can come before the loop; mainloop() would forget that quit() and wait forever.
+        if not window.finished:
+            root.mainloop()
     finally:
         window.ending = True
         if raise_fd is not None and sys.platform != "win32":
