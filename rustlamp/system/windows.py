@@ -66,6 +66,7 @@ class BreakWindow:
                 *window_command("break_window", request.argv()),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
+                **_born_ignoring_sigusr1(),
             )
         except OSError as exc:
             log.warning("the break window could not start: %s", exc)
@@ -82,6 +83,19 @@ class BreakWindow:
             self._proc.terminate()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._proc.wait(), 5)
+
+
+def _born_ignoring_sigusr1() -> dict[str, Any]:
+    """A second click right after the first sends SIGUSR1 before the window has its handler, and
+    SIGUSR1's default is to end the process. An ignored signal stays ignored across exec until the
+    window sets its own handler, so start it that way."""
+    if not hasattr(signal, "SIGUSR1"):
+        return {}
+
+    def ignore() -> None:
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+
+    return {"preexec_fn": ignore}
 
 
 def parse_outcome(output: bytes, code: int | None) -> dict[str, Any] | None:
