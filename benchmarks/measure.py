@@ -12,15 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app_process import RunningApp  # noqa: E402  (the tests' own helpers, on the path just above)
+from app_process import QUIET_ALL_DAY, RunningApp  # noqa: E402  (the tests' own helpers, on the path just above)
 from desktop import DesktopSession  # noqa: E402
 
-IDLE_CONFIG = """[reminders]
-every = "45m"
-start = "00:00"
-end = "00:00"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-"""
+IDLE_CONFIG = QUIET_ALL_DAY
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,16 @@ from pathlib import Path
 
 from run_cli import RUSTLAMP, private_env
 
+# English, active all day every day, reminders 45 minutes apart: nothing comes by itself during a test,
+# so what happens is what the test did
+QUIET_ALL_DAY = """language = "en"
+[reminders]
+every = "45m"
+start = "00:00"
+end = "00:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+
 
 class RunningApp:
     """`rustlamp run -v` with its own private XDG folders; stderr (the -v log) goes to a file."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import RunningApp, answer_break_window
+from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
 from dbus_fast import Variant
 from desktop import DesktopSession
 from PIL import Image, ImageChops
@@ -24,13 +24,7 @@ from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
 
 pytestmark = pytest.mark.desktop
 
-CONFIG = """language = "en"
-[reminders]
-every = "45m"
-start = "00:00"
-end = "00:00"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-"""
+CONFIG = QUIET_ALL_DAY
 
 
 @pytest.fixture

@@ -13,19 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from app_process import RunningApp, answer_break_window
+from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
 from desktop import DesktopSession
 from run_cli import RUSTLAMP, rustlamp
 
 pytestmark = pytest.mark.desktop
 
-CONFIG = """language = "en"
-[reminders]
-every = "45m"
-start = "00:00"
-end = "00:00"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-"""
+CONFIG = QUIET_ALL_DAY
 
 
 @pytest.fixture
