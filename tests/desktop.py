@@ -204,6 +204,29 @@ def bare_bus() -> Iterator[str]:
             _stop_process(proc)
 
 
+@contextlib.contextmanager
+def extra_display(screen: str = "640x480x24", *options: str) -> Iterator[str]:
+    """A second, bare X server (no tray, no daemon) for one test; yields its display name (":N")."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen, "-nolisten", "tcp", *options],
+        pass_fds=(write_end,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as ready:
+            number = ready.readline().strip()  # Xvfb writes it once it accepts clients
+        assert number, "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        xvfb.terminate()  # by PID
+        xvfb.wait(5)
+
+
 def _stop_process(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     if proc.poll() is None:
         proc.terminate()  # by PID, never by name

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desktop import DesktopSession
+from desktop import DesktopSession, extra_display
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
@@ -36,7 +36,6 @@ PROMPTS = {
     "en": "Let your shoulders drop and notice where your breath is right now.",
 }
 SNOOZES = (300, 900, 3600)
-LOCAL = ("-nolisten", "tcp")
 WAIT = 10.0  # seconds: the bound on every wait for the window
 
 
@@ -371,24 +370,8 @@ def test_the_breathing_circle_grows_and_shrinks(
 @pytest.fixture
 def hidpi_display() -> Iterator[str]:
     """A second X server that says 192 dpi: twice the usual pixels per point."""
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "2560x1600x24", "-dpi", "192", *LOCAL],
-        pass_fds=(write_end,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end) as ready:
-            number = ready.readline().strip()  # written once it accepts clients
-        assert number, "Xvfb did not start"
-        yield f":{number}"
-    finally:
-        xvfb.terminate()  # by PID
-        xvfb.wait(5)
+    with extra_display("2560x1600x24", "-dpi", "192") as display:
+        yield display
 
 
 @pytest.mark.desktop

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from desktop import DesktopSession
+from desktop import DesktopSession, extra_display
 from PIL import Image, ImageChops
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
@@ -308,24 +308,8 @@ def test_close_ends_an_open_menu(xdisplay: DesktopSession) -> None:
 @pytest.fixture
 def bare_x() -> Iterator[str]:
     """A second X server with nothing on it (no tray manager); yields its display name."""
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end) as ready:
-            number = ready.readline().strip()  # Xvfb writes it once it accepts clients
-        assert number, "Xvfb did not start"
-        yield f":{number}"
-    finally:
-        xvfb.terminate()  # by PID
-        xvfb.wait(5)
+    with extra_display() as display:
+        yield display
 
 
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "200"]
