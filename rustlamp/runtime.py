@@ -95,11 +95,12 @@ class App:
         await self._tell_settings_problems(self._start_update)
         try:
             while not self._stopping:
-                self._refresh_tray()
-                wake_at = self._next_wake()
+                view = self._view()  # once a wake: the tray, the next wake and the log all read it
+                self._refresh_tray(view)
+                wake_at = self._next_wake(view)
                 if alarm is not None:
                     alarm.arm(wake_at)
-                self._log_next(wake_at)
+                self._log_next(view.next_reminder, wake_at)
                 await self._sleep_until(wake_at)
                 if self._stopping:
                     break
@@ -139,12 +140,8 @@ class App:
 
     async def _on_request(self, key: str) -> dict[str, Any]:
         """A request from `rustlamp status`, `rustlamp snooze 10m`, ...: the same keys as the menu."""
-        if key != "status":
-            command = command_from_key(key, "command line")
-            if command is None:
-                log.warning("refused an unknown command %r from the command line", key)
-                return {"ok": False, "error": f"unknown command {key!r}"}
-            self.handle(command)
+        if key != "status" and not self._act_on(key, "command line"):
+            return {"ok": False, "error": f"unknown command {key!r}"}
         return {"ok": True, **self.status()}
 
     def status(self) -> dict[str, Any]:
@@ -182,9 +179,9 @@ class App:
             handled.append(signum)
         return handled
 
-    def _next_wake(self) -> datetime | None:
+    def _next_wake(self, view: TrayView) -> datetime | None:
         """The planner's next event, or the lamp's next step warmer, whichever is first."""
-        times = [t for t in (self.planner.next_wake(), next_warmth_change(self._view())) if t is not None]
+        times = [t for t in (self.planner.next_wake(), next_warmth_change(view)) if t is not None]
         return min(times, key=lambda t: t.timestamp()) if times else None
 
     # --- the tray ---------------------------------------------------------------------------------
@@ -216,9 +213,8 @@ class App:
             log.warning("tray: %s", status.detail)
             await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
 
-    def _refresh_tray(self) -> None:
+    def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:
-            view = self._view()
             self.tray.update(lamp(view), menu(view), tooltip(view))
 
     def on_tray_action(self, key: str) -> None:
@@ -255,8 +251,7 @@ class App:
         self._last_wall, self._last_mono = now, mono
         return now
 
-    def _log_next(self, wake_at: datetime | None) -> None:
-        reminder = self.planner.next_reminder()
+    def _log_next(self, reminder: datetime | None, wake_at: datetime | None) -> None:
         log.info(
             "next reminder: %s; next wake: %s",
             reminder.isoformat(timespec="seconds") if reminder else "none",
@@ -354,13 +349,15 @@ class App:
     def _on_action(self, key: str) -> None:
         self._act_on(key, "notification")
 
-    def _act_on(self, key: str, source: str) -> None:
-        """A button or menu item's key becomes a command; one we never sent is logged and ignored."""
+    def _act_on(self, key: str, source: str) -> bool:
+        """A button's, menu item's or command line's key becomes a command; an unknown one is refused and
+        logged. True when it was handled."""
         command = command_from_key(key, source)
         if command is None:
-            log.warning("ignored an unknown %s action %r", source, key)
-            return
+            log.warning("refused an unknown command %r from the %s", key, source)
+            return False
         self.handle(command)
+        return True
 
     def handle(self, command: Command) -> None:
         """The one place where every wish becomes a change: notification buttons, the tray, and (later)

@@ -210,7 +210,10 @@ def test_waking_from_a_long_sleep_counts_as_rest_and_brings_no_burst(
     wait_for_new_reminder(desktop_clean, 0)
     before_sleep = len(reminders(desktop_clean))
     mark = len(app.output())
-    offset_file.write_text("+3h", encoding="utf-8")
+    # atomically: libfaketime rereads the file on every clock call and must never see it half written
+    staged = tmp_path / "faketime.next"
+    staged.write_text("+3h", encoding="utf-8")
+    staged.replace(offset_file)
     app.wait_for_output(r"woke: the wall clock moved 3:00:\d\d.* counted as rest", after=mark, timeout=20)
     woke_at = time.monotonic()
     # three hours of missed reminders are not replayed: the next one comes `every` after waking
