@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
 from rustlamp.core.texts import TEXTS
-from rustlamp.ui.break_window import CIRCLE, FOCUS, _blend, breath, format_left, parse_args
+from rustlamp.ui.break_window import breath, format_left, parse_args
+from rustlamp.ui.tk_common import CIRCLE, FOCUS, blend
 
 TITLES = {"nl": "Even rust", "en": "A moment of rest"}
 PROMPTS = {
@@ -463,7 +464,7 @@ def test_arguments() -> None:
         args = _command("nl", 90)[3:] + bad
         with pytest.raises(SystemExit):
             parse_args(args)
-    assert _blend("#000000", "#ffffff", 0.5) == "#808080"
+    assert blend("#000000", "#ffffff", 0.5) == "#808080"
 
 
 def test_no_display_is_status_2_with_nothing_on_stdout() -> None:

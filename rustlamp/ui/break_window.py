@@ -31,10 +31,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import json
 import math
 import os
-import signal
 import sys
 import time
 import tkinter as tk
@@ -45,6 +43,25 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from rustlamp.core.texts import human_duration, text
+from rustlamp.ui.tk_common import (
+    BACKGROUND,
+    BUTTON,
+    BUTTON_HOVER,
+    CIRCLE,
+    CIRCLE_TRACK,
+    FOCUS,
+    INK,
+    MUTED,
+    PRIMARY,
+    PRIMARY_HOVER,
+    PRIMARY_INK,
+    SOFT_INK,
+    blend,
+    emit,
+    listen_for_raise,
+    make_dpi_aware,
+    raise_was_asked,
+)
 
 WINDOW_CLASS = "RustlampBreak"
 BASE_WIDTH, BASE_HEIGHT = 420, 380  # at 96 dpi; scaled with `tk scaling`
@@ -52,19 +69,6 @@ FRAME_MS = 40  # 25 frames a second: smooth enough for a slow circle, cheap enou
 ATTEMPT_REPLY_SECONDS = 2.0  # long enough to read the reply, short enough not to hold anyone up
 FAILED = 2
 
-# Warm and soft, low contrast but readable; no pure white, no red.
-BACKGROUND = "#F2EBDF"  # muted cream
-INK = "#514A43"  # warm dark grey, the prompt
-SOFT_INK = "#6E665E"  # the breathing words
-MUTED = "#9D948A"  # the countdown: there, but easy to ignore
-CIRCLE = "#A9BFCF"  # soft dusk blue
-CIRCLE_TRACK = "#E6DED1"  # the faint outline of a full breath
-BUTTON = "#E5DCCD"
-BUTTON_HOVER = "#DCD1BF"
-PRIMARY = "#5F7A90"  # Klaar: the one calm, darker accent
-PRIMARY_HOVER = "#536C80"
-PRIMARY_INK = "#F6F1E8"
-FOCUS = "#B08458"  # a warm ochre ring shows where the keyboard is
 
 Phase = Literal["in", "out"]
 
@@ -145,23 +149,6 @@ def parse_args(argv: list[str] | None = None) -> Options:
         prompt=args.prompt.strip(),
         snoozes=tuple(args.snooze),
     )
-
-
-def listen_for_raise() -> int | None:
-    """Route SIGUSR1 to a pipe Tk can watch; the pipe's read end, or None where there is no SIGUSR1.
-
-    Called before Tk starts, so a signal that comes early is kept in the pipe instead of killing us.
-    """
-    if sys.platform == "win32":  # no SIGUSR1, and Tk cannot watch a pipe there
-        return None
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(read_fd, False)
-    os.set_blocking(write_fd, False)  # set_wakeup_fd needs it: a full pipe must not block a handler
-    # A Python-level handler makes Python's C handler catch the signal and write its number to the
-    # wakeup fd at once, even while Tk sleeps in C. The handler itself has nothing left to do.
-    signal.signal(signal.SIGUSR1, lambda _signum, _frame: None)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    return read_fd
 
 
 class BreakWindow:
@@ -274,7 +261,7 @@ class BreakWindow:
         # Tk does not smooth edges, so a few rings blend the circle into the background instead.
         self._rings: list[tuple[int, float]] = []
         for extra, share in ((3.0, 0.25), (2.0, 0.5), (1.0, 0.75), (0.0, 1.0)):
-            colour = _blend(BACKGROUND, CIRCLE, share)
+            colour = blend(BACKGROUND, CIRCLE, share)
             item = self.canvas.create_oval(0, 0, 0, 0, fill=colour, outline="")
             self._rings.append((item, extra * self.scale))
         self._draw(0.0)
@@ -481,37 +468,13 @@ class BreakWindow:
         (self.root.focus_lastfor() or self.done_button).focus_force()
 
     def _on_raise_pipe(self, fd: int) -> None:
-        try:
-            data = os.read(fd, 512)
-        except BlockingIOError:
-            return
-        if sys.platform != "win32" and signal.SIGUSR1 in data:
+        if raise_was_asked(fd):
             self.bring_to_front()
-
-
-def _blend(a: str, b: str, share: float) -> str:
-    """The colour `share` of the way from a to b (#rrggbb)."""
-    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
-    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(ca, cb, strict=True))
-
-
-def emit(result: dict[str, Any]) -> None:
-    """Tell the parent the outcome: one JSON line, flushed at once."""
-    with contextlib.suppress(BrokenPipeError):  # the parent stopped listening; nothing left to tell
-        sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
 
 
 def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
     """Show the window until it settles; the outcome (closing it some other way counts as later)."""
-    if sys.platform == "win32":
-        # Without this Windows scales the whole window up as a bitmap on a HiDPI screen (blurry text);
-        # with it Tk sees the real DPI and `tk scaling` does the work, as on X11.
-        with contextlib.suppress(AttributeError, OSError):
-            import ctypes
-
-            ctypes.windll.shcore.SetProcessDpiAwareness(1)
+    make_dpi_aware()
     root = tk.Tk(className=WINDOW_CLASS)
     window = BreakWindow(root, options, raise_fd)
     try:

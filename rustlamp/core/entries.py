@@ -1,0 +1,50 @@
+"""What the journal keeps: one entry per moment worth remembering, with the local time it happened at.
+
+Pure values; the journal module stores them, the week view and the export read them.
+
+Kinds and their detail (a JSON object):
+    checkin   CheckInAnswers.to_json(): body, signals, breath, need, note
+    break     {"outcome": "done" | "later" | "attempt" | "natural"}, plus "until" (ISO) for later and
+              "how" for natural ("countdown", "sleep", "idle")
+    routine   {"name": "morning" | "evening" | <the person's own name>}
+    snooze    {"until": ISO 8601 with offset, or null for "no more today"}
+    pause     {"until": ISO 8601 with offset}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+KINDS: tuple[str, ...] = ("checkin", "break", "routine", "snooze", "pause")
+BREAK_OUTCOMES: tuple[str, ...] = ("done", "later", "attempt", "natural")
+# A break that counts as a rest moment; "later" is an answer, not a rest.
+REST_OUTCOMES: tuple[str, ...] = ("done", "attempt", "natural")
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime  # aware: the local wall time with the offset it had then
+    kind: str
+    detail: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None or self.at.utcoffset() is None:
+            raise ValueError("an entry's time must carry its offset")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.kind == "break" and self.detail.get("outcome") not in BREAK_OUTCOMES:
+            raise ValueError(f"a break's outcome must be one of {', '.join(BREAK_OUTCOMES)}")
+        object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
+
+    @property
+    def is_rest(self) -> bool:
+        """A rest moment: a break done, tried (an attempt counts) or taken naturally."""
+        return self.kind == "break" and self.detail.get("outcome") in REST_OUTCOMES
+
+    @property
+    def is_attempt(self) -> bool:
+        return self.kind == "break" and self.detail.get("outcome") == "attempt"
