@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from rustlamp import __version__
 from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_duration
+from rustlamp.journal_cli import add_journal_parser
 
 if TYPE_CHECKING:
+    from rustlamp.core.config import Settings
     from rustlamp.runtime import App
 
 EXIT_OK = 0
@@ -117,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="is rustlamp running, and what comes next")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     _config_option(status, top=False)
+    add_journal_parser(commands, lambda sub: _config_option(sub, top=False))
     return parser
 
 
@@ -158,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args)
     if args.command in CONTROL_COMMANDS:
         return _control(args)
+    if args.command == "journal":
+        return _journal(args)
     return _run(args)
 
 
@@ -206,6 +211,11 @@ def _control(args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     if reply is None and args.command == "break":
         return _break_on_its_own(args)
+    if reply is None and args.command == "check-in":
+        from rustlamp.journal_cli import check_in_on_its_own
+
+        settings, language = _settings_and_language(args)
+        return check_in_on_its_own(language, _journal_path(settings))
     if reply is None:
         print("rustlamp is not running; start it with `rustlamp`", file=sys.stderr)
         return EXIT_PROBLEM
@@ -219,6 +229,30 @@ def _control(args: argparse.Namespace) -> int:
         print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
     print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
     return EXIT_OK
+
+
+def _settings_and_language(args: argparse.Namespace) -> tuple[Settings, str]:
+    """The settings as the app would use them (defaults when the file is broken), and their language."""
+    from rustlamp.core.content import resolve_language
+    from rustlamp.settings_source import SettingsSource
+
+    path, explicit = _settings_path(args)
+    settings = SettingsSource(path, explicit).load().settings
+    return settings, resolve_language(settings.language, os.environ)
+
+
+def _journal_path(settings: Settings) -> Path | None:
+    from rustlamp.system.paths import journal_file
+
+    return journal_file() if settings.journal.enabled else None
+
+
+def _journal(args: argparse.Namespace) -> int:
+    from rustlamp.journal_cli import run_journal
+    from rustlamp.system.paths import journal_file
+
+    _, language = _settings_and_language(args)
+    return run_journal(args, language, journal_file())
 
 
 def _settings_path(args: argparse.Namespace) -> tuple[Path, bool]:
@@ -296,13 +330,11 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
     """`rustlamp break` with no lamp running: the break window all the same, right here."""
     import asyncio
 
-    from rustlamp.core.content import PromptPicker, load_content, resolve_language
-    from rustlamp.settings_source import SettingsSource
-    from rustlamp.system.windows import BreakRequest, BreakWindow
+    from rustlamp.core.content import PromptPicker, load_content
+    from rustlamp.journal_cli import check_in_on_its_own, keep_on_its_own
+    from rustlamp.system.windows import BreakRequest, break_window
 
-    path, explicit = _settings_path(args)
-    settings = SettingsSource(path, explicit).load().settings
-    language = resolve_language(settings.language, os.environ)
+    settings, language = _settings_and_language(args)
     request = BreakRequest(
         language=language,
         prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
@@ -310,12 +342,23 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,
         snooze=settings.reminders.snooze,
+        offer_checkin=settings.checkin.offer_after_break,
     )
-    outcome = asyncio.run(BreakWindow().run(request))
+    outcome = asyncio.run(break_window().run(request.argv()))
     if outcome is None:
         print("rustlamp: the break window could not be shown (is there a display?)", file=sys.stderr)
         return EXIT_PROBLEM
     print(json.dumps(outcome))
+    journal = _journal_path(settings)
+    if journal is not None and outcome["outcome"] in ("done", "attempt"):
+        detail = {"outcome": outcome["outcome"]}
+        if outcome["outcome"] == "done":
+            detail["how"] = "countdown" if outcome.get("natural") else "button"
+        problem = keep_on_its_own(journal, "break", detail)
+        if problem is not None:
+            print(f"rustlamp: {problem}; the break was not written down", file=sys.stderr)
+    if outcome.get("checkin") is True:
+        return check_in_on_its_own(language, journal)
     return EXIT_OK
 
 
@@ -327,7 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.settings_source import SettingsSource
     from rustlamp.system.control import runtime_dir, send, take_instance_lock
     from rustlamp.system.logs import setup_logging
-    from rustlamp.system.paths import log_file
+    from rustlamp.system.paths import journal_file, log_file
 
     lock = None
     if sys.platform != "win32":
@@ -341,6 +384,7 @@ def _run(args: argparse.Namespace) -> int:
     path, explicit = _settings_path(args)
     app = App(SettingsSource(path, explicit), SystemClock())
     app.control_folder = runtime_dir() if lock is not None else None
+    app.journal_path = journal_file()
     try:
         if sys.platform == "darwin":
             return _run_beside_the_menu_bar(app)

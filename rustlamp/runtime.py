@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import APP_NAME, __version__
+from rustlamp.core.checkin import CheckInAnswers, next_theme
 from rustlamp.core.clock import Clock
 from rustlamp.core.commands import (
     BREAK_KEY,
@@ -29,6 +31,7 @@ from rustlamp.core.commands import (
     Pause,
     Quit,
     Resume,
+    ShowWeek,
     Snooze,
     TakeBreak,
     command_from_key,
@@ -40,14 +43,16 @@ from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
 from rustlamp.core.texts import human_duration, human_moment, text
+from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
 from rustlamp.system.wallclock import make_alarm
-from rustlamp.system.windows import BreakWindow
+from rustlamp.system.windows import break_window, checkin_window, week_window
 
 if TYPE_CHECKING:
     from rustlamp.notify.base import Notifier
     from rustlamp.system.control import ControlServer
+    from rustlamp.system.windows import WindowProcess
     from rustlamp.tray.base import Tray
 
 log = logging.getLogger("rustlamp.runtime")
@@ -71,7 +76,12 @@ class App:
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
         self.control_folder: Path | None = None  # where the command line's socket goes; None: no channel
         self.waiting = False  # a reminder was shown and nobody has answered it yet
-        self.break_window = BreakWindow()
+        self.journal_path: Path | None = None  # where the journal goes; None: keep no journal
+        self.journal = JournalKeeper(None, clock)
+        self.break_window = break_window()
+        self.checkin_window = checkin_window()
+        self.week_window = week_window()
+        self._lean: str | None = None  # the theme a check-in asked the next prompt to lean towards
         self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
         self.settings: Settings = update.settings
@@ -92,6 +102,7 @@ class App:
         await self._start_tray()
         control = await self._start_control()
         log.info("rustlamp is running (settings: %s)", self.source.path)
+        await self._open_journal()
         await self._tell_settings_problems(self._start_update)
         try:
             while not self._stopping:
@@ -110,7 +121,9 @@ class App:
         finally:
             if control is not None:
                 await control.close()
-            await self.break_window.close()
+            for window in (self.break_window, self.checkin_window, self.week_window):
+                await window.close()
+            self.journal.close()
             if self.tray is not None:
                 await self.tray.close()
             if alarm is not None:
@@ -160,6 +173,7 @@ class App:
             "next_reminder": iso(view.next_reminder),
             "last_rest": iso(self.planner.last_rest),
             "waiting": self.waiting,
+            "journal": str(self.journal.path) if self.journal.path is not None else None,
             "message": status_line(view),
         }
 
@@ -198,6 +212,7 @@ class App:
             paused_until=planner.paused_until,
             waiting=self.waiting,
             snooze_choices=self.settings.reminders.snooze,
+            journal_kept=self.journal.keeping,
         )
 
     async def _start_tray(self) -> None:
@@ -242,6 +257,8 @@ class App:
         if abs(moved - lived) > JUMP_TOLERANCE:
             last_seen = self._last_wall + lived
             rested = self.planner.woke(last_seen, now)
+            if rested:
+                self.journal.record("break", {"outcome": "natural", "how": "sleep"})
             log.info(
                 "woke: the wall clock moved %s while the process lived %s; %s",
                 moved,
@@ -279,6 +296,8 @@ class App:
                 self._schedule(self.settings), self.settings.break_.length, self.clock.now()
             )
             log.info("settings reloaded from %s", self.source.path)
+            if self.settings.journal.enabled != self.journal.keeping:
+                self._later(self._open_journal())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
 
@@ -306,7 +325,8 @@ class App:
     async def _show(self, event: Event) -> None:
         lang = self.language
         if event.kind == "reminder":
-            prompt = self.picker.next()
+            prompt = self.picker.next(self._lean)
+            self._lean = None
             first_snooze = self.settings.reminders.snooze[0]
             message = Message(
                 text(lang, "reminder_title"),
@@ -328,6 +348,7 @@ class App:
             kind = routine.name if routine.name in ("morning", "evening") else "other"
             message = Message(text(lang, f"routine_title_{kind}", name=routine.name), prompt)
             log.info("routine %s shown: %s", routine.name, prompt)
+            self.journal.record("routine", {"name": routine.name})
         await self._notify(message)
 
     async def _notify(self, message: Message) -> None:
@@ -364,14 +385,11 @@ class App:
         the command line all come here, so they cannot disagree."""
         now = self._sync_clock()
         lang = self.language
-        if not isinstance(command, (About, OpenSettings, CheckIn)):
+        if not isinstance(command, (About, OpenSettings, CheckIn, ShowWeek)):
             self.waiting = False  # any answer to the lamp settles a waiting reminder
         if isinstance(command, TakeBreak):
             log.info("break requested (%s)", command.source)
-            if self.break_window.is_open:
-                self.break_window.bring_to_front()  # never two
-            else:
-                self._later(self._take_break())
+            self._open_once(self.break_window, self._take_break)
         elif isinstance(command, Snooze):
             if command.delay is None:
                 until = self.planner.snooze_rest_of_today(now)
@@ -384,9 +402,11 @@ class App:
             )
             if until is not None:
                 log.info("the next reminder comes %s", human_moment(lang, until))
+            self.journal.record("snooze", {"until": self._iso(until)})
         elif isinstance(command, Pause):
             until = self.planner.pause(now, command.delay)
             log.info("paused (%s) until %s", command.source, until.isoformat(timespec="seconds"))
+            self.journal.record("pause", {"until": self._iso(until)})
         elif isinstance(command, Resume):
             self.planner.resume(now)
             log.info("resumed (%s)", command.source)
@@ -399,7 +419,11 @@ class App:
                 )
             )
         elif isinstance(command, CheckIn):
-            log.info("check-in asked for (%s); the check-in window is not there yet", command.source)
+            log.info("check-in asked for (%s)", command.source)
+            self._open_once(self.checkin_window, self._check_in)
+        elif isinstance(command, ShowWeek):
+            log.info("this week asked for (%s)", command.source)
+            self._open_once(self.week_window, self._show_week)
         elif isinstance(command, Quit):
             log.info("quit (%s)", command.source)
             self.stop()
@@ -417,29 +441,84 @@ class App:
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
             snooze=settings.reminders.snooze,
+            offer_checkin=settings.checkin.offer_after_break,
         )
-        outcome = await self.break_window.run(request)
+        outcome = await self.break_window.run(request.argv())
         now = self._sync_clock()
         if outcome is None:
             return
         kind = outcome["outcome"]
         if kind == "done":
             self.planner.rested(now)
-            how = "the break ran its course" if outcome.get("natural") else "done"
+            how = "countdown" if outcome.get("natural") else "button"
             log.info("break outcome: done (%s); a rest moment, the clock starts again", how)
+            self.journal.record("break", {"outcome": "done", "how": how})
         elif kind == "attempt":
             # an attempt counts: it is rest practised, never a failure
             self.planner.rested(now)
             log.info("break outcome: attempt; it counts, the clock starts again")
+            self.journal.record("break", {"outcome": "attempt"})
         else:
             seconds = outcome.get("snooze")
             delay = timedelta(seconds=seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
             until = self.planner.snooze(now, delay or settings.reminders.snooze[0])
-            log.info(
-                "break outcome: later; snoozed until %s",
-                until.isoformat(timespec="seconds") if until else "-",
-            )
+            log.info("break outcome: later; snoozed until %s", self._iso(until) or "-")
+            self.journal.record("break", {"outcome": "later", "until": self._iso(until)})
         self._wake.set()
+        if outcome.get("checkin") is True:
+            self._open_once(self.checkin_window, self._check_in)
+
+    async def _check_in(self) -> None:
+        """The check-in window; what the person answered goes into the journal and leans the next prompt."""
+        outcome = await self.checkin_window.run(["--language", self.language])
+        if outcome is None or outcome["outcome"] != "saved":
+            log.info("check-in: %s", "cancelled, nothing kept" if outcome else "the window could not say")
+            return
+        now = self._sync_clock()
+        raw = outcome.get("checkin")
+        try:
+            answers = CheckInAnswers.from_json(raw if isinstance(raw, Mapping) else {})
+        except ValueError as exc:
+            # our own window sent something odd: keep the person's words as they came all the same
+            log.warning("check-in: %s; kept as it came", exc)
+            self.journal.record("checkin", raw if isinstance(raw, Mapping) else {})
+            return
+        self.journal.record("checkin", answers.to_json())
+        self._lean = next_theme(answers)
+        sooner = self.settings.checkin.sooner_when_hurried if answers.breath == "hurried" else timedelta(0)
+        self.planner.checked_in(now, sooner)
+        log.info("check-in kept%s", f"; the next prompt leans to {self._lean}" if self._lean else "")
+        self._wake.set()
+
+    async def _show_week(self) -> None:
+        from rustlamp.core.entries_json import entries_to_json
+
+        today = self.clock.now().date()
+        entries = self.journal.entries(today - timedelta(days=6), today)
+        data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
+        args = ["--language", self.language, "--entries", "-", "--today", today.isoformat()]
+        await self.week_window.run(args, stdin=data)
+
+    def _open_once(self, window: WindowProcess, show: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Never two of a window: asking again brings the open one to the front."""
+        if window.is_open:
+            window.bring_to_front()
+        else:
+            self._later(show())
+
+    async def _open_journal(self) -> None:
+        self.journal.close()
+        path = self.journal_path if self.settings.journal.enabled else None
+        self.journal = JournalKeeper(path, self.clock)
+        told = self.journal.open()
+        if told is not None:
+            key, problem = told
+            await self._notify(
+                Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
+            )
+
+    def _iso(self, moment: datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")
 
     def _open_settings(self) -> None:
         from rustlamp.system.open_file import ensure_config_file, open_in_desktop

@@ -385,7 +385,8 @@ def test_a_day_long_every_on_separate_all_day_windows_warns() -> None:
         ('[prompts]\nextras = ["a"]', f"my.toml:2: prompts.extras: {UNKNOWN} did you mean `extra`?"),
         (
             "colour = 3",
-            f"my.toml:1: colour: {UNKNOWN} known keys here: language, reminders, break, routines, prompts",
+            f"my.toml:1: colour: {UNKNOWN} known keys here: "
+            "language, reminders, break, routines, prompts, checkin, journal",
         ),
         (
             '[routines.tea]\nat = "08:00"\ntime = "09:00"',
@@ -811,3 +812,31 @@ def test_the_breathing_pace_is_read_and_bounded() -> None:
         "my.toml:2: break.inhale: '1s' is out of range; allowed: a duration from 2s to 15s, like \"4s\"",
         "my.toml:3: break.exhale: '20s' is out of range; allowed: a duration from 2s to 15s, like \"4s\"",
     ]
+
+
+def test_checkin_and_journal_settings_are_read() -> None:
+    result = check(
+        '[checkin]\noffer_after_break = false\nsooner_when_hurried = "10m"\n[journal]\nenabled = false\n'
+    )
+    assert result.settings is not None
+    assert result.settings.checkin.offer_after_break is False
+    assert result.settings.checkin.sooner_when_hurried == timedelta(minutes=10)
+    assert result.settings.journal.enabled is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[checkin]\nsooner_when_hurried = "2h"',
+            "my.toml:2: checkin.sooner_when_hurried: '2h' is out of range; "
+            'allowed: a duration from 0s (off) to 30m, like "10m"',
+        ),
+        (
+            '[journal]\nenabled = "no"',
+            "my.toml:2: journal.enabled: is a string, not true or false; allowed: true or false",
+        ),
+    ],
+)
+def test_checkin_and_journal_mistakes_name_the_key(text: str, expected: str) -> None:
+    assert printed(check(text)) == [expected]

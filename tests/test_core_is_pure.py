@@ -3,20 +3,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-CORE_MODULES = [
-    "rustlamp.core.clock",
-    "rustlamp.core.commands",
-    "rustlamp.core.config",
-    "rustlamp.core.content",
-    "rustlamp.core.durations",
-    "rustlamp.core.menu",
-    "rustlamp.core.planner",
-    "rustlamp.core.schedule",
-    "rustlamp.core.texts",
-    "rustlamp.core.toml_lines",
-    "rustlamp.core.zones",
-]
+# every module in rustlamp/core, so a new one cannot slip past
+CORE_MODULES = sorted(
+    f"rustlamp.core.{path.stem}"
+    for path in (Path(__file__).parent.parent / "rustlamp" / "core").glob("*.py")
+    if path.stem != "__init__"
+)
 FORBIDDEN = [
     "tkinter",
     "_tkinter",

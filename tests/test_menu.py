@@ -63,6 +63,7 @@ def test_the_english_menu() -> None:
         "Next reminder at 14:35",
         "Take a break now",
         "Check-in…",
+        "This week…",
         "Snooze",
         "Pause",
         "Open settings",
@@ -70,7 +71,7 @@ def test_the_english_menu() -> None:
         "Quit",
     ]
     assert not items[0].enabled  # the status line is information, not a button
-    assert not find(items, "Check-in…").enabled  # until the check-in window exists
+    assert find(items, "Check-in…").enabled and find(items, "This week…").enabled
     assert labels(find(items, "Snooze").children) == ["10 min", "1 h", "Rest of today"]
     assert labels(find(items, "Pause").children) == ["30 min", "1 h", "2 h", "Until tomorrow"]
 
@@ -82,6 +83,12 @@ def test_the_dutch_menu_while_paused_offers_resume_and_no_snooze() -> None:
     assert resume.id == "resume" and not resume.children
     assert not find(items, "Straks").enabled
     assert tooltip(view(language="nl", paused_until=NOW + timedelta(hours=1))).body == "Gepauzeerd tot 15:00"
+
+
+def test_without_a_journal_there_is_no_week_to_look_back_on_but_a_check_in_still_is() -> None:
+    items = menu(view(journal_kept=False))
+    assert not find(items, "This week…").enabled
+    assert find(items, "Check-in…").enabled
 
 
 def test_times_on_another_day_say_so() -> None:

@@ -124,6 +124,29 @@ def test_rested_restarts_the_clock() -> None:
     assert story.now() == at(2026, 6, 1, 11, 55)
 
 
+def test_a_check_in_is_a_rest_moment() -> None:
+    story = Story()
+    story.advance_to(at(2026, 6, 1, 10, 30))
+    story.planner.checked_in(story.now())
+    assert story.planner.last_rest == utc(at(2026, 6, 1, 10, 30))
+    assert story.wake() == at(2026, 6, 1, 11, 15)
+
+
+def test_a_hurried_breath_may_bring_the_next_reminder_sooner() -> None:
+    story = Story()
+    story.advance_to(at(2026, 6, 1, 10, 30))
+    story.planner.checked_in(story.now(), timedelta(minutes=10))
+    assert story.wake() == at(2026, 6, 1, 11, 5)
+    assert story.planner.last_rest == utc(at(2026, 6, 1, 10, 30))  # the lamp still shows the rest
+
+
+def test_sooner_is_at_most_half_of_every_so_a_reminder_never_comes_at_once() -> None:
+    story = Story()
+    story.advance_to(at(2026, 6, 1, 10, 30))
+    story.planner.checked_in(story.now(), timedelta(hours=5))
+    assert story.wake() == at(2026, 6, 1, 10, 52, 30)
+
+
 def test_snooze_moves_the_reminder() -> None:
     story = Story()
     story.next()  # 10:45

@@ -37,6 +37,11 @@ class CheckIn:
 
 
 @dataclass(frozen=True)
+class ShowWeek:
+    source: str
+
+
+@dataclass(frozen=True)
 class OpenSettings:
     source: str
 
@@ -51,12 +56,13 @@ class Quit:
     source: str
 
 
-Command = TakeBreak | Snooze | Pause | Resume | CheckIn | OpenSettings | About | Quit
+Command = TakeBreak | Snooze | Pause | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit
 
 # Action keys of notification buttons and menu items: short strings that survive a trip through D-Bus.
 BREAK_KEY = "break"
 ACTIVATE_KEY = "activate"  # a click on the tray icon itself
 CHECKIN_KEY = "checkin"
+WEEK_KEY = "week"
 RESUME_KEY = "resume"
 SETTINGS_KEY = "settings"
 ABOUT_KEY = "about"
@@ -66,10 +72,11 @@ PAUSE_PREFIX = "pause:"
 _TODAY = "today"
 _TOMORROW = "tomorrow"
 
-_SIMPLE: dict[str, type[TakeBreak | Resume | CheckIn | OpenSettings | About | Quit]] = {
+_SIMPLE: dict[str, type[TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit]] = {
     BREAK_KEY: TakeBreak,
     ACTIVATE_KEY: TakeBreak,
     CHECKIN_KEY: CheckIn,
+    WEEK_KEY: ShowWeek,
     RESUME_KEY: Resume,
     SETTINGS_KEY: OpenSettings,
     ABOUT_KEY: About,

@@ -44,6 +44,7 @@ MIN_BREATH = timedelta(seconds=2)  # a breath guide faster than this hurries, sl
 MAX_BREATH = timedelta(seconds=15)
 MAX_SNOOZE_CHOICES = 6
 MAX_PROMPT_LENGTH = 300
+MAX_SOONER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,27 @@ class BreakSettings:
 
 
 @dataclass(frozen=True)
+class CheckInSettings:
+    offer_after_break: bool = True  # a quiet "Check in…" button in the break window
+    # After a hurried breath the next reminder may come this much sooner; off (zero) by default, since a
+    # reminder that moves by itself could surprise.
+    sooner_when_hurried: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class JournalSettings:
+    enabled: bool = True  # false: nothing is kept at all
+
+
+@dataclass(frozen=True)
 class Settings:
     language: str = "auto"
     reminders: Reminders = field(default_factory=Reminders)
     break_: BreakSettings = field(default_factory=BreakSettings)
     routines: tuple[Routine, ...] = ()
     extra_prompts: tuple[str, ...] = ()
+    checkin: CheckInSettings = field(default_factory=CheckInSettings)
+    journal: JournalSettings = field(default_factory=JournalSettings)
 
 
 DEFAULTS = Settings()
@@ -177,11 +193,13 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
 
 # --- validation ---------------------------------------------------------------------------------------
 
-_KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts")
+_KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts", "checkin", "journal")
 _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
 _KNOWN_BREAK = ("length", "inhale", "exhale")
 _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
 _KNOWN_PROMPTS = ("extra",)
+_KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
+_KNOWN_JOURNAL = ("enabled",)
 
 
 DAY_ITEM = ", ".join(DAY_NAMES)
@@ -309,13 +327,15 @@ class _Checker:
         break_ = self.break_settings(self.table(data, "break", []))
         routines = self.routines(self.table(data, "routines", []))
         extra = self.prompts(self.table(data, "prompts", []))
+        checkin = self.checkin(self.table(data, "checkin", []))
+        journal = self.journal(self.table(data, "journal", []))
         if reminders.days and not _window_fits_every(reminders):
             self.warn(
                 ["reminders", "every"],
                 f"{format_duration(reminders.every)} is longer than the active hours "
                 f"{reminders.start:%H:%M}-{reminders.end:%H:%M}, so no reminder can come; routines still do",
             )
-        return Settings(language, reminders, break_, routines, extra)
+        return Settings(language, reminders, break_, routines, extra, checkin, journal)
 
     def reminders(self, table: Mapping[str, Any]) -> Reminders:
         path = ["reminders"]
@@ -404,6 +424,31 @@ class _Checker:
         self.unknown_keys(table, _KNOWN_PROMPTS, path)
         item = f"a non-empty string of at most {MAX_PROMPT_LENGTH} characters"
         return tuple(self.items(table, "extra", path, (), _prompt_text, "a list of strings", item))
+
+    def checkin(self, table: Mapping[str, Any]) -> CheckInSettings:
+        path = ["checkin"]
+        d = DEFAULTS.checkin
+        self.unknown_keys(table, _KNOWN_CHECKIN, path)
+        offer = self.parsed(
+            table, "offer_after_break", path, d.offer_after_break, _boolean, "allowed: true or false"
+        )
+        sooner = self.parsed(
+            table,
+            "sooner_when_hurried",
+            path,
+            d.sooner_when_hurried,
+            _bounded_duration(timedelta(0), MAX_SOONER),
+            'allowed: a duration from 0s (off) to 30m, like "10m"',
+        )
+        return CheckInSettings(offer, sooner)
+
+    def journal(self, table: Mapping[str, Any]) -> JournalSettings:
+        path = ["journal"]
+        self.unknown_keys(table, _KNOWN_JOURNAL, path)
+        enabled = self.parsed(
+            table, "enabled", path, DEFAULTS.journal.enabled, _boolean, "allowed: true or false"
+        )
+        return JournalSettings(enabled)
 
 
 # --- value parsers: raise ValueError/TypeError with what is wrong --------------------------------------

@@ -16,6 +16,7 @@ from rustlamp.core.commands import (
     QUIT_KEY,
     RESUME_KEY,
     SETTINGS_KEY,
+    WEEK_KEY,
     pause_key,
     snooze_key,
 )
@@ -71,7 +72,7 @@ class TrayView:
     paused_until: datetime | None
     waiting: bool  # a reminder was shown and nobody has answered it yet
     snooze_choices: tuple[timedelta, ...]
-    checkin_available: bool = False
+    journal_kept: bool = True  # "This week" needs a journal to look back on
 
 
 def warmth(view: TrayView) -> int:
@@ -150,7 +151,8 @@ def menu(view: TrayView) -> tuple[MenuItem, ...]:
         MenuItem("", status_line(view), enabled=False),
         SEPARATOR,
         MenuItem(BREAK_KEY, text(lang, "menu_break")),
-        MenuItem(CHECKIN_KEY, text(lang, "menu_checkin"), enabled=view.checkin_available),
+        MenuItem(CHECKIN_KEY, text(lang, "menu_checkin")),
+        MenuItem(WEEK_KEY, text(lang, "menu_week"), enabled=view.journal_kept),
         MenuItem("", text(lang, "menu_snooze"), enabled=not paused, children=snooze_items),
         pause_entry,
         SEPARATOR,

@@ -85,6 +85,13 @@ class Planner:
         self.anchor = self.last_rest = to_utc(now)
         self.snoozed_until = None
 
+    def checked_in(self, now: datetime, sooner: timedelta = timedelta(0)) -> None:
+        """A check-in is a moment of rest too. After a hurried breath the next reminder may come `sooner`
+        (the setting), never by more than half of `every`, so it never comes straight away."""
+        self.rested(now)
+        if sooner > timedelta(0):
+            self.anchor -= min(sooner, self.schedule.reminders.every / 2)
+
     def pause(self, now: datetime, delay: timedelta | None) -> datetime:
         """No reminders or routines until now + delay, or, for None, until the next day's active hours
         begin (a day later when no window is found). A pause always ends by itself."""

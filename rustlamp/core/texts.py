@@ -29,6 +29,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_none": "Geen herinneringen gepland",
         "menu_break": "Nu even pauze",
         "menu_checkin": "Inchecken…",
+        "menu_week": "Deze week…",
         "menu_snooze": "Straks",
         "menu_rest_of_today": "De rest van vandaag",
         "menu_pause": "Pauzeren",
@@ -41,6 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_title": "rustlamp {version}",
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "De instellingen konden niet geopend worden",
+        "journal_title": "Over je dagboek",
+        "journal_moved": "Je dagboek kon niet gebruikt worden: {problem}. Er is niets weggegooid; "
+        "rustlamp houdt vanaf nu een nieuw dagboek bij.",
+        "journal_unavailable": "Je dagboek kon niet geopend worden: {problem}. rustlamp gaat gewoon door; "
+        "wat je invult wordt apart bewaard.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -76,6 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_none": "No reminders planned",
         "menu_break": "Take a break now",
         "menu_checkin": "Check-in…",
+        "menu_week": "This week…",
         "menu_snooze": "Snooze",
         "menu_rest_of_today": "Rest of today",
         "menu_pause": "Pause",
@@ -88,6 +95,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
         "settings_title": "The settings could not be opened",
+        "journal_title": "About your journal",
+        "journal_moved": "Your journal could not be used: {problem}. Nothing was thrown away; "
+        "rustlamp keeps a new journal from now on.",
+        "journal_unavailable": "Your journal could not be opened: {problem}. rustlamp carries on; "
+        "what you fill in is kept aside.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",

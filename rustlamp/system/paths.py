@@ -23,3 +23,8 @@ def state_dir() -> Path:
 
 def log_file() -> Path:
     return state_dir() / "rustlamp.log"
+
+
+def journal_file() -> Path:
+    """The person's journal: $XDG_DATA_HOME/rustlamp/journal.sqlite3 on Linux (their data, not the app's)."""
+    return _DIRS.user_data_path / "journal.sqlite3"

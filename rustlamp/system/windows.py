@@ -27,6 +27,8 @@ class BreakRequest:
     exhale: timedelta
     snooze: tuple[timedelta, ...]
 
+    offer_checkin: bool = False
+
     def argv(self) -> list[str]:
         args = [
             "--language", self.language,
@@ -37,52 +39,98 @@ class BreakRequest:
         ]  # fmt: skip
         for choice in self.snooze:
             args += ["--snooze", str(int(choice.total_seconds()))]
+        if self.offer_checkin:
+            args.append("--offer-checkin")
         return args
 
 
-def window_command(module: str, args: Sequence[str]) -> list[str]:
+def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
     return [sys.executable, "-m", f"rustlamp.ui.{module}", *args]
 
 
-class BreakWindow:
-    """At most one break window: asking again while one is open brings that one to the front."""
+class WindowProcess:
+    """At most one window of a kind: asking again while one is open brings that one to the front.
 
-    def __init__(self) -> None:
+    A window that has already told its outcome is on its way out: it no longer counts as open, so a new
+    ask in the moment while its process exits opens a new window instead of raising the closing one.
+    """
+
+    def __init__(self, module: str, outcomes: Sequence[str], program: Sequence[str] | None = None) -> None:
+        self.module = module
+        self.outcomes = tuple(outcomes)
+        self._program = list(program) if program is not None else None  # instead of the module (tests)
         self._proc: asyncio.subprocess.Process | None = None
+        self._answered = False
 
     @property
     def is_open(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
+        return self._proc is not None and self._proc.returncode is None and not self._answered
 
     def bring_to_front(self) -> None:
-        if self._proc is not None and self._proc.returncode is None and hasattr(signal, "SIGUSR1"):
+        if self.is_open and hasattr(signal, "SIGUSR1"):
+            assert self._proc is not None
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGUSR1)
 
-    async def run(self, request: BreakRequest) -> dict[str, Any] | None:
+    async def run(self, args: Sequence[str], stdin: bytes | None = None) -> dict[str, Any] | None:
         """Show the window until it ends; its outcome, or None when it could not say (a crash)."""
         try:
-            self._proc = await asyncio.create_subprocess_exec(
-                *window_command("break_window", request.argv()),
-                stdin=asyncio.subprocess.DEVNULL,
+            proc = await asyncio.create_subprocess_exec(
+                *(self._program or window_command(self.module, [])),
+                *args,
+                stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 **_born_ignoring_sigusr1(),
             )
         except OSError as exc:
-            log.warning("the break window could not start: %s", exc)
+            log.warning("the %s could not start: %s", self.module, exc)
             return None
+        self._proc, self._answered = proc, False
         try:
-            output, _ = await self._proc.communicate()
+            if stdin is not None:
+                await _feed(proc, stdin)
+            output = await self._read_until_answered(proc)
+            await proc.wait()
         finally:
-            code = self._proc.returncode
-            self._proc = None
-        return parse_outcome(output, code)
+            if self._proc is proc:
+                self._proc = None
+        return parse_outcome(output, proc.returncode, self.outcomes)
+
+    async def _read_until_answered(self, proc: asyncio.subprocess.Process) -> bytes:
+        assert proc.stdout is not None
+        output = b""
+        while line := await proc.stdout.readline():
+            output += line
+            if self._proc is proc and parse_outcome(line, None, self.outcomes, quiet=True) is not None:
+                self._answered = True
+        return output
 
     async def close(self) -> None:
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.terminate()
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            proc.terminate()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._proc.wait(), 5)
+                await asyncio.wait_for(proc.wait(), 5)
+
+
+async def _feed(proc: asyncio.subprocess.Process, data: bytes) -> None:
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it ended before reading
+        proc.stdin.write(data)
+        await proc.stdin.drain()
+        proc.stdin.close()
+
+
+def break_window() -> WindowProcess:
+    return WindowProcess("break_window", ("done", "later", "attempt"))
+
+
+def checkin_window() -> WindowProcess:
+    return WindowProcess("checkin_window", ("saved", "cancelled"))
+
+
+def week_window() -> WindowProcess:
+    return WindowProcess("week_window", ("closed",))
 
 
 def _born_ignoring_sigusr1() -> dict[str, Any]:
@@ -98,14 +146,17 @@ def _born_ignoring_sigusr1() -> dict[str, Any]:
     return {"preexec_fn": ignore}
 
 
-def parse_outcome(output: bytes, code: int | None) -> dict[str, Any] | None:
-    """The window's last JSON line, when it has a known outcome."""
+def parse_outcome(
+    output: bytes, code: int | None, outcomes: Sequence[str], quiet: bool = False
+) -> dict[str, Any] | None:
+    """The window's last JSON line, when it has one of the known `outcomes`."""
     lines = output.decode("utf-8", "replace").strip().splitlines()
     try:
         outcome = json.loads(lines[-1]) if lines else None
     except ValueError:
         outcome = None
-    if not isinstance(outcome, dict) or outcome.get("outcome") not in ("done", "later", "attempt"):
-        log.warning("the break window ended without an answer (exit %s): %r", code, output[-200:])
+    if not isinstance(outcome, dict) or outcome.get("outcome") not in outcomes:
+        if not quiet:
+            log.warning("a window ended without an answer (exit %s): %r", code, output[-200:])
         return None
     return outcome

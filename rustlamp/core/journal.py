@@ -1,0 +1,351 @@
+"""The private journal: check-ins and rest moments in one SQLite file that only its owner can read.
+
+- The file is created 0600 in a 0700 folder before SQLite touches it (SQLite gives its -wal and -shm
+  files the main file's mode). WAL with synchronous=FULL: a committed entry survives `kill -9` and a
+  power cut; writes are a few an hour, so the fsyncs cost nothing anyone notices.
+- secure_delete is on, and `forget` truncates the WAL afterwards: forgotten words are overwritten, not
+  only unlinked from the index.
+- A schema version (PRAGMA user_version) with forward migrations.
+- A file that cannot be used (not a database, corrupt, locked by another program, from a newer
+  rustlamp, another program's database) is moved aside (never deleted) and a new journal is started;
+  `OpenedJournal.problem` says what happened and where the old file went, so the app can tell the person
+  and keep running. The file is first looked at through a read-only connection, so a file that is not
+  ours is moved aside exactly as it was (a read-write connection would switch it to WAL, or checkpoint
+  its WAL on close). A file that is fine but cannot be reached (no permission, a full disk) is left where
+  it is: moving it would not help.
+- A journal moved or replaced underneath the running app refuses writes (JournalError) instead of
+  writing into a file nobody will open again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rustlamp.core.entries import Entry
+
+FILE_NAME = "journal.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 3.0  # seconds to wait for another writer before calling the file locked
+COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the journal; they belong with it
+
+# Each step takes the schema from version i to i + 1; a new version appends one, never edits one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,      -- local time with its offset, ISO 8601, as the person lived it
+        utc TEXT NOT NULL,     -- the same instant in UTC, for order
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL,  -- a JSON object
+        UNIQUE (at, kind, detail)
+    );
+    CREATE INDEX entries_by_utc ON entries (utc);
+    """,
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+class JournalError(Exception):
+    """The journal could not do what was asked; the message says why in plain words."""
+
+
+class _Unusable(Exception):
+    """The file on disk cannot be used as a journal (reason in the message): it is moved aside."""
+
+
+class _Unreachable(Exception):
+    """The file may be fine but cannot be opened where it is (reason in the message): it stays."""
+
+
+class Journal:
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._identity = _identity(path)  # the file this connection writes to, to notice a swap
+
+    # writing
+
+    def add(self, entry: Entry) -> None:
+        self.add_all([entry])
+
+    def add_all(self, entries: Iterable[Entry]) -> int:
+        """Store entries in one transaction; an exact copy of a stored entry is skipped. How many were new."""
+        rows = [self._row(entry) for entry in entries]
+        with self._writing() as db:
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO entries (at, utc, kind, detail) VALUES (?, ?, ?, ?)", rows)
+            return db.total_changes - before
+
+    def forget(self, before: date | None) -> int:
+        """Remove the entries of local days before `before`, or all of them (None). How many went."""
+        with self._writing() as db:
+            if before is None:
+                cursor = db.execute("DELETE FROM entries")
+            else:
+                cursor = db.execute("DELETE FROM entries WHERE substr(at, 1, 10) < ?", (before.isoformat(),))
+            gone = cursor.rowcount
+        # Copy the WAL back and empty it, so the forgotten pages are overwritten there too; should that
+        # fail (a reader holds on to an old page), the rows are gone all the same and the WAL is removed
+        # when the last connection closes.
+        with suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return gone
+
+    # reading
+
+    def entries(self, since: date | None = None, until: date | None = None) -> list[Entry]:
+        """Entries by the local day they happened on, `since` and `until` included, oldest first."""
+        query = "SELECT id, at, kind, detail FROM entries WHERE 1=1"
+        args: list[str] = []
+        if since is not None:
+            query += " AND substr(at, 1, 10) >= ?"
+            args.append(since.isoformat())
+        if until is not None:
+            query += " AND substr(at, 1, 10) <= ?"
+            args.append(until.isoformat())
+        try:
+            rows = self._db.execute(query + " ORDER BY utc, id", args).fetchall()
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path} cannot be read: {exc}") from exc
+        entries = []
+        for row_id, at, kind, detail in rows:
+            try:
+                entries.append(Entry(datetime.fromisoformat(at), kind, json.loads(detail)))
+            except (ValueError, TypeError) as exc:  # edited by hand, or a kind from a newer rustlamp
+                problem = f"{self.path} holds an entry (row {row_id}) that cannot be read: {exc}"
+                raise JournalError(problem) from exc
+        return entries
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _row(self, entry: Entry) -> tuple[str, str, str, str]:
+        try:
+            return _row(entry)
+        except (ValueError, TypeError, OverflowError) as exc:
+            problem = f"{self.path} cannot keep the {entry.kind} entry at {entry.at}: {exc}"
+            raise JournalError(problem) from exc
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        self._same_file()
+        try:
+            with self._db:  # one transaction: committed as a whole, or not at all
+                yield self._db
+        except sqlite3.Error as exc:
+            # After a failed COMMIT (a full disk) SQLite may leave the transaction open; end it, so the next
+            # write starts clean instead of carrying these rows along.
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._db.rollback()
+            raise JournalError(f"{self.path} cannot be written: {exc}") from exc
+
+    def _same_file(self) -> None:
+        """Refuse to write into a file that is no longer at the path: nobody would ever open it again."""
+        try:
+            now = _identity(self.path)
+        except FileNotFoundError:
+            raise JournalError(
+                f"{self.path} is gone: it was moved or deleted while rustlamp was running"
+            ) from None
+        except OSError as exc:
+            raise JournalError(f"{self.path} cannot be reached: {exc.strerror or exc}") from exc
+        if now != self._identity:
+            raise JournalError(f"{self.path} was replaced by another file while rustlamp was running")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino
+
+
+def _row(entry: Entry) -> tuple[str, str, str, str]:
+    utc = entry.at.astimezone(timezone.utc).isoformat()
+    return entry.at.isoformat(), utc, entry.kind, _detail_text(entry.detail)
+
+
+def _detail_text(detail: Any) -> str:
+    text = json.dumps(dict(detail), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a broken emoji from a text field) cannot be stored as UTF-8 text; written as
+        # \u escapes it can, and reads back the same. Only then, so every other entry keeps one spelling.
+        text = json.dumps(dict(detail), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return text
+
+
+@dataclass(frozen=True)
+class OpenedJournal:
+    journal: Journal | None  # None only when not even a new file could be made
+    problem: str | None = None  # what went wrong with the old file, in words for a person
+    moved_to: Path | None = None
+
+
+def open_journal(path: Path, now: datetime) -> OpenedJournal:
+    """Open the journal at `path`, making it when missing; an unusable file is moved aside for a new one.
+    `now` names the moved file."""
+    try:
+        _private_folder(path.parent)
+        return OpenedJournal(_open(path))
+    except _Unusable as unusable:
+        reason = str(unusable)
+    except _Unreachable as unreachable:
+        return OpenedJournal(None, f"the journal {path} {unreachable}; it was left where it is")
+    except OSError as exc:
+        return OpenedJournal(None, f"the journal {path} cannot be opened: {exc.strerror or exc}")
+    try:
+        moved = _move_aside(path, now)
+    except OSError as exc:
+        return OpenedJournal(
+            None, f"the journal {path} {reason}, and it cannot be moved aside: {exc.strerror or exc}"
+        )
+    problem = f"the journal {path} {reason}; it was moved to {moved.name} and a new journal was started"
+    try:
+        return OpenedJournal(_open(path), problem, moved)
+    except (_Unusable, _Unreachable, OSError) as exc:
+        return OpenedJournal(None, f"{problem}, but the new one cannot be opened either: {exc}", moved)
+
+
+def _private_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)  # our own data folder: nobody else needs to look in
+
+
+def _private_files(path: Path) -> None:
+    if not path.exists():
+        # Made here with 0600, so SQLite never creates it with the umask's wider mode.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    if os.name != "posix":
+        return
+    for each in (path, *(path.with_name(path.name + suffix) for suffix in COMPANIONS)):
+        # an older or hand-made file, or a -wal left by one: SQLite keeps an existing file's mode
+        with suppress(FileNotFoundError):
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+
+
+def _open(path: Path) -> Journal:
+    _private_files(path)
+    _look(path)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+    try:
+        _prepare(db)
+    except sqlite3.Error as exc:
+        db.close()
+        raise _failure(exc) from exc
+    except _Unusable:
+        db.close()
+        raise
+    db.isolation_level = "DEFERRED"  # from here on, `with db:` makes each write one transaction
+    return Journal(path, db)
+
+
+def _look(path: Path) -> None:
+    """Check the file through a read-only connection, which writes nothing, not even on close."""
+    uri = path.absolute().as_uri() + "?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _failure(exc) from exc
+    try:
+        _check_version(db)
+        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            found = next((p for p in problems if not p.startswith("***")), problems[0])
+            raise _Unusable(f"is damaged (SQLite's check of the file found: {found})")
+    except sqlite3.Error as exc:
+        raise _failure(exc) from exc
+    finally:
+        db.close()
+
+
+def _check_version(db: sqlite3.Connection) -> int:
+    """The file's schema version, after making sure it is a journal this rustlamp can read."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if (version == 0 and tables) or (version > 0 and "entries" not in tables):
+        raise _Unusable("is an SQLite database, but not a rustlamp journal")
+    if version > SCHEMA_VERSION:
+        raise _Unusable(
+            f"was written by a newer rustlamp (journal version {version}; this one reads up to "
+            f"{SCHEMA_VERSION})"
+        )
+    return version
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Bring a checked file's schema up to date; raise _Unusable or sqlite3.Error when it cannot be."""
+    db.execute("PRAGMA secure_delete = ON")
+    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise _Unusable(f"cannot be switched to WAL mode (it stays in {mode!r})")
+    db.execute("PRAGMA synchronous = FULL")
+    # IMMEDIATE takes the write lock now: a file another program holds locked shows here, at the start,
+    # and two rustlamps starting together cannot both migrate.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = _check_version(db)  # again, inside the lock
+        for step in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {step + 1}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _failure(exc: sqlite3.Error) -> Exception:
+    """_Unusable when the file itself is at fault (or held by another program): it is moved aside. Anything
+    else (no permission, a full disk, an I/O error) is about where the file lives; moving would not help."""
+    message = str(exc)
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # Python 3.11+; before that, SQLite's message
+    if code == 5 or "database is locked" in message:  # SQLITE_BUSY
+        return _Unusable(f"is locked by another program (waited {BUSY_TIMEOUT:g} s)")
+    if code == 26 or "file is not a database" in message:  # SQLITE_NOTADB
+        return _Unusable("is not a database")
+    if code == 11 or "malformed" in message:  # SQLITE_CORRUPT
+        return _Unusable("is damaged (SQLite says the database disk image is malformed)")
+    return _Unreachable(f"cannot be opened ({message})")
+
+
+def _move_aside(path: Path, now: datetime) -> Path:
+    """Rename the file (and its -wal/-shm, so they stay a set) to a name that says when and why."""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + suffix))
+    return target
+
+
+def read_journal(path: Path) -> Journal:
+    """Open an existing journal for the command line. When it cannot be used this raises JournalError and
+    moves nothing: moving a file aside is the running app's decision, made where the person is told."""
+    if not path.exists():
+        raise JournalError(f"there is no journal yet at {path}")
+    try:
+        return _open(path)
+    except (_Unusable, _Unreachable) as exc:
+        raise JournalError(f"the journal {path} {exc}") from exc
+    except OSError as exc:
+        raise JournalError(f"the journal {path} cannot be opened: {exc.strerror or exc}") from exc

@@ -1,0 +1,209 @@
+""" "Deze week" / "This week": a gentle look back over the last seven days. Pure: the picture and the
+window draw what this module counts.
+
+Every entry belongs to the calendar date of its own local time (`entry.at.date()`), so a rest at 23:50
+in summer and one at 00:10 after a flight both land on the day the person lived them. Rest moments
+are breaks done, tried or taken naturally (an attempt is a rest moment too); check-ins keep their
+breath answer. There is nothing about days without entries: an empty day is just a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
+
+from rustlamp.core.checkin import BREATH_CHOICES
+from rustlamp.core.entries import Entry
+
+DAYS_IN_WEEK = 7
+
+# The week's own words; the rest of the app's texts live in rustlamp.core.texts.
+WEEK_TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Deze week",
+        "line": "Deze week: {parts}",
+        "line_nothing_yet": "Deze week: nog geen rustmomenten of check-ins",
+        "rests_one": "{count} rustmoment",
+        "rests_many": "{count} rustmomenten",
+        "only_attempt": "(een poging)",
+        "attempts_one": "(waarvan {count} poging)",
+        "attempts_many": "(waarvan {count} pogingen)",
+        "checkins_one": "{count} check-in",
+        "checkins_many": "{count} check-ins",
+        "close": "Sluiten",
+        "legend_rest": "rustmoment",
+        "legend_attempt": "poging",
+        "legend_checkin": "check-in, adem:",
+        "legend_calm": "rustig",
+        "legend_hurried": "gehaast",
+        "legend_unknown": "weet niet",
+    },
+    "en": {
+        "title": "This week",
+        "line": "This week: {parts}",
+        "line_nothing_yet": "This week: no rest moments or check-ins yet",
+        "rests_one": "{count} rest moment",
+        "rests_many": "{count} rest moments",
+        "only_attempt": "(an attempt)",
+        "attempts_one": "({count} of them an attempt)",
+        "attempts_many": "({count} of them attempts)",
+        "checkins_one": "{count} check-in",
+        "checkins_many": "{count} check-ins",
+        "close": "Close",
+        "legend_rest": "rest moment",
+        "legend_attempt": "attempt",
+        "legend_checkin": "check-in, breath:",
+        "legend_calm": "calm",
+        "legend_hurried": "hurried",
+        "legend_unknown": "not sure",
+    },
+}
+
+_WEEKDAYS = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def week_text(language: str, key: str, **values: object) -> str:
+    return WEEK_TEXTS[language][key].format(**values)
+
+
+def weekday_name(language: str, day: date) -> str:
+    """'ma' .. 'zo' / 'Mon' .. 'Sun'."""
+    return _WEEKDAYS[language][day.weekday()]
+
+
+@dataclass(frozen=True)
+class Dot:
+    at: datetime  # the entry's own local time, with its offset
+
+    @property
+    def time_of_day(self) -> time:
+        """The wall-clock time, to place the dot along its day."""
+        return self.at.time()
+
+    @property
+    def day_fraction(self) -> float:
+        """0.0 at midnight up to just under 1.0 at 23:59:59."""
+        t = self.at
+        return (t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6) / 86400
+
+
+@dataclass(frozen=True)
+class RestDot(Dot):
+    attempt: bool = False
+
+
+@dataclass(frozen=True)
+class CheckInDot(Dot):
+    breath: str | None = None  # "calm", "hurried", "unknown", or None when not answered
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    rests: tuple[RestDot, ...] = ()  # in time order
+    checkins: tuple[CheckInDot, ...] = ()  # in time order
+
+    @property
+    def rest_count(self) -> int:
+        return len(self.rests)
+
+    @property
+    def attempt_count(self) -> int:
+        return sum(1 for dot in self.rests if dot.attempt)
+
+    @property
+    def checkin_count(self) -> int:
+        return len(self.checkins)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rests and not self.checkins
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    today: date
+    days: tuple[DaySummary, ...]  # seven, oldest first; the last one is today
+
+    @property
+    def rest_count(self) -> int:
+        return sum(day.rest_count for day in self.days)
+
+    @property
+    def attempt_count(self) -> int:
+        return sum(day.attempt_count for day in self.days)
+
+    @property
+    def checkin_count(self) -> int:
+        return sum(day.checkin_count for day in self.days)
+
+
+def week_days(today: date) -> tuple[date, ...]:
+    """The seven dates ending with `today`, oldest first."""
+    return tuple(today - timedelta(days=back) for back in range(DAYS_IN_WEEK - 1, -1, -1))
+
+
+def _breath(detail: Mapping[str, object]) -> str | None:
+    # The journal keeps what the window gave; anything it does not know reads as "not answered".
+    value = detail.get("breath")
+    return value if isinstance(value, str) and value in BREATH_CHOICES else None
+
+
+def summarize_week(entries: Iterable[Entry], today: date) -> WeekSummary:
+    """Rest moments and check-ins per day over `today` and the six days before it; the rest is ignored."""
+    days = week_days(today)
+    rests: dict[date, list[Entry]] = {day: [] for day in days}
+    checkins: dict[date, list[Entry]] = {day: [] for day in days}
+    for entry in entries:
+        day = entry.at.date()
+        if day not in rests:
+            continue
+        if entry.is_rest:
+            rests[day].append(entry)
+        elif entry.kind == "checkin":
+            checkins[day].append(entry)
+    by_time = attrgetter("at")  # the real moment; a stable sort keeps equal times in the journal's order
+    return WeekSummary(
+        today=today,
+        days=tuple(
+            DaySummary(
+                day=day,
+                rests=tuple(RestDot(e.at, e.is_attempt) for e in sorted(rests[day], key=by_time)),
+                checkins=tuple(
+                    CheckInDot(e.at, _breath(e.detail)) for e in sorted(checkins[day], key=by_time)
+                ),
+            )
+            for day in days
+        ),
+    )
+
+
+def _counted(language: str, key: str, count: int) -> str:
+    return week_text(language, f"{key}_one" if count == 1 else f"{key}_many", count=count)
+
+
+def _rests_part(language: str, rests: int, attempts: int) -> str:
+    part = _counted(language, "rests", rests)
+    if attempts == 0:
+        return part
+    if rests == 1:
+        return f"{part} {week_text(language, 'only_attempt')}"
+    return f"{part} {_counted(language, 'attempts', attempts)}"
+
+
+def summary_line(summary: WeekSummary, language: str) -> str:
+    """The week in one sentence, for screen readers and under the picture. Counts only what happened:
+    a zero is left out rather than said, and an attempt is named as part of the rest moments."""
+    parts = []
+    if summary.rest_count:
+        parts.append(_rests_part(language, summary.rest_count, summary.attempt_count))
+    if summary.checkin_count:
+        parts.append(_counted(language, "checkins", summary.checkin_count))
+    if not parts:
+        return week_text(language, "line_nothing_yet")
+    return week_text(language, "line", parts=", ".join(parts))

@@ -1,0 +1,307 @@
+"""`rustlamp journal ...` and `rustlamp check-in` on its own: the person's own data, on their own terms.
+
+    rustlamp journal export [--format csv|json] [--since DATE] [--until DATE]   to stdout
+    rustlamp journal import FILE                  entries from an export (or a kept-aside file)
+    rustlamp journal forget --before DATE | --all [--yes]
+    rustlamp journal week [--png FILE]            the week's picture: a window, or a PNG file
+
+These read and write the journal file directly (WAL lets them do so beside a running rustlamp). They
+never move a broken journal aside: they say what is wrong and leave that to the running app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rustlamp.core.entries import Entry
+    from rustlamp.core.journal import Journal
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+DATE_FORMS = "a date like 2026-11-25, or today or yesterday"
+CSV_COLUMNS = ("at", "kind", "outcome", "how", "until", "name", "body", "signals", "breath", "need", "note")
+
+
+def day(value: str) -> date:
+    """An argparse type: ISO date, or today/yesterday (local)."""
+    word = value.strip().lower()
+    if word in ("today", "yesterday"):
+        return date.today() - timedelta(days=1 if word == "yesterday" else 0)
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; use {DATE_FORMS}") from None
+
+
+def add_journal_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    journal = commands.add_parser(
+        "journal", help="your check-ins and rest moments: export, forget, look back"
+    )
+    actions = journal.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+
+    export = actions.add_parser("export", help="print the journal (CSV or JSON) to stdout")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument("--since", type=day, metavar="DATE", help=f"from this day on ({DATE_FORMS})")
+    export.add_argument("--until", type=day, metavar="DATE", help="up to and including this day")
+    common(export)
+
+    take_in = actions.add_parser("import", help="take in entries from a JSON export; copies are skipped")
+    take_in.add_argument("file", type=Path, help="a file from `journal export --format json` ('-': stdin)")
+    common(take_in)
+
+    forget = actions.add_parser("forget", help="remove entries for good")
+    which = forget.add_mutually_exclusive_group(required=True)
+    which.add_argument("--before", type=day, metavar="DATE", help="the days before this one")
+    which.add_argument("--all", action="store_true", help="everything")
+    forget.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    common(forget)
+
+    week = actions.add_parser("week", help="this week's rest moments and check-ins, as a picture")
+    week.add_argument(
+        "--png", type=Path, metavar="FILE", help="write the picture to FILE instead of a window"
+    )
+    common(week)
+
+
+def run_journal(args: argparse.Namespace, language: str, journal_path: Path) -> int:
+    action: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
+        "export": _export,
+        "import": _import,
+        "forget": _forget,
+        "week": _week,
+    }
+    return action[args.journal_command](args, language, journal_path)
+
+
+def _opened(path: Path, must_exist: bool = True) -> Journal | None:
+    from rustlamp.core.journal import JournalError, open_journal, read_journal
+
+    try:
+        if must_exist or path.exists():
+            return read_journal(path)
+    except JournalError as exc:
+        print(f"rustlamp: {exc}", file=sys.stderr)
+        return None
+    opened = open_journal(path, _now())
+    if opened.problem:
+        print(f"rustlamp: {opened.problem}", file=sys.stderr)
+    return opened.journal
+
+
+def _now() -> datetime:
+    from rustlamp.core.clock import SystemClock
+
+    return SystemClock().now()
+
+
+def _read(path: Path, since: date | None = None, until: date | None = None) -> list[Entry] | None:
+    """The entries, [] when there is no journal yet, None (after saying why) when it cannot be read."""
+    if not path.exists():
+        return []
+    journal = _opened(path)
+    if journal is None:
+        return None
+    try:
+        return journal.entries(since, until)
+    finally:
+        journal.close()
+
+
+def _export(args: argparse.Namespace, _language: str, path: Path) -> int:
+    from rustlamp.core.entries_json import entries_to_json
+
+    if args.since and args.until and args.since > args.until:
+        print(f"rustlamp: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return EXIT_USAGE
+    entries = _read(path, args.since, args.until)
+    if entries is None:
+        return EXIT_PROBLEM
+    if args.format == "json":
+        json.dump(entries_to_json(entries), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        write_csv(entries, sys.stdout)
+    return EXIT_OK
+
+
+def write_csv(entries: Sequence[Entry], out: TextIO) -> None:
+    """One row an entry, one column a detail field (signals joined with ';'), for a spreadsheet."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        detail = dict(entry.detail)
+        row: list[str] = [entry.at.isoformat(), entry.kind]
+        for column in CSV_COLUMNS[2:]:
+            value = detail.get(column)
+            if isinstance(value, list):
+                value = ";".join(str(v) for v in value)
+            row.append("" if value is None else str(value))
+        writer.writerow(row)
+
+
+def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
+    from rustlamp.core.entries_json import entries_from_json
+    from rustlamp.core.journal import JournalError
+
+    name = "stdin" if str(args.file) == "-" else str(args.file)
+    try:
+        text = sys.stdin.read() if name == "stdin" else args.file.read_text(encoding="utf-8")
+        entries = entries_from_json(json.loads(text))
+    except OSError as exc:
+        print(f"rustlamp: {name} cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except ValueError as exc:  # JSONDecodeError is one: it names the line and column
+        print(
+            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    journal = _opened(path, must_exist=False)
+    if journal is None:
+        return EXIT_PROBLEM
+    try:
+        added = journal.add_all(entries)
+    except JournalError as exc:
+        print(f"rustlamp: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    finally:
+        journal.close()
+    skipped = len(entries) - added
+    print(f"{_entries(added)} taken in" + (f", {skipped} already there" if skipped else "") + f" ({path})")
+    return EXIT_OK
+
+
+def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
+    from rustlamp.core.journal import JournalError
+
+    before: date | None = None if args.all else args.before
+    entries = _read(path, until=None if before is None else before - timedelta(days=1))
+    if entries is None:
+        return EXIT_PROBLEM
+    what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
+    if not entries:
+        print(f"Nothing to forget: the journal has no {what.removeprefix('the ')}.")
+        return EXIT_OK
+    if not args.yes and not _confirmed(
+        f"Forget {what} ({_entries(len(entries))})? It cannot be undone. [y/N] "
+    ):
+        print("Nothing was forgotten.")
+        return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
+    journal = _opened(path)
+    if journal is None:
+        return EXIT_PROBLEM
+    try:
+        gone = journal.forget(before)
+    except JournalError as exc:
+        print(f"rustlamp: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    finally:
+        journal.close()
+    print(f"Forgotten: {_entries(gone)}.")
+    return EXIT_OK
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
+
+
+def _confirmed(question: str) -> bool:
+    if not sys.stdin.isatty():
+        print("rustlamp: not asking without a terminal; add --yes to forget for good", file=sys.stderr)
+        return False
+    try:
+        return input(question).strip().lower() in ("y", "yes", "j", "ja")
+    except EOFError:
+        return False
+
+
+def _week(args: argparse.Namespace, language: str, path: Path) -> int:
+    from rustlamp.core.week import summarize_week, summary_line
+
+    today = date.today()
+    entries = _read(path, today - timedelta(days=6), today)
+    if entries is None:
+        return EXIT_PROBLEM
+    if args.png is None:
+        return _week_window(entries, language)
+    from rustlamp.ui.week_picture import save_week_png
+
+    summary = summarize_week(entries, today)
+    try:
+        save_week_png(summary, language, args.png)
+    except OSError as exc:
+        print(f"rustlamp: {args.png} cannot be written: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(summary_line(summary, language))
+    return EXIT_OK
+
+
+def _week_window(entries: list[Entry], language: str) -> int:
+    import asyncio
+
+    from rustlamp.core.entries_json import entries_to_json
+    from rustlamp.system.windows import week_window
+
+    data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
+    args = ["--language", language, "--entries", "-"]
+    if asyncio.run(week_window().run(args, stdin=data)) is None:
+        print("rustlamp: the week window could not be shown (is there a display?)", file=sys.stderr)
+        return EXIT_PROBLEM
+    return EXIT_OK
+
+
+def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
+    """Write one entry with no lamp running; the problem in words when it could not be kept."""
+    from rustlamp.core.entries import Entry
+    from rustlamp.core.journal import JournalError
+
+    journal = _opened(journal_path, must_exist=False)
+    if journal is None:
+        return f"the journal {journal_path} cannot be opened"
+    try:
+        journal.add(Entry(_now(), kind, detail))
+    except JournalError as exc:
+        return str(exc)
+    finally:
+        journal.close()
+    return None
+
+
+def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
+    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
+    import asyncio
+
+    from rustlamp.core.checkin import CheckInAnswers
+    from rustlamp.system.windows import checkin_window
+
+    outcome = asyncio.run(checkin_window().run(["--language", language]))
+    if outcome is None:
+        print("rustlamp: the check-in window could not be shown (is there a display?)", file=sys.stderr)
+        return EXIT_PROBLEM
+    if outcome["outcome"] != "saved":
+        print("Check-in closed; nothing was kept.")
+        return EXIT_OK
+    answers = CheckInAnswers.from_json(outcome.get("checkin") or {})
+    if journal_path is None:
+        print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
+        return EXIT_OK
+    problem = keep_on_its_own(journal_path, "checkin", answers.to_json())
+    if problem is not None:
+        # never lose what was written: show it, so it can be kept some other way
+        print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)
+        print(json.dumps(answers.to_json(), ensure_ascii=False), file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"Check-in kept in {journal_path}.")
+    return EXIT_OK

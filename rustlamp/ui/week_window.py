@@ -1,0 +1,244 @@
+"""The "Deze week" / "This week" window: the week's picture, its summary line and a Close button, run as a
+child process.
+
+    python -m rustlamp.ui.week_window --language nl|en --entries FILE [--today YYYY-MM-DD]
+
+FILE is a JSON list of journal entries, as rustlamp.core.entries_json writes them
+([{"at": "2024-05-06T09:30:00+02:00", "kind": "break", "detail": {"outcome": "done"}}, ...]); "-" reads
+them from stdin. The week ends with --today (default: today's local date). The window reads nothing
+else. When it ends (Close, Enter, Esc, the window manager's close, or the window destroyed from outside)
+it prints exactly one JSON line on stdout and exits with status 0:
+
+    {"outcome": "closed"}
+
+Bad arguments or entries: status 2 with the reason on stderr (the entry and field for bad entries); no
+display: status 2 and a line on stderr; nothing on stdout in either case.
+
+Bring to front on SIGUSR1, exactly as the break window does (see rustlamp.ui.break_window): the signal
+only wakes a pipe that Tk watches. The window is never forced on top and never grabs input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import io
+import json
+import os
+import sys
+import tkinter as tk
+import tkinter.font as tkfont
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rustlamp.core.entries import Entry
+from rustlamp.core.entries_json import entries_from_json
+from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
+from rustlamp.ui.tk_common import (
+    BACKGROUND,
+    FOCUS,
+    INK,
+    PRIMARY,
+    PRIMARY_HOVER,
+    PRIMARY_INK,
+    emit,
+    listen_for_raise,
+    make_dpi_aware,
+    raise_was_asked,
+)
+from rustlamp.ui.week_picture import render_week
+
+WINDOW_CLASS = "RustlampWeek"
+FAILED = 2
+CLOSED: dict[str, Any] = {"outcome": "closed"}
+
+
+@dataclass(frozen=True)
+class Options:
+    language: str
+    entries: tuple[Entry, ...]
+    today: date
+
+
+def _read_entries(parser: argparse.ArgumentParser, source: str) -> tuple[Entry, ...]:
+    """The entries from a file or stdin; every problem ends the program through parser.error (status 2)."""
+    name = "stdin" if source == "-" else source
+    try:
+        # UTF-8 whatever the locale says: the lamp writes it so, and a note may hold any letter.
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        raw = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        parser.error(f"cannot read the entries from {name}: {exc}")
+    try:
+        return tuple(entries_from_json(json.loads(raw)))
+    except json.JSONDecodeError as exc:
+        parser.error(f"{name} is not JSON: {exc}")
+    except ValueError as exc:
+        parser.error(f"{name}: {exc}")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-05-06") from None
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m rustlamp.ui.week_window",
+        description="rustlamp's look back at the week (run by rustlamp itself).",
+    )
+    parser.add_argument("--language", choices=("nl", "en"), required=True)
+    parser.add_argument("--entries", required=True, help="a JSON list of journal entries; - reads stdin")
+    parser.add_argument("--today", type=_iso_date, help="the week's last day (default: today, local time)")
+    args = parser.parse_args(argv)
+    today = args.today or datetime.now().astimezone().date()
+    return Options(language=args.language, entries=_read_entries(parser, args.entries), today=today)
+
+
+def photo_from(image: Any, master: tk.Misc) -> tk.PhotoImage:
+    """A Pillow image as a Tk photo, through PNG bytes: Tk 8.6 reads PNG itself, so no PIL.ImageTk."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return tk.PhotoImage(master=master, data=base64.b64encode(buffer.getvalue()).decode("ascii"))
+
+
+class WeekWindow:
+    def __init__(self, root: tk.Tk, options: Options, raise_fd: int | None = None) -> None:
+        self.root = root
+        self.options = options
+        self.summary: WeekSummary = summarize_week(options.entries, options.today)
+        self.ending = False  # set by `run` once it takes the window down itself
+        self.finished = False
+        # The picture follows `tk scaling` like the break window's sizes, so it is sharp and large enough on
+        # a HiDPI screen; never smaller than its 96-dpi size.
+        self.scale = max(1.0, float(root.tk.call("tk", "scaling")) * 72 / 96)
+        family = tkfont.nametofont("TkDefaultFont").actual("family")
+        self._font_line = tkfont.Font(root, family=family, size=10)
+        self._font_button = tkfont.Font(root, family=family, size=10)
+
+        root.withdraw()  # hidden until it has its size and place, so it does not jump
+        root.title(week_text(options.language, "title"))
+        root.configure(background=BACKGROUND)
+        root.resizable(False, False)
+        root.protocol("WM_DELETE_WINDOW", self.close)
+        self._build()
+        for key in ("<Return>", "<KP_Enter>", "<Escape>"):
+            root.bind(key, lambda _event: self.close())
+        root.bind("<Map>", self._on_map)
+        root.bind("<Destroy>", self._on_destroy)
+        self._place()
+        if raise_fd is not None and sys.platform != "win32":
+            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+
+    def px(self, pixels_at_96dpi: float) -> int:
+        return round(pixels_at_96dpi * self.scale)
+
+    def _build(self) -> None:
+        root, language = self.root, self.options.language
+        image = render_week(self.summary, language, self.scale, caption=False)
+        self.photo = photo_from(image, root)  # kept: Tk shows nothing once the last reference is gone
+        self.picture = tk.Label(root, image=self.photo, background=BACKGROUND, borderwidth=0)
+        self.picture.pack(side="top", padx=self.px(8), pady=(self.px(8), 0))
+        # The same sentence the picture shows, as a real label: screen readers and copy-paste get the words.
+        self.line = tk.Label(
+            root,
+            text=summary_line(self.summary, language),
+            font=self._font_line,
+            background=BACKGROUND,
+            foreground=INK,
+            wraplength=image.width - self.px(16),
+            justify="center",
+        )
+        self.line.pack(side="top", padx=self.px(8), pady=(self.px(2), self.px(4)))
+        self.close_button = tk.Button(
+            root,
+            text=week_text(language, "close"),
+            command=self.close,
+            font=self._font_button,
+            background=PRIMARY,
+            activebackground=PRIMARY_HOVER,
+            foreground=PRIMARY_INK,
+            activeforeground=PRIMARY_INK,
+            relief="flat",
+            borderwidth=0,
+            padx=self.px(14),
+            pady=self.px(5),
+            cursor="hand2",
+            highlightthickness=self.px(2),
+            highlightbackground=BACKGROUND,
+            highlightcolor=FOCUS,
+            takefocus=True,
+        )
+        self.close_button.pack(side="top", pady=(self.px(8), self.px(14)))
+
+    def _place(self) -> None:
+        """Centre the window on the screen at the size its contents ask for (never larger than the screen)."""
+        root = self.root
+        root.update_idletasks()
+        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
+        width = min(root.winfo_reqwidth(), screen_w * 9 // 10)
+        height = min(root.winfo_reqheight(), screen_h * 9 // 10)
+        root.geometry(f"{width}x{height}+{(screen_w - width) // 2}+{(screen_h - height) // 2}")
+        root.deiconify()
+
+    def _on_map(self, event: tk.Event[Any]) -> None:
+        if event.widget is self.root:
+            self.close_button.focus_force()  # opened by the person: Enter and Esc may come here at once
+
+    def close(self) -> None:
+        self.finished = True
+        self.root.quit()
+
+    def _on_destroy(self, _event: tk.Event[Any]) -> None:
+        if self.ending:
+            return
+        # Destroyed from outside (e.g. `xdotool windowclose`): say so now and leave before Tk trips over
+        # its dead windows (see the break window for the whole story).
+        emit(CLOSED)
+        os._exit(0)
+
+    def bring_to_front(self) -> None:
+        self.root.deiconify()
+        self.root.lift()
+        self.close_button.focus_force()
+
+    def _on_raise_pipe(self, fd: int) -> None:
+        if raise_was_asked(fd):
+            self.bring_to_front()
+
+
+def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
+    make_dpi_aware()
+    root = tk.Tk(className=WINDOW_CLASS)
+    window = WeekWindow(root, options, raise_fd)
+    try:
+        if not window.finished:  # a close while Tk mapped the window would otherwise be forgotten
+            root.mainloop()
+    finally:
+        window.ending = True
+        if raise_fd is not None and sys.platform != "win32":
+            root.tk.deletefilehandler(raise_fd)
+        with contextlib.suppress(tk.TclError):
+            root.destroy()
+    return CLOSED
+
+
+def main(argv: list[str] | None = None) -> int:
+    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
+    options = parse_args(argv)
+    try:
+        result = run(options, raise_fd)
+    except tk.TclError as exc:  # no display, for one
+        print(f"week_window: {exc}", file=sys.stderr)
+        return FAILED
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
