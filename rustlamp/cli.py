@@ -195,13 +195,6 @@ def _action_key(args: argparse.Namespace) -> str:
 
 def _control(args: argparse.Namespace) -> int:
     """Send a command to the running rustlamp and say what it answered."""
-    if sys.platform == "win32":
-        print(
-            "rustlamp: talking to a running rustlamp from the command line is not there yet on Windows; "
-            "use the lamp's menu",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEM
     from rustlamp.system.control import send
 
     try:
@@ -372,18 +365,16 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
-    lock = None
-    if sys.platform != "win32":
-        lock = take_instance_lock()
-        if lock is None:
-            reply = send("status")
-            pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
-            print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
-            return EXIT_OK
+    lock = take_instance_lock()
+    if lock is None:
+        reply = send("status")
+        pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
+        print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
+        return EXIT_OK
     setup_logging(log_file(), args.verbose)
     path, explicit = _settings_path(args)
     app = App(SettingsSource(path, explicit), SystemClock())
-    app.control_folder = runtime_dir() if lock is not None else None
+    app.control_folder = runtime_dir()
     app.journal_path = journal_file()
     try:
         if sys.platform == "darwin":

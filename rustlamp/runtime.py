@@ -74,7 +74,7 @@ class App:
         self.notifier: Notifier | None = None
         self.tray: Tray | None = None
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
-        self.control_folder: Path | None = None  # where the command line's socket goes; None: no channel
+        self.control_folder: Path | None = None  # where the command line's channel lives; None: no channel
         self.waiting = False  # a reminder was shown and nobody has answered it yet
         self.journal_path: Path | None = None  # where the journal goes; None: keep no journal
         self.journal = JournalKeeper(None, clock)

@@ -13,7 +13,7 @@ RUSTLAMP = str(Path(sys.executable).with_name("rustlamp"))
 
 def private_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """An environment whose XDG folders all live under `home`, so no test touches the real ones."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "LC_", "LANG"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "LC_", "LANG", "RUSTLAMP_"))}
     for name in ("CONFIG", "STATE", "DATA", "CACHE"):
         folder = home / name.lower()
         folder.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,17 +18,26 @@ from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
 from desktop import DesktopSession
 from run_cli import RUSTLAMP, rustlamp
 
-pytestmark = pytest.mark.desktop
-
 CONFIG = QUIET_ALL_DAY
+
+
+def quiet_app(desktop: DesktopSession, home: Path, extra_env: Mapping[str, str] | None = None) -> RunningApp:
+    """`rustlamp run` in `home` with the quiet all-day settings, once it listens for commands."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    running = RunningApp(home, desktop.env, config, extra_env)
+    try:
+        running.wait_for_output(r"listening for commands on ")
+    except AssertionError:
+        running.stop()
+        raise
+    return running
 
 
 @pytest.fixture
 def app(desktop_clean: DesktopSession, tmp_path: Path) -> Iterator[RunningApp]:
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    running = RunningApp(tmp_path, desktop_clean.env, config)
-    running.wait_for_output(r"listening for commands on ")
+    running = quiet_app(desktop_clean, tmp_path)
     yield running
     running.stop()
 
@@ -44,6 +54,7 @@ def at(value: object) -> datetime:
     return datetime.fromisoformat(value)
 
 
+@pytest.mark.desktop
 def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     now = datetime.now().astimezone()
     first = status(app)
@@ -85,12 +96,14 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     assert gone.returncode == 1 and "rustlamp is not running" in gone.stderr
 
 
+@pytest.mark.desktop
 def test_the_channel_is_owner_only(app: RunningApp) -> None:
     folder = Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "control.sock").stat().st_mode) == 0o600
 
 
+@pytest.mark.desktop
 def test_malformed_and_oversized_messages_are_refused_and_the_instance_goes_on(app: RunningApp) -> None:
     path = str(Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp" / "control.sock")
     for message in (
@@ -112,6 +125,7 @@ def test_malformed_and_oversized_messages_are_refused_and_the_instance_goes_on(a
     assert status(app)["running"] is True
 
 
+@pytest.mark.desktop
 def test_a_second_run_finds_the_first_and_exits_0(app: RunningApp) -> None:
     second = subprocess.run([RUSTLAMP, "run"], env=app.env, capture_output=True, text=True, timeout=30)
     assert second.returncode == 0
@@ -121,6 +135,7 @@ def test_a_second_run_finds_the_first_and_exits_0(app: RunningApp) -> None:
     )
 
 
+@pytest.mark.desktop
 def test_ten_started_at_once_leave_exactly_one(desktop_clean: DesktopSession, tmp_path: Path) -> None:
     from run_cli import private_env
 
@@ -163,22 +178,17 @@ def test_ten_started_at_once_leave_exactly_one(desktop_clean: DesktopSession, tm
                 p.wait()
 
 
+@pytest.mark.desktop
 def test_after_kill_9_the_next_start_recovers_the_stale_socket(
     desktop_clean: DesktopSession, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    first = RunningApp(tmp_path / "a", desktop_clean.env, config)
-    first.wait_for_output(r"listening for commands on ")
+    first = quiet_app(desktop_clean, tmp_path / "a")
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait(10)
     sock = Path(first.env["XDG_RUNTIME_DIR"]) / "rustlamp" / "control.sock"
     assert sock.exists()  # left behind, as after a crash
-    second = RunningApp(
-        tmp_path / "a", desktop_clean.env, config, {"XDG_RUNTIME_DIR": first.env["XDG_RUNTIME_DIR"]}
-    )
+    second = quiet_app(desktop_clean, tmp_path / "a", {"XDG_RUNTIME_DIR": first.env["XDG_RUNTIME_DIR"]})
     try:
-        second.wait_for_output(r"listening for commands on ")
         assert status(second)["pid"] == second.proc.pid
     finally:
         assert second.stop() == 0
@@ -188,12 +198,14 @@ def test_when_nothing_runs_commands_say_so(tmp_path: Path) -> None:
     from run_cli import private_env
 
     env = private_env(tmp_path)
-    for args in (["status"], ["snooze", "10m"], ["pause"], ["resume"], ["quit"], ["check-in"]):
+    # (`break` and `check-in` open their window right here instead)
+    for args in (["status"], ["snooze", "10m"], ["pause"], ["resume"], ["quit"]):
         result = rustlamp(args, env)
         assert result.returncode == 1, args
         assert "rustlamp is not running" in result.stderr
 
 
+@pytest.mark.desktop
 def test_break_with_nothing_running_opens_the_window_on_its_own(
     desktop_clean: DesktopSession, tmp_path: Path
 ) -> None:
@@ -230,3 +242,57 @@ def test_bad_control_arguments_get_usage_and_exit_2(tmp_path: Path, args: list[s
     assert result.returncode == 2
     assert "usage: rustlamp" in result.stderr
     assert says in result.stderr
+
+
+# --- the instance lock and the folder, without the app ------------------------------------------------
+
+
+def test_the_instance_lock_is_one_holders_until_released(tmp_path: Path) -> None:
+    from rustlamp.system.control import take_instance_lock
+
+    folder = tmp_path / "run"
+    first = take_instance_lock(folder)
+    assert first is not None
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert first.path.read_text() == f"{os.getpid()}\n"
+    assert take_instance_lock(folder) is None  # a second open file, as another process would have
+    assert first.path.read_text() == f"{os.getpid()}\n"  # the loser left the holder's pid alone
+    first.release()
+    again = take_instance_lock(folder)
+    assert again is not None
+    again.release()
+
+
+def test_the_lock_is_taken_with_the_platforms_own_call(tmp_path: Path) -> None:
+    from rustlamp.system.control import _try_lock, lock_method
+
+    assert lock_method("linux") == "flock"
+    assert lock_method("darwin") == "flock"
+    assert lock_method("win32") == "msvcrt"
+    assert lock_method() == "flock"
+    with (tmp_path / "lock").open("a+") as file, pytest.raises(OSError, match="only there on Windows"):
+        _try_lock(file.fileno(), "msvcrt")
+
+
+def test_on_windows_the_folder_is_in_the_per_user_state_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rustlamp.system.control import runtime_dir
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert runtime_dir("win32") == tmp_path / "state" / "rustlamp" / "run"  # platformdirs' state folder
+    assert runtime_dir() == tmp_path / "rustlamp"
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert runtime_dir() == Path("/tmp") / f"rustlamp-{os.getuid()}"
+
+
+def test_a_folder_others_can_enter_is_refused_except_on_windows(tmp_path: Path) -> None:
+    from rustlamp.system.control import _private_dir
+
+    open_folder = tmp_path / "open"
+    open_folder.mkdir(mode=0o755)
+    open_folder.chmod(0o755)
+    with pytest.raises(PermissionError, match="must belong to you alone"):
+        _private_dir(open_folder)
+    assert _private_dir(open_folder, "win32") == open_folder  # no mode bits there; the ACL does it

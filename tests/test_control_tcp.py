@@ -1,0 +1,293 @@
+"""The token channel (TCP on 127.0.0.1 and control.json), Windows' transport, run for real on Linux: a real
+asyncio loop serving in a thread, real client calls, and once the installed app itself with
+RUSTLAMP_CONTROL=tcp."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from desktop import DesktopSession
+from run_cli import rustlamp
+from test_control import at, quiet_app, status
+
+from rustlamp.system.control import MAX_REQUEST, ControlServer, Reply, choose_transport, send
+from rustlamp.system.control_tcp import CONTROL_FILE, TokenControlServer
+
+
+class ServingThread:
+    """A ControlServer on the token channel, served by its own asyncio loop in a thread; its handler
+    answers with the key it got and the server's name, and keeps what it got."""
+
+    def __init__(self, folder: Path, name: str = "a", read_timeout: float = 5.0) -> None:
+        self.name = name
+        self.got: list[str] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = ControlServer(self.handle, folder, transport="tcp", read_timeout=read_timeout)
+        self._call(self.server.start())
+
+    async def handle(self, key: str) -> Reply:
+        self.got.append(key)
+        return {"ok": True, "key": key, "server": self.name}
+
+    @property
+    def token_server(self) -> TokenControlServer:
+        impl = self.server._impl
+        assert isinstance(impl, TokenControlServer)
+        return impl
+
+    @property
+    def port(self) -> int:
+        assert self.token_server.port is not None
+        return self.token_server.port
+
+    def _call(self, coroutine: Any) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    def close(self) -> None:
+        if self.loop.is_running():
+            self._call(self.server.close())
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+            self.loop.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "run"
+
+
+@pytest.fixture
+def serving(folder: Path) -> Iterator[ServingThread]:
+    server = ServingThread(folder)
+    yield server
+    server.close()
+
+
+def raw(port: int, message: bytes) -> Reply:
+    """Send bytes as they are and read the one answer line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(message)
+        answer: Reply = json.loads(sock.makefile("rb").readline())
+    return answer
+
+
+def ask(folder: Path, key: str = "status") -> Reply | None:
+    return send(key, folder, timeout=5, transport="tcp")
+
+
+def test_a_request_with_the_token_is_answered(serving: ServingThread, folder: Path) -> None:
+    assert ask(folder, "status") == {"ok": True, "key": "status", "server": "a"}
+    assert ask(folder, "snooze:600s") == {"ok": True, "key": "snooze:600s", "server": "a"}
+    assert serving.got == ["status", "snooze:600s"]
+
+
+def test_a_wrong_or_missing_token_is_refused_and_the_server_goes_on(
+    serving: ServingThread, folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "rustlamp.control")
+    good = serving.token_server.token
+    for request in (
+        {"token": "0" * 64, "command": "quit"},
+        {"token": good[:-1] + ("0" if good[-1] != "0" else "1"), "command": "quit"},
+        {"token": good.upper() + "x", "command": "quit"},
+        {"token": "ünïcode", "command": "quit"},
+        {"token": 12, "command": "quit"},
+        {"command": "quit"},
+    ):
+        answer = raw(serving.port, json.dumps(request).encode() + b"\n")
+        assert answer == {"ok": False, "error": "wrong or missing token"}, request
+    assert serving.got == []  # none of them reached the app
+    assert "refused a control message with a wrong token" in caplog.text
+    assert "refused a control message with no token" in caplog.text
+    assert ask(folder) == {"ok": True, "key": "status", "server": "a"}
+
+
+def test_malformed_messages_are_refused(serving: ServingThread, caplog: pytest.LogCaptureFixture) -> None:
+    token = serving.token_server.token
+    for message in (
+        b"not json\n",
+        b"[1, 2]\n",
+        b"\n",
+        json.dumps({"token": token, "command": 3}).encode() + b"\n",
+        json.dumps({"token": token}).encode() + b"\n",
+    ):
+        answer = raw(serving.port, message)
+        assert answer["ok"] is False and answer["error"].startswith("malformed message"), message
+    assert serving.got == []
+    assert caplog.text.count("refused a malformed control message") == 5
+
+
+def test_an_oversized_line_is_refused(
+    serving: ServingThread, folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = serving.token_server.token
+    for size in (2 * MAX_REQUEST, 300_000):
+        huge = json.dumps({"token": token, "command": "x" * size}).encode() + b"\n"
+        assert raw(serving.port, huge) == {"ok": False, "error": f"message over {MAX_REQUEST} bytes"}
+    assert caplog.text.count("refused an oversized control message") == 2
+    assert serving.got == []
+    assert ask(folder)  # and still there
+
+
+def test_a_silent_connection_is_dropped_after_the_timeout_and_holds_nobody_up(
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "rustlamp.control")
+    server = ServingThread(folder, read_timeout=0.3)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as silent:
+            started = time.monotonic()
+            assert ask(folder) == {"ok": True, "key": "status", "server": "a"}  # answered meanwhile
+            assert silent.recv(100) == b""  # the server hung up without a word
+            assert time.monotonic() - started < 3
+        assert "dropped a control connection that sent nothing for 0.3s" in caplog.text
+    finally:
+        server.close()
+
+
+def test_control_json_is_owner_only_and_removed_on_close(folder: Path) -> None:
+    server = ServingThread(folder)
+    path = folder / CONTROL_FILE
+    try:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data == {"port": server.port, "token": server.token_server.token, "pid": os.getpid()}
+        assert len(bytes.fromhex(data["token"])) == 32
+        assert [p.name for p in folder.iterdir()] == [CONTROL_FILE]  # no temporary file left behind
+    finally:
+        server.close()
+    assert not path.exists()
+    assert ask(folder) is None
+
+
+def test_each_start_has_a_new_token(folder: Path) -> None:
+    tokens = set()
+    for _ in range(3):
+        server = ServingThread(folder)
+        tokens.add(server.token_server.token)
+        server.close()
+    assert len(tokens) == 3
+
+
+def test_a_stale_control_json_means_not_running(folder: Path) -> None:
+    assert ask(folder) is None  # no file
+    folder.mkdir(mode=0o700)
+    with socket.socket() as probe:  # a port nobody listens on any more, as after a crash
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (folder / CONTROL_FILE).write_text(json.dumps({"port": port, "token": "ab" * 32, "pid": 1}))
+    assert ask(folder) is None
+    assert send("break", folder, timeout=5, transport="tcp") is None
+
+
+def test_a_damaged_control_json_is_said_plainly(folder: Path) -> None:
+    folder.mkdir(mode=0o700)
+    for text in ("{", "[]", '{"port": "x", "token": "t"}', '{"port": 0, "token": "t"}', '{"port": 9}'):
+        (folder / CONTROL_FILE).write_text(text)
+        with pytest.raises(ValueError, match=r"control\.json is damaged"):
+            ask(folder)
+
+
+def test_a_new_server_takes_over_and_the_old_one_leaves_its_file_alone(folder: Path) -> None:
+    first = ServingThread(folder, "first")
+    second = ServingThread(folder, "second")  # as after a crash of the first: the new one takes its place
+    path = folder / CONTROL_FILE
+    try:
+        assert json.loads(path.read_text())["token"] == second.token_server.token
+        assert ask(folder) == {"ok": True, "key": "status", "server": "second"}
+        first.close()
+        assert json.loads(path.read_text())["token"] == second.token_server.token  # still the second's
+        assert ask(folder) == {"ok": True, "key": "status", "server": "second"}
+    finally:
+        first.close()
+        second.close()
+    assert not path.exists()
+
+
+def test_choosing_the_transport(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
+    assert choose_transport() == "unix"  # Linux: the Unix socket is the channel
+    assert choose_transport("tcp") == "tcp"
+    monkeypatch.setenv("RUSTLAMP_CONTROL", "tcp")
+    assert choose_transport() == "tcp"
+    assert choose_transport("unix") == "unix"  # the argument wins over the environment
+    monkeypatch.setenv("RUSTLAMP_CONTROL", "pigeon")
+    assert choose_transport() == "unix"
+    assert "RUSTLAMP_CONTROL='pigeon' is not a channel here" in caplog.text
+
+
+def test_the_unix_transport_is_the_default_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
+
+    async def handle(key: str) -> Reply:
+        return {"ok": True}
+
+    assert ControlServer(handle, tmp_path).path == tmp_path / "control.sock"
+    assert ControlServer(handle, tmp_path, transport="tcp").path == tmp_path / CONTROL_FILE
+    monkeypatch.setenv("RUSTLAMP_CONTROL", "tcp")
+    assert ControlServer(handle, tmp_path).path == tmp_path / CONTROL_FILE
+
+
+# --- the installed app on the token channel -----------------------------------------------------------
+
+
+@pytest.mark.desktop
+def test_the_app_and_the_command_line_over_the_token_channel(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    app = quiet_app(desktop_clean, tmp_path, {"RUSTLAMP_CONTROL": "tcp"})
+    try:
+        app.wait_for_output(r"listening for commands on 127\.0\.0\.1:\d+ ")
+        folder = Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp"
+        assert stat.S_IMODE((folder / CONTROL_FILE).stat().st_mode) == 0o600
+        assert json.loads((folder / CONTROL_FILE).read_text())["pid"] == app.proc.pid
+        assert not (folder / "control.sock").exists()
+
+        first = status(app)
+        assert first["running"] is True and first["pid"] == app.proc.pid and first["paused_until"] is None
+
+        now = datetime.now().astimezone()
+        result = rustlamp(["pause", "30m"], app.env)
+        assert result.returncode == 0 and result.stdout.startswith("Paused until "), result.stderr
+        paused = status(app)
+        assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
+
+        wrong = {"token": "0" * 64, "command": "quit"}
+        port = json.loads((folder / CONTROL_FILE).read_text())["port"]
+        assert raw(port, json.dumps(wrong).encode() + b"\n")["ok"] is False
+        app.wait_for_output(r"refused a control message with a wrong token")
+
+        second = rustlamp(["run"], app.env)
+        assert second.returncode == 0
+        assert f"rustlamp is already running (pid {app.proc.pid})" in second.stdout
+
+        assert rustlamp(["quit"], app.env).returncode == 0
+        assert app.proc.wait(10) == 0
+        assert not (folder / CONTROL_FILE).exists()
+        gone = rustlamp(["status"], app.env)
+        assert gone.returncode == 1 and "rustlamp is not running" in gone.stderr
+    finally:
+        app.stop()
+
+
+def test_the_command_line_on_the_token_channel_with_nothing_running(tmp_path: Path) -> None:
+    from run_cli import private_env
+
+    env = private_env(tmp_path, {"RUSTLAMP_CONTROL": "tcp"})
+    result = rustlamp(["status"], env)
+    assert result.returncode == 1 and "rustlamp is not running" in result.stderr
