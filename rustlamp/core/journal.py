@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from rustlamp.core.entries import Entry
 FILE_NAME = "journal.sqlite3"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 3.0  # seconds to wait for another writer before calling the file locked
-COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the journal; they belong with it
+COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files beside the journal; they belong with it
 
 # Each step takes the schema from version i to i + 1; a new version appends one, never edits one.
 MIGRATIONS: tuple[str, ...] = (
@@ -105,12 +105,20 @@ class Journal:
         """Entries by the local day they happened on, `since` and `until` included, oldest first."""
         query = "SELECT id, at, kind, detail FROM entries WHERE 1=1"
         args: list[str] = []
+        # The local day decides; the UTC bounds only let the index skip the rest of the year. An offset is
+        # less than a day, so a local day lies within the UTC days just before and after it.
         if since is not None:
             query += " AND substr(at, 1, 10) >= ?"
             args.append(since.isoformat())
+            if since > date.min:
+                query += " AND utc >= ?"
+                args.append((since - timedelta(days=1)).isoformat())
         if until is not None:
             query += " AND substr(at, 1, 10) <= ?"
             args.append(until.isoformat())
+            if until < date.max - timedelta(days=1):
+                query += " AND utc < ?"
+                args.append((until + timedelta(days=2)).isoformat())
         try:
             rows = self._db.execute(query + " ORDER BY utc, id", args).fetchall()
         except sqlite3.Error as exc:
@@ -185,7 +193,7 @@ def _detail_text(detail: Any) -> str:
 
 @dataclass(frozen=True)
 class OpenedJournal:
-    journal: Journal | None  # None only when not even a new file could be made
+    journal: Journal | None  # None when the file could not be opened, nor a new one made in its place
     problem: str | None = None  # what went wrong with the old file, in words for a person
     moved_to: Path | None = None
 
@@ -195,6 +203,7 @@ def open_journal(path: Path, now: datetime) -> OpenedJournal:
     `now` names the moved file."""
     try:
         _private_folder(path.parent)
+        _writable(path)
         return OpenedJournal(_open(path))
     except _Unusable as unusable:
         reason = str(unusable)
@@ -222,13 +231,21 @@ def _private_folder(folder: Path) -> None:
         folder.chmod(0o700)  # our own data folder: nobody else needs to look in
 
 
+def _writable(path: Path) -> None:
+    """The running app writes: a journal it may only read is said so now, not at the first entry (SQLite
+    would quietly open it read-only). Not a fault of the file, so it stays where it is. (access(), not a
+    test open: closing any descriptor of the file would drop this process's SQLite locks on it.)"""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise _Unreachable("cannot be written (the file or its disk is read-only)")
+
+
 def _private_files(path: Path) -> None:
     if not path.exists():
         # Made here with 0600, so SQLite never creates it with the umask's wider mode.
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     if os.name != "posix":
         return
-    for each in (path, *(path.with_name(path.name + suffix) for suffix in COMPANIONS)):
+    for each in (path, *(_companion(path, suffix) for suffix in COMPANIONS)):
         # an older or hand-made file, or a -wal left by one: SQLite keeps an existing file's mode
         with suppress(FileNotFoundError):
             if each.stat().st_mode & 0o077:
@@ -253,21 +270,47 @@ def _open(path: Path) -> Journal:
 
 def _look(path: Path) -> None:
     """Check the file through a read-only connection, which writes nothing, not even on close."""
-    uri = path.absolute().as_uri() + "?mode=ro"
     try:
-        db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+        _look_read_only(path)
+    except sqlite3.Error as exc:
+        if not (_is_read_only_error(exc) and _companion(path, "-journal").exists()):
+            raise _failure(exc) from exc
+    else:
+        return
+    # A hot rollback journal: a process died while it wrote in rollback mode (a new journal, killed as it
+    # switched to WAL). Only a connection that may write can roll it back; then the file can be looked at.
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            db.execute("PRAGMA user_version").fetchone()
+        finally:
+            db.close()
+        _look_read_only(path)
     except sqlite3.Error as exc:
         raise _failure(exc) from exc
+
+
+def _look_read_only(path: Path) -> None:
+    uri = path.absolute().as_uri() + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
     try:
         _check_version(db)
-        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
-        if problems != ["ok"]:
-            found = next((p for p in problems if not p.startswith("***")), problems[0])
-            raise _Unusable(f"is damaged (SQLite's check of the file found: {found})")
-    except sqlite3.Error as exc:
-        raise _failure(exc) from exc
+        report = "\n".join(row[0] for row in db.execute("PRAGMA quick_check").fetchall())
+        if report != "ok":
+            # the first problem is enough to say it: "*** in database main ***" only heads the list
+            problems = [line for line in report.splitlines() if not line.startswith("***")]
+            raise _Unusable(f"is damaged (SQLite's check of the file found: {(problems or [report])[0]})")
     finally:
         db.close()
+
+
+def _is_read_only_error(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # Python 3.11+; before that, SQLite's message
+    return code == 8 or "readonly database" in str(exc)  # SQLITE_READONLY
+
+
+def _companion(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
 
 
 def _check_version(db: sqlite3.Connection) -> int:
@@ -323,7 +366,7 @@ def _failure(exc: sqlite3.Error) -> Exception:
 
 
 def _move_aside(path: Path, now: datetime) -> Path:
-    """Rename the file (and its -wal/-shm, so they stay a set) to a name that says when and why."""
+    """Rename the file (and its -wal/-shm/-journal, so they stay a set) to a name that says when and why."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.unreadable-{stamp}")
     n = 1
@@ -332,9 +375,8 @@ def _move_aside(path: Path, now: datetime) -> Path:
         target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
     os.replace(path, target)
     for suffix in COMPANIONS:
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            os.replace(companion, target.with_name(target.name + suffix))
+        if _companion(path, suffix).exists():
+            os.replace(_companion(path, suffix), _companion(target, suffix))
     return target
 
 
