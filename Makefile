@@ -19,12 +19,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check rustlamp tests benchmarks assets
 	$(BIN)/mypy
 
-## bench: the figures (planning speed, start-up, idle cost); not part of the test suite
+## bench: the figures (planning speed, start-up, idle cost, windows, journal); not part of the test suite
 bench: system-packages $(VENV)/.installed-test
 	$(BIN)/python benchmarks/plan_year.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/idle.py
 	$(BIN)/python benchmarks/break_window.py
+	$(BIN)/python benchmarks/journal.py
 
 system-packages:
 	@sh tests/setup/debian-packages.sh
