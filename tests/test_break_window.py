@@ -29,7 +29,7 @@ from PIL import Image, ImageChops
 
 from rustlamp.core.texts import TEXTS
 from rustlamp.ui.break_window import breath, format_left, parse_args
-from rustlamp.ui.tk_common import CIRCLE, FOCUS, blend
+from rustlamp.ui.palette import CIRCLE, FOCUS, blend
 
 TITLES = {"nl": "Even rust", "en": "A moment of rest"}
 PROMPTS = {
@@ -112,13 +112,15 @@ def _geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
     return x, y, width, height
 
 
-def _command(language: str, length: float, *, inhale: float = 4, exhale: float = 6) -> list[str]:
+def _command(
+    language: str, length: float, *, inhale: float = 4, exhale: float = 6, offer_checkin: bool = False
+) -> list[str]:
     args = [sys.executable, "-m", "rustlamp.ui.break_window", "--language", language]
     args += ["--length", str(length), "--inhale", str(inhale), "--exhale", str(exhale)]
     args += ["--prompt", PROMPTS[language]]
     for seconds in SNOOZES:
         args += ["--snooze", str(seconds)]
-    return args
+    return [*args, "--offer-checkin"] if offer_checkin else args
 
 
 @pytest.fixture
@@ -131,11 +133,12 @@ def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
         length: float = 300,
         env: dict[str, str] | None = None,
         early_signal: bool = False,
+        offer_checkin: bool = False,
         **pace: float,
     ) -> Window:
         began = time.monotonic()
         process = subprocess.Popen(
-            _command(language, length, **pace),
+            _command(language, length, offer_checkin=offer_checkin, **pace),
             env={**(env or desktop.env), "PYTHONFAULTHANDLER": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -275,6 +278,40 @@ def test_didnt_work_out_by_tab_and_space_answers_mildly_then_records_an_attempt(
     assert window.result() == {"outcome": "attempt"}
     shown = time.monotonic() - pressed
     assert 1.5 <= shown <= 4.0, shown
+
+
+@pytest.mark.desktop
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_offer_checkin_is_a_quiet_last_button_that_ends_as_done_with_a_checkin(
+    open_window: Callable[..., Window], tmp_path: Path, language: str
+) -> None:
+    window = open_window(language, offer_checkin=True)
+    _, _, width, height = window.geometry()
+    assert 420 <= width <= 480 and 380 <= height <= 440  # the same small window
+    rings = [_until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
+    for step in (1, 2, 3):  # Later, Didn't work out, then the check-in button below them
+        window.key("Tab")
+        rings.append(
+            _until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})")
+        )
+    window.shot(tmp_path / f"offer-checkin-{language}.png")
+    checkin, buttons = rings[3], rings[:3]
+    assert checkin is not None and all(box is not None and box[3] < checkin[1] for box in buttons), rings
+    assert checkin[2] < width // 2  # bottom left, out of the way
+    window.key("Return")
+    assert window.result() == {"outcome": "done", "checkin": True}
+
+
+@pytest.mark.desktop
+def test_offer_checkin_by_space_and_without_the_flag_there_is_none(
+    open_window: Callable[..., Window],
+) -> None:
+    window = open_window("nl", offer_checkin=True)
+    window.key("Tab", "Tab", "Tab", "space")
+    assert window.result() == {"outcome": "done", "checkin": True}
+    window = open_window("nl")
+    window.key("Tab", "Tab", "Tab", "Return")  # round past the three buttons, back to Klaar
+    assert window.result() == {"outcome": "done"}
 
 
 def _moved(window: Window, tmp_path: Path, before: tuple[int, int, int, int] | None) -> Any:
@@ -460,6 +497,8 @@ def test_arguments() -> None:
     options = parse_args(_command("nl", 90)[3:])
     assert (options.language, options.length, options.inhale, options.exhale) == ("nl", 90, 4, 6)
     assert options.snoozes == SNOOZES and options.prompt == PROMPTS["nl"]
+    assert not options.offer_checkin
+    assert parse_args(_command("nl", 90, offer_checkin=True)[3:]).offer_checkin
     for bad in (["--length", "0"], ["--inhale", "-1"], ["--snooze", "1.5"], ["--language", "de"]):
         args = _command("nl", 90)[3:] + bad
         with pytest.raises(SystemExit):

@@ -6,18 +6,23 @@ import itertools
 import random
 import re
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rustlamp.core.checkin import BODY_CHOICES, BODY_SIGNALS, BREATH_CHOICES, MAX_NEED
 from rustlamp.core.content import (
     LANGUAGES,
     THEMES,
+    CheckinWords,
     Content,
     PromptPicker,
+    _parse,
     load_content,
     resolve_language,
 )
@@ -37,11 +42,18 @@ MARKUP = re.compile(r"[<>{}\[\]*_`#|\\\n\t]|\s{2}|TODO|XXX|FIXME|%s|\$")
 CONTENTS = {language: load_content(language) for language in LANGUAGES}
 
 
+def checkin_texts(words: CheckinWords) -> list[str]:
+    texts = [words.intro, words.signals_label, words.suggestions_label, words.note, words.save]
+    texts += [words.cancel, words.thanks, words.offer, *words.need_suggestions]
+    texts += [*words.body_choices.values(), *words.signals.values(), *words.breath_choices.values()]
+    return texts
+
+
 def all_texts(content: Content) -> list[str]:
     texts = [*content.prompts, content.checkin_title, *content.checkin_questions]
     for prompts in content.routines.values():
         texts.extend(prompts)
-    return texts
+    return [*texts, *checkin_texts(content.checkin_words)]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -100,6 +112,83 @@ def test_checkin_questions_are_exact(language: str) -> None:
     content = CONTENTS[language]
     assert content.checkin_questions == CHECKIN[language]
     assert content.checkin_title == {"nl": "Even inchecken", "en": "A short check-in"}[language]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_checkin_choice_has_a_label_in_the_checkin_modules_order(language: str) -> None:
+    words = CONTENTS[language].checkin_words
+    assert tuple(words.body_choices) == BODY_CHOICES
+    assert tuple(words.signals) == BODY_SIGNALS
+    assert tuple(words.breath_choices) == BREATH_CHOICES
+    for labels in (words.body_choices, words.signals, words.breath_choices):
+        assert len(set(labels.values())) == len(labels)
+    assert all(text for text in checkin_texts(words))
+    assert all(len(suggestion) <= MAX_NEED for suggestion in words.need_suggestions)
+
+
+def test_the_checkin_words_we_promised() -> None:
+    nl, en = CONTENTS["nl"].checkin_words, CONTENTS["en"].checkin_words
+    assert dict(nl.signals) == {
+        "shoulders": "Vastzittende schouders",
+        "sigh": "Een diepe zucht",
+        "wobbly": "Wiebelig gevoel in buik of borst",
+        "dropping": "Dingen laten vallen of vergeten",
+    }
+    assert dict(en.signals) == {
+        "shoulders": "Stuck shoulders",
+        "sigh": "A deep sigh",
+        "wobbly": "A wobbly feeling in belly or chest",
+        "dropping": "Dropping or forgetting things",
+    }
+    assert (nl.offer, en.offer) == ("Even inchecken…", "Check in…")
+    # tea without a screen, out of the window, one song with a hand on the heart, a few minutes alone
+    assert len(nl.need_suggestions) == len(en.need_suggestions) == 4
+
+
+def _packaged(language: str) -> dict[str, Any]:
+    text = (resources.files("rustlamp") / "content" / f"{language}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["body_choices"].pop("tired"), r"\[checkin.body_choices\] has no label for 'tired'"),
+        (lambda c: c["signals"].update(knees="Knieën"), r"\[checkin.signals\] has an unknown key 'knees'"),
+        (lambda c: c["breath_choices"].update(calm="Gejaagd"), "the same label"),
+        (lambda c: c["body_choices"].update(okay=""), r"checkin.body_choices\] okay must be a non-empty"),
+        (lambda c: c.pop("breath_choices"), r"has no \[breath_choices\] table"),
+        (lambda c: c.pop("save"), "checkin.save must be a non-empty string"),
+        (lambda c: c.update(thanks="   "), "checkin.thanks must be a non-empty string"),
+        (lambda c: c.update(need_suggestions=[]), "need_suggestions must be a non-empty list"),
+        (lambda c: c.update(need_suggestions=["x" * (MAX_NEED + 1)]), f"over {MAX_NEED} characters"),
+    ],
+)
+def test_a_broken_checkin_table_is_refused_with_its_place(
+    change: Callable[[dict[str, Any]], object], message: str
+) -> None:
+    data = _packaged("nl")
+    change(data["checkin"])
+    with pytest.raises(ValueError, match=message) as info:
+        _parse("nl", data)
+    assert "nl.toml" in str(info.value)
+
+
+def test_a_hand_built_content_has_empty_checkin_words_and_they_cannot_change() -> None:
+    content = Content(
+        language="en",
+        themes={"breath": ("Breathe.",), "body": (), "small": (), "kind": ()},
+        routines={"morning": ("Morning.",), "evening": ("Evening.",), "other": ("Other.",)},
+        checkin_title="t",
+        checkin_questions=("a", "b", "c"),
+    )
+    assert content.checkin_words == CheckinWords()
+    assert content.checkin_words.save == "" and not content.checkin_words.body_choices
+    words = CONTENTS["en"].checkin_words
+    with pytest.raises(TypeError):
+        words.body_choices["tired"] = "Sleepy"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        words.save = "Keep"  # type: ignore[misc]
 
 
 def test_content_cannot_be_changed() -> None:

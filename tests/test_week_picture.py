@@ -13,7 +13,7 @@ from PIL import Image, ImageChops, ImageDraw
 
 from rustlamp.core.entries import Entry
 from rustlamp.core.week import WeekSummary, summarize_week, summary_line
-from rustlamp.ui.tk_common import BACKGROUND
+from rustlamp.ui.palette import BACKGROUND
 from rustlamp.ui.week_picture import (
     ATTEMPT_FILL,
     CALM,

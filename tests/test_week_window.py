@@ -26,7 +26,7 @@ from PIL import Image
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_to_json
 from rustlamp.core.week import summarize_week, summary_line
-from rustlamp.ui.tk_common import BACKGROUND
+from rustlamp.ui.palette import BACKGROUND
 from rustlamp.ui.week_picture import REST, render_week
 from rustlamp.ui.week_window import WINDOW_CLASS, Options, WeekWindow, parse_args
 

@@ -15,6 +15,8 @@ from importlib.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
+from rustlamp.core.checkin import BODY_CHOICES, BODY_SIGNALS, BREATH_CHOICES, MAX_NEED
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised only on Python 3.10
@@ -24,8 +26,48 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 THEMES: tuple[str, ...] = ("breath", "body", "small", "kind")
 ROUTINES: tuple[str, ...] = ("morning", "evening", "other")
 CHECKIN_KEYS: tuple[str, ...] = ("body", "breath", "need")
+# The check-in window's other words ([checkin] in the files), and its labelled choices: each table has a
+# label for exactly the keys rustlamp.core.checkin knows.
+CHECKIN_WORD_KEYS: tuple[str, ...] = (
+    "intro",
+    "signals_label",
+    "suggestions_label",
+    "note",
+    "save",
+    "cancel",
+    "thanks",
+    "offer",
+)
+CHECKIN_CHOICE_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"body_choices": BODY_CHOICES, "signals": BODY_SIGNALS, "breath_choices": BREATH_CHOICES}
+)
 # Environment variables consulted for "auto", in the POSIX order of precedence.
 LOCALE_VARIABLES: tuple[str, ...] = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+@dataclass(frozen=True)
+class CheckinWords:
+    """The check-in window's words beside its title and questions. The choice labels are keyed like
+    rustlamp.core.checkin's BODY_CHOICES, BODY_SIGNALS and BREATH_CHOICES, in that order. Everything is
+    empty by default, for a Content built by hand; the packaged files fill every field."""
+
+    intro: str = ""
+    body_choices: Mapping[str, str] = field(default_factory=dict, hash=False)
+    signals_label: str = ""
+    signals: Mapping[str, str] = field(default_factory=dict, hash=False)
+    breath_choices: Mapping[str, str] = field(default_factory=dict, hash=False)
+    suggestions_label: str = ""
+    need_suggestions: tuple[str, ...] = ()
+    note: str = ""
+    save: str = ""
+    cancel: str = ""
+    thanks: str = ""
+    offer: str = ""  # the break window's quiet way in
+
+    def __post_init__(self) -> None:
+        for name in CHECKIN_CHOICE_TABLES:
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "need_suggestions", tuple(self.need_suggestions))
 
 
 @dataclass(frozen=True)
@@ -37,6 +79,7 @@ class Content:
     routines: Mapping[str, tuple[str, ...]] = field(hash=False)
     checkin_title: str
     checkin_questions: tuple[str, str, str]
+    checkin_words: CheckinWords = field(default_factory=CheckinWords, hash=False)
 
     def __post_init__(self) -> None:
         # Copy into read-only views; callers may hand in plain (mutable) dicts and lists.
@@ -85,19 +128,61 @@ def _parse(language: str, data: Mapping[str, Any]) -> Content:
     routine_table = _table(data, "routines", where)
     routines = {name: _string_list(routine_table, name, f"{where} routines") for name in ROUTINES}
     checkin = _table(data, "checkin", where)
-    texts: list[str] = []
-    for key in ("title", *CHECKIN_KEYS):
-        text = checkin.get(key)
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"{where} checkin.{key} must be a non-empty string")
-        texts.append(text.strip())
+    texts = [_checkin_text(checkin, key, where) for key in ("title", *CHECKIN_KEYS)]
     return Content(
         language=language,
         themes=themes,
         routines=routines,
         checkin_title=texts[0],
         checkin_questions=(texts[1], texts[2], texts[3]),
+        checkin_words=_parse_checkin_words(checkin, where),
     )
+
+
+def _checkin_text(table: Mapping[str, Any], key: str, where: str, name: str | None = None) -> str:
+    text = table.get(key)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{where} {name or 'checkin.' + key} must be a non-empty string")
+    return text.strip()
+
+
+def _parse_checkin_words(checkin: Mapping[str, Any], where: str) -> CheckinWords:
+    words = {key: _checkin_text(checkin, key, where) for key in CHECKIN_WORD_KEYS}
+    choices = {
+        name: _choice_labels(_table(checkin, name, f"{where} [checkin]"), keys, f"{where} [checkin.{name}]")
+        for name, keys in CHECKIN_CHOICE_TABLES.items()
+    }
+    suggestions = _string_list(checkin, "need_suggestions", f"{where} checkin")
+    for suggestion in suggestions:
+        if len(suggestion) > MAX_NEED:  # a suggestion fills the need field, so it has to fit there
+            raise ValueError(f"{where} checkin.need_suggestions has a text over {MAX_NEED} characters")
+    return CheckinWords(
+        intro=words["intro"],
+        body_choices=choices["body_choices"],
+        signals_label=words["signals_label"],
+        signals=choices["signals"],
+        breath_choices=choices["breath_choices"],
+        suggestions_label=words["suggestions_label"],
+        need_suggestions=suggestions,
+        note=words["note"],
+        save=words["save"],
+        cancel=words["cancel"],
+        thanks=words["thanks"],
+        offer=words["offer"],
+    )
+
+
+def _choice_labels(table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> dict[str, str]:
+    """A label for exactly `keys`, in their order (the window shows them so), each one different."""
+    missing = [key for key in keys if key not in table]
+    unknown = [key for key in table if key not in keys]
+    if missing or unknown:
+        problem = f"has no label for {missing[0]!r}" if missing else f"has an unknown key {unknown[0]!r}"
+        raise ValueError(f"{where} {problem}; it needs exactly: {', '.join(keys)}")
+    labels = {key: _checkin_text(table, key, where, name=key) for key in keys}
+    if len(set(labels.values())) != len(labels):
+        raise ValueError(f"{where} gives two choices the same label")
+    return labels
 
 
 def load_content(language: str) -> Content:

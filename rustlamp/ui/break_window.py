@@ -1,7 +1,7 @@
 """The break window: a small, calm Tk window with the prompt and a breathing guide, run as a child process.
 
     python -m rustlamp.ui.break_window --language nl|en --length SECONDS --inhale SECONDS
-        --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...]
+        --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...] [--offer-checkin]
 
 The parent gives everything; the window reads no settings. When it ends it prints exactly one JSON line
 on stdout and exits with status 0:
@@ -11,9 +11,13 @@ on stdout and exits with status 0:
     {"outcome": "later", "snooze": N}     a snooze choice N (one of the --snooze values); Esc twice,
                                           or closing the window, gives the first one
     {"outcome": "attempt"}                Lukte nu niet / Didn't work out now (after a mild reply, ~2 s)
+    {"outcome": "done", "checkin": true}  Even inchecken… / Check in… (only with --offer-checkin): done,
+                                          and the person would like the check-in now
 
-Later shows the snooze choices as a row of buttons (with a single --snooze it ends at once). Bad
-arguments: status 2 from argparse; no display: status 2 and a line on stderr; nothing on stdout.
+Later shows the snooze choices as a row of buttons (with a single --snooze it ends at once). With
+--offer-checkin a quiet, text-like button (its label from the packaged content, [checkin] offer) sits
+at the bottom left, beside the countdown, last in the Tab order; without it there is no such button.
+Bad arguments: status 2 from argparse; no display: status 2 and a line on stderr; nothing on stdout.
 
 Bring to front: on Linux and macOS the parent sends SIGUSR1; the window deiconifies, lifts itself and
 takes the focus. The signal only writes a byte to a pipe (signal.set_wakeup_fd) that Tk watches with a
@@ -42,21 +46,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from rustlamp.core.content import load_content
 from rustlamp.core.texts import human_duration, text
+from rustlamp.ui.palette import BACKGROUND, CIRCLE, CIRCLE_TRACK, INK, MUTED, SOFT_INK, blend
 from rustlamp.ui.tk_common import (
-    BACKGROUND,
-    BUTTON,
-    BUTTON_HOVER,
-    CIRCLE,
-    CIRCLE_TRACK,
-    FOCUS,
-    INK,
-    MUTED,
-    PRIMARY,
-    PRIMARY_HOVER,
-    PRIMARY_INK,
-    SOFT_INK,
-    blend,
+    ButtonKind,
+    calm_button,
     emit,
     listen_for_raise,
     make_dpi_aware,
@@ -111,6 +106,7 @@ class Options:
     exhale: float
     prompt: str
     snoozes: tuple[int, ...]
+    offer_checkin: bool = False
 
 
 def _positive_float(value: str) -> float:
@@ -140,6 +136,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--snooze", type=_positive_int, action="append", required=True, help="a Later choice, seconds"
     )
+    parser.add_argument(
+        "--offer-checkin", action="store_true", help="offer a check-in: a quiet button that ends as done"
+    )
     args = parser.parse_args(argv)
     return Options(
         language=args.language,
@@ -148,6 +147,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         exhale=args.exhale,
         prompt=args.prompt.strip(),
         snoozes=tuple(args.snooze),
+        offer_checkin=args.offer_checkin,
     )
 
 
@@ -175,6 +175,7 @@ class BreakWindow:
         self._font_breath = tkfont.Font(root, family=family, size=11)
         self._font_button = tkfont.Font(root, family=family, size=10)
         self._font_small = tkfont.Font(root, family=family, size=9)
+        self._font_offer = tkfont.Font(root, family=family, size=9, underline=True)
 
         # Hidden until it has its size and place: otherwise `update idletasks` in _place maps it at its
         # natural size in the corner, and it visibly jumps to the centre a moment later.
@@ -204,30 +205,9 @@ class BreakWindow:
         return round(pixels_at_96dpi * self.scale)
 
     def _button(
-        self, parent: tk.Misc, label: str, command: Callable[[], object], *, primary: bool = False
+        self, parent: tk.Misc, label: str, command: Callable[[], object], *, kind: ButtonKind = "plain"
     ) -> tk.Button:
-        colours = (PRIMARY, PRIMARY_HOVER, PRIMARY_INK) if primary else (BUTTON, BUTTON_HOVER, INK)
-        return tk.Button(
-            parent,
-            text=label,
-            command=command,
-            font=self._font_button,
-            background=colours[0],
-            activebackground=colours[1],
-            foreground=colours[2],
-            activeforeground=colours[2],
-            relief="flat",
-            borderwidth=0,
-            padx=self.px(12),
-            pady=self.px(5),
-            cursor="hand2",
-            # A ring in the background colour that turns ochre with the keyboard focus: always visible,
-            # and the layout does not shift when the focus moves.
-            highlightthickness=self.px(2),
-            highlightbackground=BACKGROUND,
-            highlightcolor=FOCUS,
-            takefocus=True,
-        )
+        return calm_button(parent, label, command, font=self._font_button, scale=self.scale, kind=kind)
 
     def _build(self) -> None:
         root = self.root
@@ -278,7 +258,7 @@ class BreakWindow:
         # Created in Tab order (the buttons, then the snooze choices), packed from the bottom up: the
         # countdown, the slot for the snooze row, then the buttons.
         self._actions = tk.Frame(root, background=BACKGROUND)
-        self.done_button = self._button(self._actions, self._t("break_done"), self.done, primary=True)
+        self.done_button = self._button(self._actions, self._t("break_done"), self.done, kind="primary")
         self.later_button = self._button(self._actions, self._t("break_later"), self.show_snoozes)
         self.attempt_button = self._button(self._actions, self._t("break_attempt"), self.attempt)
         for button in (self.done_button, self.later_button, self.attempt_button):
@@ -304,8 +284,25 @@ class BreakWindow:
         for button in self.snooze_buttons:
             button.pack(side="left", padx=self.px(1))
 
-        self._left = tk.Label(root, text="", font=self._font_small, background=BACKGROUND, foreground=MUTED)
-        self._left.pack(side="bottom", anchor="e", padx=self.px(12), pady=(self.px(4), self.px(8)))
+        # The bottom line: the quiet check-in button (when offered) on the left, the countdown on the right.
+        self._bottom = tk.Frame(root, background=BACKGROUND)
+        self.checkin_button: tk.Button | None = None
+        if self.options.offer_checkin:
+            self.checkin_button = calm_button(
+                self._bottom,
+                load_content(self._language).checkin_words.offer,
+                self.done_and_check_in,
+                font=self._font_offer,
+                scale=self.scale,
+                kind="quiet",
+                pad=(4, 1),
+            )
+            self.checkin_button.pack(side="left", padx=(self.px(8), 0))
+        self._left = tk.Label(
+            self._bottom, text="", font=self._font_small, background=BACKGROUND, foreground=MUTED
+        )
+        self._left.pack(side="right", padx=self.px(12))
+        self._bottom.pack(side="bottom", fill="x", pady=(self.px(4), self.px(8)))
         self._snooze_slot.pack(side="bottom", pady=(self.px(6), 0))
         self._actions.pack(side="bottom", pady=(self.px(8), 0))
 
@@ -407,6 +404,9 @@ class BreakWindow:
     def done(self) -> None:
         self.finish({"outcome": "done"})
 
+    def done_and_check_in(self) -> None:
+        self.finish({"outcome": "done", "checkin": True})
+
     def later(self, seconds: int) -> None:
         self.finish({"outcome": "later", "snooze": seconds})
 
@@ -430,7 +430,9 @@ class BreakWindow:
         self.result = {"outcome": "attempt"}
         for widget in (self._actions, self._snooze_slot):
             widget.pack_forget()
-        self._reply.pack(side="bottom", after=self._left, padx=self.px(20), pady=(self.px(8), self.px(8)))
+        if self.checkin_button is not None:
+            self.checkin_button.pack_forget()  # the attempt is the answer now; nothing else to choose
+        self._reply.pack(side="bottom", after=self._bottom, padx=self.px(20), pady=(self.px(8), self.px(8)))
         self.root.after(round(ATTEMPT_REPLY_SECONDS * 1000), self.end)
 
     def _on_return(self, _event: tk.Event[Any]) -> None:

@@ -1,5 +1,5 @@
-"""What the app's small Tk windows share: the calm palette, bring-to-front on SIGUSR1, the one JSON
-line that tells the parent how a window ended, and DPI awareness on Windows."""
+"""What the app's small Tk windows share: the calm palette and buttons, bring-to-front on SIGUSR1, the one
+JSON line that tells the parent how a window ended, and DPI awareness on Windows."""
 
 from __future__ import annotations
 
@@ -8,21 +8,64 @@ import json
 import os
 import signal
 import sys
-from typing import Any
+import tkinter as tk
+import tkinter.font as tkfont
+from collections.abc import Callable
+from typing import Any, Literal
 
-# Warm and soft, low contrast but readable; no pure white, no red.
-BACKGROUND = "#F2EBDF"  # muted cream
-INK = "#514A43"  # warm dark grey, the prompt
-SOFT_INK = "#6E665E"  # the breathing words
-MUTED = "#9D948A"  # the countdown: there, but easy to ignore
-CIRCLE = "#A9BFCF"  # soft dusk blue
-CIRCLE_TRACK = "#E6DED1"  # the faint outline of a full breath
-BUTTON = "#E5DCCD"
-BUTTON_HOVER = "#DCD1BF"
-PRIMARY = "#5F7A90"  # Klaar: the one calm, darker accent
-PRIMARY_HOVER = "#536C80"
-PRIMARY_INK = "#F6F1E8"
-FOCUS = "#B08458"  # a warm ochre ring shows where the keyboard is
+from rustlamp.ui.palette import (
+    BACKGROUND,
+    BUTTON,
+    BUTTON_HOVER,
+    FOCUS,
+    INK,
+    PRIMARY,
+    PRIMARY_HOVER,
+    PRIMARY_INK,
+    SOFT_INK,
+)
+
+ButtonKind = Literal["plain", "primary", "quiet"]
+_BUTTON_COLOURS: dict[ButtonKind, tuple[str, str, str]] = {  # background, hover, text
+    "plain": (BUTTON, BUTTON_HOVER, INK),
+    "primary": (PRIMARY, PRIMARY_HOVER, PRIMARY_INK),
+    "quiet": (BACKGROUND, BUTTON, SOFT_INK),  # reads as text until the pointer or the focus is on it
+}
+
+
+def calm_button(
+    parent: tk.Misc,
+    label: str,
+    command: Callable[[], object],
+    *,
+    font: tkfont.Font,
+    scale: float,
+    kind: ButtonKind = "plain",
+    pad: tuple[float, float] = (12, 5),
+) -> tk.Button:
+    """A flat, soft button; `pad` is (x, y) in pixels at 96 dpi, multiplied by `scale`."""
+    background, hover, ink = _BUTTON_COLOURS[kind]
+    return tk.Button(
+        parent,
+        text=label,
+        command=command,
+        font=font,
+        background=background,
+        activebackground=hover,
+        foreground=ink,
+        activeforeground=ink,
+        relief="flat",
+        borderwidth=0,
+        padx=round(pad[0] * scale),
+        pady=round(pad[1] * scale),
+        cursor="hand2",
+        # A ring in the background colour that turns ochre with the keyboard focus: always visible,
+        # and the layout does not shift when the focus moves.
+        highlightthickness=round(2 * scale),
+        highlightbackground=BACKGROUND,
+        highlightcolor=FOCUS,
+        takefocus=True,
+    )
 
 
 def listen_for_raise() -> int | None:
@@ -49,13 +92,6 @@ def raise_was_asked(fd: int) -> bool:
     except BlockingIOError:
         return False
     return sys.platform != "win32" and signal.SIGUSR1 in data
-
-
-def blend(a: str, b: str, share: float) -> str:
-    """The colour `share` of the way from a to b (#rrggbb)."""
-    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
-    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(ca, cb, strict=True))
 
 
 def emit(result: dict[str, Any]) -> None:

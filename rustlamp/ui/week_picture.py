@@ -22,11 +22,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from rustlamp.core.week import DaySummary, WeekSummary, summary_line, week_text, weekday_name
-from rustlamp.ui.tk_common import BACKGROUND, BUTTON, CIRCLE, INK, MUTED, PRIMARY, SOFT_INK, blend
+from rustlamp.ui.palette import BACKGROUND, BUTTON, CIRCLE, INK, MUTED, PRIMARY, SOFT_INK, blend
 
 SUPERSAMPLE = 4
 
-# The dots, in the tk_common palette's spirit: soft, warm, no red.
+# The dots, in the palette's spirit: soft, warm, no red.
 REST = blend(CIRCLE, PRIMARY, 0.4)  # a little deeper than the breathing circle, so a dot reads on cream
 ATTEMPT_FILL = blend(BACKGROUND, REST, 0.3)
 CALM = "#8DBFB2"  # soft green-blue

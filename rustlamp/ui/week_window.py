@@ -37,18 +37,8 @@ from typing import Any
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
-from rustlamp.ui.tk_common import (
-    BACKGROUND,
-    FOCUS,
-    INK,
-    PRIMARY,
-    PRIMARY_HOVER,
-    PRIMARY_INK,
-    emit,
-    listen_for_raise,
-    make_dpi_aware,
-    raise_was_asked,
-)
+from rustlamp.ui.palette import BACKGROUND, FOCUS, INK, PRIMARY, PRIMARY_HOVER, PRIMARY_INK
+from rustlamp.ui.tk_common import emit, listen_for_raise, make_dpi_aware, raise_was_asked
 from rustlamp.ui.week_picture import render_week
 
 WINDOW_CLASS = "RustlampWeek"
