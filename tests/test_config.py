@@ -386,7 +386,7 @@ def test_a_day_long_every_on_separate_all_day_windows_warns() -> None:
         (
             "colour = 3",
             f"my.toml:1: colour: {UNKNOWN} known keys here: "
-            "language, reminders, break, routines, prompts, checkin, journal",
+            "language, reminders, break, routines, prompts, checkin, journal, idle, dnd",
         ),
         (
             '[routines.tea]\nat = "08:00"\ntime = "09:00"',
@@ -840,3 +840,16 @@ def test_checkin_and_journal_settings_are_read() -> None:
 )
 def test_checkin_and_journal_mistakes_name_the_key(text: str, expected: str) -> None:
     assert printed(check(text)) == [expected]
+
+
+def test_idle_and_dnd_settings_are_read_and_natural_breaks_default_to_the_break_length() -> None:
+    result = check('[break]\nlength = "7m"\n[dnd]\nwhen_fullscreen = false\n')
+    assert result.settings is not None
+    assert result.settings.natural_break_after == timedelta(minutes=7)
+    assert result.settings.dnd.when_fullscreen is False
+    result = check('[idle]\nnatural_break_after = "3m"\n')
+    assert result.settings is not None and result.settings.natural_break_after == timedelta(minutes=3)
+    assert printed(check('[idle]\nnatural_break_after = "3 hours"\n')) == [
+        "my.toml:2: idle.natural_break_after: '3 hours' is not a duration; "
+        'allowed: a duration from 10s to 2h, like "90s", "20m", "1h30m" (leave it out for the break length)'
+    ]

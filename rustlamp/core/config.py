@@ -81,6 +81,17 @@ class CheckInSettings:
 
 
 @dataclass(frozen=True)
+class IdleSettings:
+    # Away from keyboard and mouse this long counts as a natural break; None: the break length.
+    natural_break_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class DndSettings:
+    when_fullscreen: bool = True  # hold reminders while a fullscreen window has the focus
+
+
+@dataclass(frozen=True)
 class JournalSettings:
     enabled: bool = True  # false: nothing is kept at all
 
@@ -94,6 +105,12 @@ class Settings:
     extra_prompts: tuple[str, ...] = ()
     checkin: CheckInSettings = field(default_factory=CheckInSettings)
     journal: JournalSettings = field(default_factory=JournalSettings)
+    idle: IdleSettings = field(default_factory=IdleSettings)
+    dnd: DndSettings = field(default_factory=DndSettings)
+
+    @property
+    def natural_break_after(self) -> timedelta:
+        return self.idle.natural_break_after or self.break_.length
 
 
 DEFAULTS = Settings()
@@ -193,13 +210,15 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
 
 # --- validation ---------------------------------------------------------------------------------------
 
-_KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts", "checkin", "journal")
+_KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts", "checkin", "journal", "idle", "dnd")
 _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
 _KNOWN_BREAK = ("length", "inhale", "exhale")
 _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
 _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
+_KNOWN_IDLE = ("natural_break_after",)
+_KNOWN_DND = ("when_fullscreen",)
 
 
 DAY_ITEM = ", ".join(DAY_NAMES)
@@ -329,13 +348,15 @@ class _Checker:
         extra = self.prompts(self.table(data, "prompts", []))
         checkin = self.checkin(self.table(data, "checkin", []))
         journal = self.journal(self.table(data, "journal", []))
+        idle = self.idle(self.table(data, "idle", []))
+        dnd = self.dnd(self.table(data, "dnd", []))
         if reminders.days and not _window_fits_every(reminders):
             self.warn(
                 ["reminders", "every"],
                 f"{format_duration(reminders.every)} is longer than the active hours "
                 f"{reminders.start:%H:%M}-{reminders.end:%H:%M}, so no reminder can come; routines still do",
             )
-        return Settings(language, reminders, break_, routines, extra, checkin, journal)
+        return Settings(language, reminders, break_, routines, extra, checkin, journal, idle, dnd)
 
     def reminders(self, table: Mapping[str, Any]) -> Reminders:
         path = ["reminders"]
@@ -449,6 +470,27 @@ class _Checker:
             table, "enabled", path, DEFAULTS.journal.enabled, _boolean, "allowed: true or false"
         )
         return JournalSettings(enabled)
+
+    def idle(self, table: Mapping[str, Any]) -> IdleSettings:
+        path = ["idle"]
+        self.unknown_keys(table, _KNOWN_IDLE, path)
+        after = self.parsed(
+            table,
+            "natural_break_after",
+            path,
+            None,
+            _bounded_duration(MIN_BREAK, MAX_BREAK),
+            f"allowed: a duration from 10s to 2h, like {DURATION_FORMS} (leave it out for the break length)",
+        )
+        return IdleSettings(after)
+
+    def dnd(self, table: Mapping[str, Any]) -> DndSettings:
+        path = ["dnd"]
+        self.unknown_keys(table, _KNOWN_DND, path)
+        when = self.parsed(
+            table, "when_fullscreen", path, DEFAULTS.dnd.when_fullscreen, _boolean, "allowed: true or false"
+        )
+        return DndSettings(when)
 
 
 # --- value parsers: raise ValueError/TypeError with what is wrong --------------------------------------

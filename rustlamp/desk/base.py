@@ -1,0 +1,51 @@
+"""What every desk watcher reports, and how it is started."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal, Protocol
+
+EventKind = Literal[
+    "idle",  # no keyboard or mouse input for `idle_for` (one event per threshold crossed)
+    "active",  # input again after an "idle"
+    "hold",  # a bad moment began (reason: "fullscreen", "dnd")
+    "release",  # that bad moment ended
+    "sleep",  # the machine is about to suspend
+    "wake",  # it has resumed
+    "lock",  # the screen was locked
+    "unlock",  # and unlocked
+]
+
+
+@dataclass(frozen=True)
+class DeskEvent:
+    kind: EventKind
+    source: str  # which watcher saw it, for the log: "x11-sync", "mutter", "logind", ...
+    reason: str = ""  # for hold/release: "fullscreen" or "dnd"
+    idle_for: timedelta | None = None  # for idle: the threshold crossed (or the idle time seen)
+
+
+Emit = Callable[[DeskEvent], None]
+
+
+class DeskWatcher(Protocol):
+    """One source of desk events. `start` returns a line for the log: None when the source works here,
+    else why it is not available (then nothing is emitted and `close` is still safe to call).
+
+    Watchers are event-driven where the platform allows: no periodic wake-ups while nothing changes.
+    `emit` is called on the asyncio loop's thread."""
+
+    name: str
+
+    async def start(self, emit: Emit) -> str | None: ...
+
+    async def close(self) -> None: ...
+
+
+class IdleWatcher(DeskWatcher, Protocol):
+    """An idle source emits "idle" once for each of `thresholds` as idle time crosses it (in order), and
+    "active" at the first input after any "idle"."""
+
+    def set_thresholds(self, thresholds: Sequence[timedelta]) -> None: ...
