@@ -39,6 +39,7 @@ from rustlamp.core.commands import (
 )
 from rustlamp.core.config import Settings
 from rustlamp.core.content import PromptPicker, load_content, resolve_language
+from rustlamp.core.desk import Desk, Rested, ShowHeld
 from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
@@ -50,6 +51,7 @@ from rustlamp.system.wallclock import make_alarm
 from rustlamp.system.windows import break_window, checkin_window, week_window
 
 if TYPE_CHECKING:
+    from rustlamp.desk.base import DeskEvent, DeskWatcher, IdleWatcher
     from rustlamp.notify.base import Notifier
     from rustlamp.system.control import ControlServer
     from rustlamp.system.windows import WindowProcess
@@ -89,6 +91,10 @@ class App:
         self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
         self.planner = Planner.start(self._schedule(self.settings), self.settings.break_.length, clock.now())
         self._start_update = update
+        self.desk = Desk(self.settings.natural_break_after)
+        self.watch_desk = True  # off in tests that drive the desk by hand
+        self._idle_watcher: IdleWatcher | None = None
+        self._desk_watchers: list[DeskWatcher] = []
 
     # --- the loop ---------------------------------------------------------------------------------
 
@@ -103,6 +109,7 @@ class App:
         control = await self._start_control()
         log.info("rustlamp is running (settings: %s)", self.source.path)
         await self._open_journal()
+        await self._start_desk()
         await self._tell_settings_problems(self._start_update)
         try:
             while not self._stopping:
@@ -123,6 +130,8 @@ class App:
                 await control.close()
             for window in (self.break_window, self.checkin_window, self.week_window):
                 await window.close()
+            for watcher in self._desk_watchers:
+                await watcher.close()
             self.journal.close()
             if self.tray is not None:
                 await self.tray.close()
@@ -258,6 +267,7 @@ class App:
             last_seen = self._last_wall + lived
             rested = self.planner.woke(last_seen, now)
             if rested:
+                self.desk.rested()
                 self.journal.record("break", {"outcome": "natural", "how": "sleep"})
             log.info(
                 "woke: the wall clock moved %s while the process lived %s; %s",
@@ -298,6 +308,9 @@ class App:
             log.info("settings reloaded from %s", self.source.path)
             if self.settings.journal.enabled != self.journal.keeping:
                 self._later(self._open_journal())
+            self.desk.natural_break_after = self.settings.natural_break_after
+            if self._idle_watcher is not None:
+                self._idle_watcher.set_thresholds(self._idle_thresholds())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
 
@@ -324,6 +337,11 @@ class App:
 
     async def _show(self, event: Event) -> None:
         lang = self.language
+        if event.kind == "reminder" and self.desk.quiet:
+            # not to an empty desk, a presentation or a locked screen: held, and shown once when free
+            self.desk.hold_reminder()
+            log.info("reminder held (%s)", self.desk.why_quiet())
+            return
         if event.kind == "reminder":
             prompt = self.picker.next(self._lean)
             self._lean = None
@@ -449,13 +467,13 @@ class App:
             return
         kind = outcome["outcome"]
         if kind == "done":
-            self.planner.rested(now)
+            self._rested(now)
             how = "countdown" if outcome.get("natural") else "button"
             log.info("break outcome: done (%s); a rest moment, the clock starts again", how)
             self.journal.record("break", {"outcome": "done", "how": how})
         elif kind == "attempt":
             # an attempt counts: it is rest practised, never a failure
-            self.planner.rested(now)
+            self._rested(now)
             log.info("break outcome: attempt; it counts, the clock starts again")
             self.journal.record("break", {"outcome": "attempt"})
         else:
@@ -487,6 +505,7 @@ class App:
         self._lean = next_theme(answers)
         sooner = self.settings.checkin.sooner_when_hurried if answers.breath == "hurried" else timedelta(0)
         self.planner.checked_in(now, sooner)
+        self.desk.rested()
         log.info("check-in kept%s", f"; the next prompt leans to {self._lean}" if self._lean else "")
         self._wake.set()
 
@@ -516,6 +535,62 @@ class App:
             await self._notify(
                 Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
             )
+
+    def _rested(self, now: datetime) -> None:
+        self.planner.rested(now)
+        self.desk.rested()
+
+    # --- the desk: idle, do-not-disturb, sleep and lock ------------------------------------------
+
+    def _idle_thresholds(self) -> list[timedelta]:
+        return sorted({self.desk.away_after, self.settings.natural_break_after})
+
+    async def _start_desk(self) -> None:
+        """Start every desk watcher that works here; say once in the log what does not."""
+        if not self.watch_desk:
+            return
+        from rustlamp.desk.dnd_select import choose_dnd_watchers
+        from rustlamp.desk.idle_select import choose_idle_watcher
+        from rustlamp.desk.power_select import choose_power_watchers
+
+        idle, detail = await choose_idle_watcher(self._idle_thresholds(), self.on_desk)
+        (log.info if idle is not None else log.warning)("natural breaks: %s", detail)
+        self._idle_watcher = idle
+        dnd, dnd_lines = await choose_dnd_watchers(self.on_desk, self.settings.dnd.when_fullscreen)
+        power, power_lines = await choose_power_watchers(self.on_desk)
+        self._desk_watchers = [*([idle] if idle is not None else []), *dnd, *power]
+        for line in (*dnd_lines, *power_lines):
+            log.info("desk: %s", line)
+        log.info("desk watchers: %s", ", ".join(w.name for w in self._desk_watchers) or "none")
+
+    def on_desk(self, event: DeskEvent) -> None:
+        """A desk watcher saw something; the core's Desk decides what it means."""
+        now = self._sync_clock()
+        desk = self.desk
+        kind = event.kind
+        if kind == "idle":
+            effects = desk.idle(event.idle_for or timedelta(0), now)
+        elif kind in ("hold", "release"):
+            # one hold per reason and source: two do-not-disturb sources must not release each other's
+            held = f"{event.reason} ({event.source})"
+            effects = desk.hold(held) if kind == "hold" else desk.release(held)
+        elif kind in ("sleep", "wake"):
+            effects = desk.sleep() if kind == "sleep" else desk.wake()
+        else:
+            effects = {"active": desk.active, "lock": desk.lock, "unlock": desk.unlock}[kind](now)
+        detail = f", {event.reason}" if event.reason else ""
+        detail += f", idle {event.idle_for}" if event.idle_for is not None else ""
+        log.info("desk: %s (%s%s)", kind, event.source, detail)
+        for effect in effects:
+            if isinstance(effect, Rested):
+                self.planner.rested(effect.until)
+                minutes = round(effect.length.total_seconds() / 60)
+                log.info("natural break: %s for %s; counted as rest", effect.how, effect.length)
+                self.journal.record("break", {"outcome": "natural", "how": effect.how, "minutes": minutes})
+            elif isinstance(effect, ShowHeld):
+                log.info("the desk is free again: the held reminder comes now")
+                self._later(self._show(Event(now, "reminder")))
+        self._wake.set()
 
     def _iso(self, moment: datetime | None) -> str | None:
         return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")

@@ -206,7 +206,12 @@ def bare_bus() -> Iterator[str]:
 
 @contextlib.contextmanager
 def extra_display(screen: str = "640x480x24", *options: str) -> Iterator[str]:
-    """A second, bare X server (no tray, no daemon) for one test; yields its display name (":N")."""
+    """A second, bare X server (no tray, no daemon) for one test; yields its display name (":N").
+
+    -noreset: by default Xvfb resets when its last client leaves, and a client connecting during the reset
+    is dropped; tests open and close short-lived clients all the time."""
+    if "-noreset" not in options:
+        options = ("-noreset", *options)
     read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen, "-nolisten", "tcp", *options],

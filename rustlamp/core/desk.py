@@ -46,7 +46,7 @@ class Desk:
     away_since: datetime | None = None  # the start of the idle time, once it passed AWAY_AFTER
     locked_since: datetime | None = None
     asleep: bool = False
-    holds: set[str] = field(default_factory=set)  # "fullscreen", "dnd"
+    holds: set[str] = field(default_factory=set)  # "fullscreen (x11-fullscreen)", "dnd (xfconf)", ...
     held_reminder: bool = False
 
     @property
