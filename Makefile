@@ -15,8 +15,8 @@ test: system-packages $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check rustlamp tests benchmarks assets
-	$(BIN)/ruff format --check rustlamp tests benchmarks assets
+	$(BIN)/ruff check rustlamp tests benchmarks assets packaging
+	$(BIN)/ruff format --check rustlamp tests benchmarks assets packaging
 	$(BIN)/mypy
 
 ## bench: the figures (planning speed, start-up, idle cost, windows, journal); not part of the test suite

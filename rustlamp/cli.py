@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rustlamp import __version__
 from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_duration
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text_help in (
         ("break", "take a break now"),
         ("check-in", "open the check-in"),
+        ("settings", "open the settings window"),
+        ("reload", "make the running rustlamp read its settings file again"),
         ("resume", "end a pause now"),
         ("quit", "stop the running rustlamp"),
     ):
@@ -120,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print one JSON object")
     _config_option(status, top=False)
     add_journal_parser(commands, lambda sub: _config_option(sub, top=False))
+    autostart = commands.add_parser("autostart", help="start rustlamp when you log in: on, off, or status")
+    autostart.add_argument("state", choices=("on", "off", "status"), help="on, off, or status")
+    _config_option(autostart, top=False)
     return parser
 
 
@@ -147,7 +152,7 @@ def _pause_delay(value: str) -> timedelta | None:
     return _delay_or_today(value, timedelta(minutes=1), timedelta(hours=24))
 
 
-CONTROL_COMMANDS = ("break", "check-in", "resume", "quit", "snooze", "pause", "status")
+CONTROL_COMMANDS = ("break", "check-in", "settings", "reload", "resume", "quit", "snooze", "pause", "status")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -163,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _control(args)
     if args.command == "journal":
         return _journal(args)
+    if args.command == "autostart":
+        return _autostart(args.state)
     return _run(args)
 
 
@@ -177,11 +184,22 @@ def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]
 
 
 def _action_key(args: argparse.Namespace) -> str:
-    from rustlamp.core.commands import BREAK_KEY, CHECKIN_KEY, QUIT_KEY, RESUME_KEY, pause_key, snooze_key
+    from rustlamp.core.commands import (
+        BREAK_KEY,
+        CHECKIN_KEY,
+        QUIT_KEY,
+        RELOAD_KEY,
+        RESUME_KEY,
+        SETTINGS_KEY,
+        pause_key,
+        snooze_key,
+    )
 
     simple = {
         "break": BREAK_KEY,
         "check-in": CHECKIN_KEY,
+        "settings": SETTINGS_KEY,
+        "reload": RELOAD_KEY,
         "resume": RESUME_KEY,
         "quit": QUIT_KEY,
         "status": "status",
@@ -204,6 +222,8 @@ def _control(args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     if reply is None and args.command == "break":
         return _break_on_its_own(args)
+    if reply is None and args.command == "settings":
+        return _settings_on_its_own(args)
     if reply is None and args.command == "check-in":
         from rustlamp.journal_cli import check_in_on_its_own
 
@@ -220,7 +240,43 @@ def _control(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "status":
         print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
+    if args.command == "reload":
+        return _reloaded(reply)
     print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
+    return EXIT_OK
+
+
+def _settings_on_its_own(args: argparse.Namespace) -> int:
+    """`rustlamp settings` with no lamp running: the settings window right here."""
+    import asyncio
+
+    from rustlamp.system.windows import settings_window
+
+    path, _ = _settings_path(args)
+    _, language = _settings_and_language(args)
+    outcome = asyncio.run(settings_window().run(["--language", language, "--config", str(path)]))
+    if outcome is None:
+        print("rustlamp: the settings window could not be shown (is there a display?)", file=sys.stderr)
+        return EXIT_PROBLEM
+    print("Settings saved." if outcome["outcome"] == "saved" else "Settings window closed.")
+    return EXIT_OK
+
+
+def _autostart(state: str) -> int:
+    from rustlamp.system import autostart
+
+    if not autostart.available():
+        print("rustlamp: starting at login is not supported on this system", file=sys.stderr)
+        return EXIT_PROBLEM
+    if state == "status":
+        print(f"start at login: {'on' if autostart.is_enabled() else 'off'}")
+        return EXIT_OK
+    try:
+        change = autostart.enable() if state == "on" else autostart.disable()
+    except OSError as exc:
+        print(f"rustlamp: start at login could not be changed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"start at login: {state} ({change})")
     return EXIT_OK
 
 
@@ -246,6 +302,17 @@ def _journal(args: argparse.Namespace) -> int:
 
     _, language = _settings_and_language(args)
     return run_journal(args, language, journal_file())
+
+
+def _reloaded(reply: dict[str, Any]) -> int:
+    errors = reply.get("settings_errors") or []
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print("rustlamp keeps the settings it had; `rustlamp config check` shows the same", file=sys.stderr)
+        return EXIT_PROBLEM
+    print("Settings read again.")
+    return EXIT_OK
 
 
 def _settings_path(args: argparse.Namespace) -> tuple[Path, bool]:

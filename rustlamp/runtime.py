@@ -30,10 +30,12 @@ from rustlamp.core.commands import (
     OpenSettings,
     Pause,
     Quit,
+    Reload,
     Resume,
     ShowWeek,
     Snooze,
     TakeBreak,
+    ToggleAutostart,
     command_from_key,
     snooze_key,
 )
@@ -48,7 +50,7 @@ from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
 from rustlamp.system.wallclock import make_alarm
-from rustlamp.system.windows import break_window, checkin_window, week_window
+from rustlamp.system.windows import break_window, checkin_window, settings_window, week_window
 
 if TYPE_CHECKING:
     from rustlamp.desk.base import DeskEvent, DeskWatcher, IdleWatcher
@@ -83,6 +85,7 @@ class App:
         self.break_window = break_window()
         self.checkin_window = checkin_window()
         self.week_window = week_window()
+        self.settings_window = settings_window()
         self._lean: str | None = None  # the theme a check-in asked the next prompt to lean towards
         self._tasks: set[asyncio.Task[None]] = set()
         update = source.load()
@@ -91,6 +94,7 @@ class App:
         self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
         self.planner = Planner.start(self._schedule(self.settings), self.settings.break_.length, clock.now())
         self._start_update = update
+        self.settings_errors = tuple(str(p) for p in update.errors)  # the file's, when it has any
         self.desk = Desk(self.settings.natural_break_after)
         self.watch_desk = True  # off in tests that drive the desk by hand
         self._idle_watcher: IdleWatcher | None = None
@@ -128,7 +132,7 @@ class App:
         finally:
             if control is not None:
                 await control.close()
-            for window in (self.break_window, self.checkin_window, self.week_window):
+            for window in (self.break_window, self.checkin_window, self.week_window, self.settings_window):
                 await window.close()
             for watcher in self._desk_watchers:
                 await watcher.close()
@@ -183,6 +187,7 @@ class App:
             "last_rest": iso(self.planner.last_rest),
             "waiting": self.waiting,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
+            "settings_errors": list(self.settings_errors),
             "message": status_line(view),
         }
 
@@ -222,6 +227,7 @@ class App:
             waiting=self.waiting,
             snooze_choices=self.settings.reminders.snooze,
             journal_kept=self.journal.keeping,
+            autostart=self._autostart_state(),
         )
 
     async def _start_tray(self) -> None:
@@ -298,6 +304,7 @@ class App:
     def reload(self) -> None:
         """Read the settings again (SIGHUP). A broken file keeps the last good settings running."""
         update = self.source.load()
+        self.settings_errors = tuple(str(p) for p in update.errors)
         if not update.errors:
             self.settings = update.settings
             self.language = resolve_language(self.settings.language, os.environ)
@@ -403,7 +410,7 @@ class App:
         the command line all come here, so they cannot disagree."""
         now = self._sync_clock()
         lang = self.language
-        if not isinstance(command, (About, OpenSettings, CheckIn, ShowWeek)):
+        if not isinstance(command, (About, OpenSettings, CheckIn, ShowWeek, ToggleAutostart, Reload)):
             self.waiting = False  # any answer to the lamp settles a waiting reminder
         if isinstance(command, TakeBreak):
             log.info("break requested (%s)", command.source)
@@ -429,7 +436,7 @@ class App:
             self.planner.resume(now)
             log.info("resumed (%s)", command.source)
         elif isinstance(command, OpenSettings):
-            self._open_settings()
+            self._open_once(self.settings_window, self._show_settings)
         elif isinstance(command, About):
             self._later(
                 self._notify(
@@ -442,6 +449,11 @@ class App:
         elif isinstance(command, ShowWeek):
             log.info("this week asked for (%s)", command.source)
             self._open_once(self.week_window, self._show_week)
+        elif isinstance(command, ToggleAutostart):
+            self._toggle_autostart()
+        elif isinstance(command, Reload):
+            log.info("reload asked for (%s)", command.source)
+            self.reload()
         elif isinstance(command, Quit):
             log.info("quit (%s)", command.source)
             self.stop()
@@ -594,6 +606,32 @@ class App:
 
     def _iso(self, moment: datetime | None) -> str | None:
         return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")
+
+    async def _show_settings(self) -> None:
+        """The settings window; it tells us over the control channel when it saved, and its outcome says
+        so too (a window started before the channel was up, say), so read the file again either way."""
+        args = ["--language", self.language, "--config", str(self.source.path)]
+        outcome = await self.settings_window.run(args)
+        if outcome is not None and outcome["outcome"] == "saved":
+            self.reload()
+        elif outcome is None:
+            self._open_settings()  # no window here (no Tk?): the file in the desktop's editor instead
+
+    def _autostart_state(self) -> bool | None:
+        from rustlamp.system import autostart
+
+        return autostart.is_enabled() if autostart.available() else None
+
+    def _toggle_autostart(self) -> None:
+        from rustlamp.system import autostart
+
+        try:
+            change = autostart.disable() if autostart.is_enabled() else autostart.enable()
+        except OSError as exc:
+            log.warning("start at login could not be changed: %s", exc)
+            self._later(self._notify(Message(text(self.language, "menu_autostart"), str(exc))))
+            return
+        log.info("start at login: %s", change)
 
     def _open_settings(self) -> None:
         from rustlamp.system.open_file import ensure_config_file, open_in_desktop

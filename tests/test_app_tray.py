@@ -118,10 +118,12 @@ def test_the_menu_pauses_resumes_and_quits_and_its_labels_follow(
             match = app.wait_for_output(r"paused \(tray\) until (\S+)")
             until = datetime.fromisoformat(match.group(1))
             assert abs(until - (datetime.now().astimezone() + timedelta(hours=2))) < timedelta(seconds=30)
-            resume = f"Paused until {until:%H:%M} — resume"
+            # after 22:00 two hours from now is tomorrow, and the menu says so
+            when = f"{until:%H:%M}" if until.date() == datetime.now().date() else f"tomorrow {until:%H:%M}"
+            resume = f"Paused until {when} — resume"
             await wait_for_label(host, item, resume)
             tip = (await host.props(item, "/StatusNotifierItem", ITEM))["ToolTip"]
-            assert tip[3] == f"Paused until {until:%H:%M}"
+            assert tip[3] == f"Paused until {when}"
 
             await click_menu(host, item, resume)
             app.wait_for_output(r"resumed \(tray\)")
@@ -164,7 +166,7 @@ def test_about_and_open_settings_from_the_menu(panel: DesktopSession, tmp_path: 
             async with connected_host(panel.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
                 item = await our_item(host, app.proc.pid)
                 await click_menu(host, item, "Over rustlamp")
-                await click_menu(host, item, "Instellingen openen")
+                await click_menu(host, item, "Instellingen…")
 
         asyncio.run(scenario())
         note = panel.wait_for_notification(lambda n: n["summary"].startswith("rustlamp 0."))

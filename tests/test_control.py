@@ -75,7 +75,9 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     assert rustlamp(["pause", "1h"], app.env).returncode == 0
     paused = status(app)
     assert abs(at(paused["paused_until"]) - (now + timedelta(hours=1))) < timedelta(seconds=30)
-    assert paused["message"] == f"Paused until {at(paused['paused_until']):%H:%M}"
+    until = at(paused["paused_until"])
+    when = f"{until:%H:%M}" if until.date() == now.date() else f"tomorrow {until:%H:%M}"  # after 23:00
+    assert paused["message"] == f"Paused until {when}"
     assert rustlamp(["resume"], app.env).returncode == 0
     assert status(app)["paused_until"] is None
 

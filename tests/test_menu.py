@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rustlamp.core.commands import command_from_key
+from rustlamp.core.commands import ToggleAutostart, command_from_key
 from rustlamp.core.menu import (
     WARMTH_LEVELS,
     Lamp,
@@ -66,7 +66,7 @@ def test_the_english_menu() -> None:
         "This week…",
         "Snooze",
         "Pause",
-        "Open settings",
+        "Settings…",
         "About rustlamp",
         "Quit",
     ]
@@ -91,6 +91,24 @@ def test_without_a_journal_there_is_no_week_to_look_back_on_but_a_check_in_still
     assert find(items, "Check-in…").enabled
 
 
+def test_start_at_login_is_a_check_item_after_open_settings() -> None:
+    for on in (True, False):
+        items = menu(view(autostart=on))
+        assert labels(items)[-4:] == ["Settings…", "Start at login", "About rustlamp", "Quit"]
+        item = find(items, "Start at login")
+        assert (item.id, item.checked, item.enabled, item.children) == ("autostart", on, True, ())
+    dutch = menu(view(language="nl", autostart=True))
+    assert labels(dutch)[-4:] == ["Instellingen…", "Starten bij inloggen", "Over rustlamp", "Afsluiten"]
+    assert find(dutch, "Starten bij inloggen").checked is True
+
+
+def test_where_starting_at_login_cannot_work_the_item_is_left_out() -> None:
+    items = menu(view())  # autostart=None, the default
+    assert "Start at login" not in labels(items)
+    assert all(item.checked is None for item in items), "no other item is a check item"
+    assert "Starten bij inloggen" not in labels(menu(view(language="nl", autostart=None)))
+
+
 def test_times_on_another_day_say_so() -> None:
     tomorrow = view(snoozed_until=datetime(2026, 11, 26, 9, 45, tzinfo=AMS))
     assert tooltip(tomorrow).body == "Snoozed until tomorrow 09:45"
@@ -101,8 +119,9 @@ def test_times_on_another_day_say_so() -> None:
 
 def test_every_menu_leaf_is_a_command_the_app_understands() -> None:
     for paused in (None, NOW + timedelta(hours=1)):
-        for item in leaves(menu(view(paused_until=paused))):
+        for item in leaves(menu(view(paused_until=paused, autostart=False))):
             assert command_from_key(item.id, "tray") is not None, item
+    assert command_from_key("autostart", "tray") == ToggleAutostart("tray")
 
 
 def test_the_lamp_shows_paused_then_waiting_then_warmth() -> None:

@@ -29,6 +29,7 @@ MENU = (
     MenuItem("", "Snooze", children=(MenuItem("snooze:600s", "10 min"), MenuItem("snooze:today", "Today"))),
     MenuItem("", "Pause", enabled=False, children=(MenuItem("pause:1800s", "30 min"),)),
     SEPARATOR,
+    MenuItem("autostart", "Start at login", checked=True),
     MenuItem("quit", "Quit"),
 )
 CALM = Lamp("calm", 0)
@@ -55,6 +56,8 @@ def describe(menu: Any, pystray: Any) -> list[Any]:
             out.append("---")
         elif item.submenu is not None:
             out.append((item.text, item.enabled, describe(item.submenu, pystray)))
+        elif item.checked is not None:  # a check item: pystray draws its mark from `checked`
+            out.append((item.text, item.enabled, "checked" if item.checked else "unchecked"))
         else:
             out.append((item.text, item.enabled))
     return out
@@ -70,8 +73,24 @@ def test_the_menu_keeps_labels_states_nesting_and_separators(pystray: Any) -> No
         ("Snooze", True, [("10 min", True), ("Today", True)]),
         ("Pause", False, [("30 min", True)]),
         "---",
+        ("Start at login", True, "checked"),
         ("Quit", True),
     ]
+    # Only the check item is one; pystray's radio look is not used.
+    assert [item.text for item in menu if item.checked is not None] == ["Start at login"]
+    assert not any(item.radio for item in menu)
+
+
+def test_a_check_item_shows_the_state_of_its_menu_and_reports_its_id(pystray: Any) -> None:
+    reported: list[str] = []
+    off = (MenuItem("autostart", "Start at login", checked=False),)
+    (item,) = [i for i in build_menu(off, reported.append) if i.visible]
+    assert item.checked is False
+    item(object())
+    assert reported == ["autostart"]
+    assert item.checked is False, "a click does not flip it by itself: the app's next menu does"
+    (item,) = [i for i in build_menu(MENU[-2:-1], reported.append) if i.visible]
+    assert item.checked is True
 
 
 def test_items_report_their_ids_and_the_default_action_reports_activate(pystray: Any) -> None:

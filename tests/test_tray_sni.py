@@ -33,8 +33,11 @@ CALM = Lamp("calm", 1)
 TIP = Tooltip("rustlamp", "Next reminder at 15:00")
 
 
-def menu_items(status: str = "Next reminder at 15:00", paused: bool = False) -> tuple[MenuItem, ...]:
-    """Shaped like rustlamp.core.menu.menu(): a status line, submenus, disabled rows, separators."""
+def menu_items(
+    status: str = "Next reminder at 15:00", paused: bool = False, autostart: bool | None = None
+) -> tuple[MenuItem, ...]:
+    """Shaped like rustlamp.core.menu.menu(): a status line, submenus, disabled rows, separators, and
+    (unless `autostart` is None) a check item."""
     pause: MenuItem = (
         MenuItem("resume", "Resume now")
         if paused
@@ -58,6 +61,7 @@ def menu_items(status: str = "Next reminder at 15:00", paused: bool = False) -> 
         pause,
         SEPARATOR,
         MenuItem("settings", "Settings"),
+        *(() if autostart is None else (MenuItem("autostart", "Start at login", checked=autostart),)),
         MenuItem("quit", "Quit"),
     )
 
@@ -465,6 +469,61 @@ def test_new_icon_only_when_the_picture_changes_and_new_tooltip_only_when_it_doe
     run(scenario())
 
 
+@pytest.mark.desktop
+def test_a_check_item_shows_its_state_and_a_flip_sends_only_that(session: DesktopSession) -> None:
+    pressed: list[str] = []
+
+    async def scenario() -> None:
+        async with started_tray(pressed.append, menu=menu_items(autostart=False)) as (tray, host):
+            revision, root = await layout(host, tray)
+            rows = flatten(root)
+            check = id_of(rows, "Start at login")
+            props = {p.get("label"): p for _, p, _ in rows}
+            # The spec's names and types: toggle-type "checkmark" (s), toggle-state 0 off / 1 on (i).
+            assert props["Start at login"]["toggle-type"] == "checkmark"
+            assert props["Start at login"]["toggle-state"] == 0
+            for label in ("Take a break", "Settings", "Snooze", "10 minutes"):
+                assert "toggle-type" not in props[label] and "toggle-state" not in props[label]
+            (state,) = await host.ok(
+                tray.bus_name, "/MenuBar", MENU, "GetProperty", "is", [check, "toggle-state"]
+            )
+            assert (state.signature, state.value) == ("i", 0)
+            # The spec's defaults for a plain item: not a check item, state unset.
+            settings = id_of(rows, "Settings")
+            (kind,) = await host.ok(
+                tray.bus_name, "/MenuBar", MENU, "GetProperty", "is", [settings, "toggle-type"]
+            )
+            assert kind.value == ""
+
+            # A click reports the key like any item's; the app answers with the new state.
+            await host.ok(
+                tray.bus_name, "/MenuBar", MENU, "Event", "isvu", [check, "clicked", Variant("i", 0), 0]
+            )
+            assert pressed == ["autostart"]
+            tray.update(CALM, menu_items(autostart=True), TIP)
+            await round_trip(host, tray)
+            assert host.received("LayoutUpdated") == []
+            (signal,) = host.received("ItemsPropertiesUpdated")
+            updated, removed = signal.body
+            assert [(i, {k: (v.signature, v.value) for k, v in p.items()}) for i, p in updated] == [
+                (check, {"toggle-state": ("i", 1)})
+            ]
+            assert removed == []
+            same_revision, new_root = await layout(host, tray)
+            assert same_revision == revision
+            on = {p.get("label"): p for _, p, _ in flatten(new_root)}["Start at login"]
+            assert (on["toggle-type"], on["toggle-state"]) == ("checkmark", 1)
+
+            # Where it cannot work the app leaves the item out: a new shape.
+            tray.update(CALM, menu_items(), TIP)
+            await round_trip(host, tray)
+            assert len(host.received("LayoutUpdated")) == 1
+            _, gone = await layout(host, tray)
+            assert "Start at login" not in [p.get("label") for _, p, _ in flatten(gone)]
+
+    run(scenario())
+
+
 # ----- the watcher comes and goes -------------------------------------------------------------------
 
 
@@ -546,3 +605,12 @@ def test_underscores_in_labels_are_shown_as_written() -> None:
     menu = DBusMenu((MenuItem("x", "snake_case"),), lambda key: None)
     (row,) = menu._root.children
     assert row.props["label"] == "snake__case"  # dbusmenu reads a single "_" as an access key
+
+
+def test_turning_an_item_into_a_check_item_is_a_new_shape_and_a_flip_is_not() -> None:
+    menu = DBusMenu(menu_items(autostart=None), lambda key: None)
+    assert menu.set_menu(menu_items(autostart=False)) == "layout"
+    assert menu.set_menu(menu_items(autostart=True)) == "properties"
+    (check,) = [n for n in menu._root.walk() if n.key == "autostart"]
+    assert check.props["toggle-type"] == "checkmark" and check.props["toggle-state"] == 1
+    assert menu.set_menu((MenuItem("autostart", "Start at login"),)) == "layout"  # a plain item again

@@ -357,3 +357,43 @@ def test_the_real_lamp_is_drawn_and_follows_the_state(
     # The lamp has transparent margins: what changed in the bar is at most the 32 px square.
     assert ICON_SIZE // 2 < calm.size[1] <= ICON_SIZE and waiting.size[1] <= ICON_SIZE
     assert len(calm.getcolors(maxcolors=4096) or []) > 8  # a picture, not a blank or solid square
+
+
+def test_a_check_item_is_drawn_checked_or_not_as_the_app_says(
+    screen: Screen, bar: tuple[str, Image.Image], tmp_path: Path
+) -> None:
+    """libdbusmenu-gtk makes a check item of toggle-type "checkmark" and draws toggle-state; a flip
+    reaches the open host as ItemsPropertiesUpdated, and the next menu shows it."""
+
+    def with_check(on: bool) -> tuple[MenuItem, ...]:
+        return (*MENU[:-1], MenuItem("autostart", "Start at login", checked=on), MENU[-1])
+
+    async def scenario() -> dict[bool, Image.Image]:
+        tray = SniTray(lambda key: None, icons=two_colour_icons)
+        pictures: dict[bool, Image.Image] = {}
+        try:
+            assert (await tray.start(Lamp("calm", 1), with_check(True), TIP)).ok
+            x, y, _ = await lamp_in_bar(screen, bar)
+            known = screen.windows()
+            for on in (True, False):
+                tray.update(Lamp("calm", 1), with_check(on), TIP)
+                await asyncio.sleep(0.3)  # the host applies the new state
+                window, _ = await open_menu(screen, (x, y), known)
+                await asyncio.sleep(0.3)
+                pictures[on] = await asyncio.to_thread(screen.capture, window)
+                pictures[on].save(tmp_path / f"menu-check-{'on' if on else 'off'}.png")
+                await asyncio.to_thread(screen.pointer, "key", "Escape")
+                await until(lambda: not (screen.windows() - known), 5, "the menu closing")
+        finally:
+            await tray.close()
+        return pictures
+
+    pictures = run(scenario())
+    on, off = pictures[True], pictures[False]
+    assert on.size == off.size
+    box = changed(off, on)
+    assert box is not None, "the checked item must look different from the unchecked one"
+    left, top, right, bottom = box
+    # Only the mark differs: in GTK's indicator column left of the labels, in the row above "Quit".
+    assert right - left <= 20 and bottom - top <= 20 and right <= 30, (box, on.size)
+    assert on.size[1] * 0.6 < (top + bottom) / 2 < on.size[1] - 20, (box, on.size)

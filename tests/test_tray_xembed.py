@@ -24,7 +24,7 @@ from desktop import DesktopSession, extra_display
 from PIL import Image, ImageChops
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
-from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, menu_to_json, png_size_for
+from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, _menu_ids, menu_to_json, png_size_for
 
 MENU = (
     MenuItem("", "Next reminder at 12:30", enabled=False),
@@ -458,6 +458,44 @@ def test_popup_menu_closes_by_itself_and_rejects_bad_input(desktop: DesktopSessi
     assert "JSON list" in err
 
 
+def check_menu(on: bool) -> tuple[MenuItem, ...]:
+    """MENU with the app's check item, placed as rustlamp.core.menu.menu() places it."""
+    return (*MENU[:-1], MenuItem("autostart", "Start at login", checked=on), MENU[-1])
+
+
+@pytest.mark.desktop
+def test_popup_menu_shows_a_check_item_checked_or_not_and_reports_its_id(
+    desktop: DesktopSession, tmp_path: Path
+) -> None:
+    pictures: dict[bool, Image.Image] = {}
+    for on in (True, False):
+        process = popup(desktop, menu_to_json(check_menu(on)))
+        menu = menu_window(desktop)
+        path = desktop.screenshot(tmp_path / f"check-{'on' if on else 'off'}.png")
+        with Image.open(path) as shot:
+            pictures[on] = shot.convert("RGB").crop(
+                (menu.x, menu.y, menu.x + menu.width, menu.y + menu.height)
+            )
+        pictures[on].save(tmp_path / f"check-{'on' if on else 'off'}-menu.png")
+        # Down: Take a break, Snooze, Start at login (the disabled rows and the separators are skipped).
+        desktop.run(["xdotool", "key", "Down", "Down", "Down", "Return"])
+        out, err = process.communicate(timeout=10)
+        assert (process.returncode, out) == (0, "autostart\n"), err
+    on, off = pictures[True], pictures[False]
+    assert on.size == off.size, "the mark takes no room of its own: the menu keeps its size"
+    box = ImageChops.difference(on, off).getbbox()
+    assert box is not None, "a checked item must look different from an unchecked one"
+    left, top, right, bottom = box
+    # Only the mark differs: a small one in the indicator column left of the labels, in the row above
+    # "Quit" (the last row; rows are about 21 px high with Tk's default font here).
+    assert right - left <= 16 and bottom - top <= 16, box
+    assert right <= 30, f"the mark is left of the labels, not at {box}"
+    assert on.height * 0.6 < (top + bottom) / 2 < on.height - 20, (box, on.size)
+    # The mark is drawn in the text colour: dark pixels where the unchecked row has only background.
+    assert min(on.crop(box).convert("L").tobytes()) < 100
+    assert min(off.crop(box).convert("L").tobytes()) > 150
+
+
 def test_menu_json_round_trips_through_the_popup_reader() -> None:
     from rustlamp.ui.popup_menu import read_menu
 
@@ -465,6 +503,11 @@ def test_menu_json_round_trips_through_the_popup_reader() -> None:
     assert [i["label"] for i in items][2:5] == ["Take a break now", "Check-in…", "Snooze"]
     assert items[1]["separator"] and not items[3]["enabled"]
     assert [c["id"] for c in items[4]["children"]] == ["snooze:600s", "snooze:today"]
+    assert all(item["checked"] is None for item in items), "plain items are not check items"
+    for on in (True, False):
+        (check,) = [i for i in read_menu(menu_to_json(check_menu(on))) if i["id"] == "autostart"]
+        assert (check["label"], check["checked"]) == ("Start at login", on)
+        assert "autostart" in _menu_ids(check_menu(on)), "a click on it is passed on to the app"
     assert json.loads(menu_to_json(())) == []
 
 

@@ -56,7 +56,33 @@ class Quit:
     source: str
 
 
-Command = TakeBreak | Snooze | Pause | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit
+@dataclass(frozen=True)
+class ToggleAutostart:
+    """Start at login: on when it is off, off when it is on (rustlamp.system.autostart does the work)."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Reload:
+    """Read the settings file again (the settings window saved it, or `rustlamp reload`)."""
+
+    source: str
+
+
+Command = (
+    TakeBreak
+    | Snooze
+    | Pause
+    | Resume
+    | CheckIn
+    | ShowWeek
+    | OpenSettings
+    | About
+    | Quit
+    | ToggleAutostart
+    | Reload
+)
 
 # Action keys of notification buttons and menu items: short strings that survive a trip through D-Bus.
 BREAK_KEY = "break"
@@ -67,12 +93,15 @@ RESUME_KEY = "resume"
 SETTINGS_KEY = "settings"
 ABOUT_KEY = "about"
 QUIT_KEY = "quit"
+AUTOSTART_KEY = "autostart"
+RELOAD_KEY = "reload"
 SNOOZE_PREFIX = "snooze:"
 PAUSE_PREFIX = "pause:"
 _TODAY = "today"
 _TOMORROW = "tomorrow"
 
-_SIMPLE: dict[str, type[TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit]] = {
+_Simple = TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit | ToggleAutostart | Reload
+_SIMPLE: dict[str, type[_Simple]] = {
     BREAK_KEY: TakeBreak,
     ACTIVATE_KEY: TakeBreak,
     CHECKIN_KEY: CheckIn,
@@ -81,6 +110,8 @@ _SIMPLE: dict[str, type[TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings |
     SETTINGS_KEY: OpenSettings,
     ABOUT_KEY: About,
     QUIT_KEY: Quit,
+    AUTOSTART_KEY: ToggleAutostart,
+    RELOAD_KEY: Reload,
 }
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from rustlamp.core.commands import (
     ABOUT_KEY,
+    AUTOSTART_KEY,
     BREAK_KEY,
     CHECKIN_KEY,
     QUIT_KEY,
@@ -48,6 +49,7 @@ class MenuItem:
     enabled: bool = True
     children: tuple[MenuItem, ...] = ()
     separator: bool = False
+    checked: bool | None = None  # a check item's state; None: not a check item
 
 
 SEPARATOR = MenuItem("", separator=True)
@@ -73,6 +75,7 @@ class TrayView:
     waiting: bool  # a reminder was shown and nobody has answered it yet
     snooze_choices: tuple[timedelta, ...]
     journal_kept: bool = True  # "This week" needs a journal to look back on
+    autostart: bool | None = None  # starts at login; None: no such choice here (the item is left out)
 
 
 def warmth(view: TrayView) -> int:
@@ -147,6 +150,11 @@ def menu(view: TrayView) -> tuple[MenuItem, ...]:
             text(lang, "menu_pause"),
             children=(*pause_items, MenuItem(pause_key(None), text(lang, "menu_until_tomorrow"))),
         )
+    autostart = (
+        (MenuItem(AUTOSTART_KEY, text(lang, "menu_autostart"), checked=view.autostart),)
+        if view.autostart is not None
+        else ()
+    )
     return (
         MenuItem("", status_line(view), enabled=False),
         SEPARATOR,
@@ -157,6 +165,7 @@ def menu(view: TrayView) -> tuple[MenuItem, ...]:
         pause_entry,
         SEPARATOR,
         MenuItem(SETTINGS_KEY, text(lang, "menu_settings")),
+        *autostart,
         MenuItem(ABOUT_KEY, text(lang, "menu_about")),
         MenuItem(QUIT_KEY, text(lang, "menu_quit")),
     )

@@ -129,6 +129,10 @@ def checkin_window() -> WindowProcess:
     return WindowProcess("checkin_window", ("saved", "cancelled"))
 
 
+def settings_window() -> WindowProcess:
+    return WindowProcess("settings_window", ("saved", "closed"))
+
+
 def week_window() -> WindowProcess:
     return WindowProcess("week_window", ("closed",))
 

@@ -47,16 +47,27 @@ LayoutUpdatedArgs = Annotated[list[int], DBusSignature("ui")]
 PropertiesUpdatedArgs = Annotated[list[list[Any]], DBusSignature("a(ia{sv})a(ias)")]
 NoReply = Annotated[None, DBusSignature("")]  # a plain "-> None" reads as a missing signature to dbus-fast
 
-PropValue = str | bool
+PropValue = str | bool | int
 # The D-Bus type of each item property we send, and its value when it is not sent (the spec's default).
-_PROP_SIGNATURES = {"label": "s", "enabled": "b", "visible": "b", "type": "s", "children-display": "s"}
+_PROP_SIGNATURES = {
+    "label": "s",
+    "enabled": "b",
+    "visible": "b",
+    "type": "s",
+    "children-display": "s",
+    "toggle-type": "s",
+    "toggle-state": "i",
+}
 _PROP_DEFAULTS: dict[str, PropValue] = {
     "label": "",
     "enabled": True,
     "visible": True,
     "type": "standard",
     "children-display": "",
+    "toggle-type": "",  # "": not a check item
+    "toggle-state": -1,  # the spec: 0 off, 1 on, anything else indeterminate
 }
+CHECKMARK = "checkmark"  # toggle-type of an independent check item ("radio" is the other kind)
 
 Change = Literal["layout", "properties"]
 
@@ -71,8 +82,10 @@ class _Node:
     clickable: bool  # an enabled leaf with a key, under enabled submenus only
 
     def shape(self) -> tuple[Any, ...]:
-        """What a LayoutUpdated is about: ids, nesting and kinds, not labels or enabled states."""
-        return (self.id, self.kind, tuple(child.shape() for child in self.children))
+        """What a LayoutUpdated is about: ids, nesting and kinds (a check item is its own kind: some
+        hosts make another widget for it), not labels, enabled or check states."""
+        toggle = self.props.get("toggle-type", "")
+        return (self.id, self.kind, toggle, tuple(child.shape() for child in self.children))
 
     def walk(self) -> Iterator[_Node]:
         yield self
@@ -128,6 +141,11 @@ class DBusMenu(ServiceInterface):
             if not item.enabled:
                 props["enabled"] = False  # enabled is the default: sent only when it is not
             enabled = parents_enabled and item.enabled
+            if item.checked is not None and not item.children:
+                # A check item: a host draws the mark and, on a click, sends "clicked" like for any
+                # item; the state shown is always ours, sent again (ItemsPropertiesUpdated) when it flips.
+                props["toggle-type"] = CHECKMARK
+                props["toggle-state"] = 1 if item.checked else 0
             if item.children:
                 props["children-display"] = "submenu"
                 children = tuple(build(child, (*path, i), enabled) for i, child in enumerate(item.children))
@@ -140,7 +158,7 @@ class DBusMenu(ServiceInterface):
 
     def set_menu(self, items: tuple[MenuItem, ...]) -> Change | None:
         """Show `items`; emit LayoutUpdated when the shape changed, ItemsPropertiesUpdated when only
-        labels or enabled states did, nothing when nothing did. Returns which one was sent."""
+        labels, enabled or check states did, nothing when nothing did. Returns which one was sent."""
         old = self._index
         root = self._build(items)
         if root.shape() != self._root.shape():

@@ -55,6 +55,10 @@ def _label(text: str) -> str:
     return text.replace("&", "&&") if _on_windows() else text
 
 
+def _constant(value: bool) -> Callable[[Any], bool]:
+    return lambda _item: value
+
+
 def build_menu(items: tuple[MenuItem, ...], report: Callable[[str], None]) -> Any:
     """Our menu as a pystray.Menu: `report(id)` for a click on an item, `report(ACTIVATE)` from the hidden
     default item (what pystray calls on a left click where the platform has one)."""
@@ -75,7 +79,13 @@ def build_menu(items: tuple[MenuItem, ...], report: Callable[[str], None]) -> An
                 out.append(pystray.MenuItem(_label(item.label), submenu, enabled=item.enabled))
             else:
                 action = reporter(item.id) if item.id else None
-                out.append(pystray.MenuItem(_label(item.label), action, enabled=item.enabled))
+                # pystray asks `checked(item)` whenever it draws the menu; None: not a check item.
+                # The state is fixed per menu: a click reports the id, and the app's new state comes
+                # back as a new menu (update() sets it).
+                checked = None if item.checked is None else _constant(item.checked)
+                out.append(
+                    pystray.MenuItem(_label(item.label), action, checked=checked, enabled=item.enabled)
+                )
         return out
 
     default = pystray.MenuItem(APP_NAME, lambda: report(ACTIVATE), default=True, visible=False)

@@ -70,13 +70,15 @@ def _item_to_json(item: MenuItem) -> dict[str, Any]:
         "label": item.label,
         "enabled": item.enabled,
         "separator": item.separator,
+        "checked": item.checked,
         "children": [_item_to_json(child) for child in item.children],
     }
 
 
 def menu_to_json(items: tuple[MenuItem, ...]) -> str:
     """The menu for `python -m rustlamp.ui.popup_menu`: a JSON list of objects with id, label, enabled,
-    separator and children (a list of the same; non-empty makes the item a submenu)."""
+    separator, checked (true or false for a check item, null for any other) and children (a list of the
+    same; non-empty makes the item a submenu)."""
     return json.dumps([_item_to_json(item) for item in items], ensure_ascii=False)
 
 

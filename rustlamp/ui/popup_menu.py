@@ -3,7 +3,8 @@
     python -m rustlamp.ui.popup_menu --x X --y Y  < menu.json
 
 stdin holds the menu as rustlamp.tray.xembed.menu_to_json writes it: a JSON list of objects with
-"id", "label", "enabled", "separator" and "children" (a non-empty list makes the item a submenu).
+"id", "label", "enabled", "separator", "checked" (true or false makes the item a check item; null or
+missing: a plain one) and "children" (a non-empty list makes the item a submenu).
 The menu pops up with its corner at (X, Y) on the screen. When an item is clicked its id is printed
 and the exit status is 0; when the menu is dismissed (Escape, a click elsewhere, or TIMEOUT seconds
 without a choice) nothing is printed and the status is 1. Bad input or no display: status 2.
@@ -42,6 +43,9 @@ def read_menu(text: str) -> list[dict[str, Any]]:
     return list(items)
 
 
+_check_states: list[tk.BooleanVar] = []  # one per check item, for as long as this program runs
+
+
 def fill(menu: tk.Menu, items: list[dict[str, Any]], choose: Callable[[str], None]) -> None:
     for item in items:
         if item.get("separator"):
@@ -54,6 +58,20 @@ def fill(menu: tk.Menu, items: list[dict[str, Any]], choose: Callable[[str], Non
             submenu = tk.Menu(menu, tearoff=False)
             fill(submenu, children, choose)
             menu.add_cascade(label=label, menu=submenu, state=state)
+        elif isinstance(item.get("checked"), bool):
+            # A check item shows the app's state; a click only reports the id (the app flips the state
+            # and the next menu shows it). The variable must live as long as the menu, or Tk forgets it.
+            shown = tk.BooleanVar(menu, value=item["checked"])
+            _check_states.append(shown)
+            ident = str(item.get("id", ""))
+            menu.add_checkbutton(
+                label=label,
+                state=state,
+                variable=shown,
+                onvalue=True,
+                offvalue=False,
+                command=functools.partial(choose, ident),
+            )
         else:
             ident = str(item.get("id", ""))
             menu.add_command(label=label, state=state, command=functools.partial(choose, ident))

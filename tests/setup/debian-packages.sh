@@ -6,6 +6,11 @@
 set -eu
 packages="xvfb xdotool x11-utils imagemagick dbus dbus-x11 dunst libnotify-bin trayer faketime libfaketime
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils"
+# the desktop entry and AppStream checkers, and GLib's `gio launch` (starts an autostart entry as GNOME does)
+packages="$packages desktop-file-utils appstream libglib2.0-bin"
+# the do-not-disturb watchers: herbstluftwm, a small EWMH window manager (sets _NET_ACTIVE_WINDOW and
+# _NET_WM_STATE; openbox would pull in ghostscript through imlib2), and gsettings with GNOME's schemas
+packages="$packages herbstluftwm libglib2.0-bin gsettings-desktop-schemas"
 python="${PYTHON:-python3}"
 # a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
 if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then
