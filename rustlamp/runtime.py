@@ -134,7 +134,7 @@ class App:
                 await control.close()
             for window in (self.break_window, self.checkin_window, self.week_window, self.settings_window):
                 await window.close()
-            for watcher in self._desk_watchers:
+            for watcher in [*([self._idle_watcher] if self._idle_watcher else []), *self._desk_watchers]:
                 await watcher.close()
             self.journal.close()
             if self.tray is not None:
@@ -316,7 +316,9 @@ class App:
             if self.settings.journal.enabled != self.journal.keeping:
                 self._later(self._open_journal())
             self.desk.natural_break_after = self.settings.natural_break_after
-            if self._idle_watcher is not None:
+            if self.settings.idle.natural_breaks != (self._idle_watcher is not None):
+                self._later(self._restart_idle())
+            elif self._idle_watcher is not None:
                 self._idle_watcher.set_thresholds(self._idle_thresholds())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
@@ -562,18 +564,34 @@ class App:
         if not self.watch_desk:
             return
         from rustlamp.desk.dnd_select import choose_dnd_watchers
-        from rustlamp.desk.idle_select import choose_idle_watcher
         from rustlamp.desk.power_select import choose_power_watchers
 
+        await self._start_idle()
+        dnd, dnd_lines = await choose_dnd_watchers(self.on_desk, self.settings.dnd.when_fullscreen)
+        power, power_lines = await choose_power_watchers(self.on_desk)
+        self._desk_watchers = [*dnd, *power]
+        for line in (*dnd_lines, *power_lines):
+            log.info("desk: %s", line)
+        watchers = [*([self._idle_watcher] if self._idle_watcher else []), *self._desk_watchers]
+        log.info("desk watchers: %s", ", ".join(w.name for w in watchers) or "none")
+
+    async def _start_idle(self) -> None:
+        from rustlamp.desk.idle_select import choose_idle_watcher
+
+        if not self.settings.idle.natural_breaks:
+            log.info("natural breaks: off in the settings; reminders come whether or not the desk is empty")
+            return
         idle, detail = await choose_idle_watcher(self._idle_thresholds(), self.on_desk)
         (log.info if idle is not None else log.warning)("natural breaks: %s", detail)
         self._idle_watcher = idle
-        dnd, dnd_lines = await choose_dnd_watchers(self.on_desk, self.settings.dnd.when_fullscreen)
-        power, power_lines = await choose_power_watchers(self.on_desk)
-        self._desk_watchers = [*([idle] if idle is not None else []), *dnd, *power]
-        for line in (*dnd_lines, *power_lines):
-            log.info("desk: %s", line)
-        log.info("desk watchers: %s", ", ".join(w.name for w in self._desk_watchers) or "none")
+
+    async def _restart_idle(self) -> None:
+        if self._idle_watcher is not None:
+            await self._idle_watcher.close()
+            self._idle_watcher = None
+        self.desk.away_since = None  # without a watcher nobody would say "active" again
+        if self.watch_desk:
+            await self._start_idle()
 
     def on_desk(self, event: DeskEvent) -> None:
         """A desk watcher saw something; the core's Desk decides what it means."""

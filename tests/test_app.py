@@ -32,6 +32,8 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 snooze = ["20s", "1h"]
 [break]
 length = "1m"
+[idle]
+natural_breaks = false  # nobody touches the test desktop: with natural breaks on, reminders would wait
 """
 REMINDER = "A moment of rest"
 PROMPTS_EN = set(load_content("en").prompts)

@@ -48,9 +48,9 @@ def test_a_reminder_due_while_the_screen_is_locked_comes_once_after_unlocking(
     desktop_clean: DesktopSession, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    # a reminder every 10 s, and time away only counts as rest after an hour: so the reminder is held
+    # a reminder every 10 s; natural breaks off, so only the lock holds it (nobody touches the test desktop)
     config.write_text(
-        QUIET_ALL_DAY.replace('every = "45m"', 'every = "10s"') + '[idle]\nnatural_break_after = "1h"\n',
+        QUIET_ALL_DAY.replace('every = "45m"', 'every = "10s"') + "[idle]\nnatural_breaks = false\n",
         encoding="utf-8",
     )
 

@@ -82,6 +82,8 @@ class CheckInSettings:
 
 @dataclass(frozen=True)
 class IdleSettings:
+    # false: no natural breaks, and reminders come even when nobody seems to be at the desk
+    natural_breaks: bool = True
     # Away from keyboard and mouse this long counts as a natural break; None: the break length.
     natural_break_after: timedelta | None = None
 
@@ -217,7 +219,7 @@ _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
 _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
-_KNOWN_IDLE = ("natural_break_after",)
+_KNOWN_IDLE = ("natural_breaks", "natural_break_after")
 _KNOWN_DND = ("when_fullscreen",)
 
 
@@ -482,7 +484,10 @@ class _Checker:
             _bounded_duration(MIN_BREAK, MAX_BREAK),
             f"allowed: a duration from 10s to 2h, like {DURATION_FORMS} (leave it out for the break length)",
         )
-        return IdleSettings(after)
+        on = self.parsed(
+            table, "natural_breaks", path, DEFAULTS.idle.natural_breaks, _boolean, "allowed: true or false"
+        )
+        return IdleSettings(on, after)
 
     def dnd(self, table: Mapping[str, Any]) -> DndSettings:
         path = ["dnd"]
