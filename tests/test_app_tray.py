@@ -147,8 +147,11 @@ async def wait_for_label(host: Host, item: str, label: str) -> None:
     raise AssertionError(f"no {label!r} in the menu: {found}")
 
 
-def test_about_and_open_settings_from_the_menu(panel: DesktopSession, tmp_path: Path) -> None:
-    # no --config: "Open settings" creates ~/.config/rustlamp/config.toml from the example, then opens it
+def test_about_and_settings_from_the_menu_where_no_window_can_be_shown(
+    panel: DesktopSession, tmp_path: Path
+) -> None:
+    # no display for windows (the panel is on D-Bus): "Settings…" falls back to the file itself; with no
+    # --config it creates ~/.config/rustlamp/config.toml from the example, then opens it
     opened = tmp_path / "opened"
     opener = tmp_path / "bin" / "xdg-open"
     opener.parent.mkdir()
@@ -157,7 +160,10 @@ def test_about_and_open_settings_from_the_menu(panel: DesktopSession, tmp_path: 
     home = tmp_path / "home"
     home.mkdir()
     app = RunningApp(
-        home, panel.env, None, {"PATH": f"{opener.parent}:{os.environ['PATH']}", "LANG": "nl_NL.UTF-8"}
+        home,
+        panel.env,
+        None,
+        {"PATH": f"{opener.parent}:{os.environ['PATH']}", "LANG": "nl_NL.UTF-8", "DISPLAY": ""},
     )
     try:
         app.wait_for_output(r"tray: The lamp is in the panel")
@@ -180,6 +186,30 @@ def test_about_and_open_settings_from_the_menu(panel: DesktopSession, tmp_path: 
         assert config.read_text(encoding="utf-8").startswith("# rustlamp settings / instellingen")
     finally:
         assert app.stop() == 0
+
+
+def test_settings_from_the_menu_opens_the_settings_window_once(
+    panel: DesktopSession, app: RunningApp
+) -> None:
+    async def scenario() -> None:
+        async with connected_host(panel.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
+            item = await our_item(host, app.proc.pid)
+            await click_menu(host, item, "Settings…")
+            panel.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Settings$"])
+            await click_menu(host, item, "Settings…")  # again: the open one comes forward, no second
+
+    asyncio.run(scenario())
+    found = panel.run(["xdotool", "search", "--onlyvisible", "--name", "^Settings$"]).stdout.split()
+    assert len(found) == 1
+    panel.run(["xdotool", "windowfocus", "--sync", found[0]])
+    panel.run(["xdotool", "key", "Escape"])  # nothing changed: it closes at once
+    deadline = time.monotonic() + 10
+    search = ["xdotool", "search", "--onlyvisible", "--name", "^Settings$"]
+    while subprocess.run(search, env=panel.env, capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "the settings window did not close on Esc"
+        time.sleep(0.05)
+    assert app.proc.poll() is None
+    assert "settings reloaded" not in app.output()  # nothing was saved, so nothing to read again
 
 
 def test_without_any_tray_it_says_so_once_and_keeps_going(
