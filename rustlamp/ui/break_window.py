@@ -33,10 +33,8 @@ The window never goes fullscreen, is never forced on top and never grabs input.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import math
-import os
 import sys
 import time
 import tkinter as tk
@@ -53,16 +51,17 @@ from rustlamp.ui.tk_common import (
     ButtonKind,
     calm_button,
     emit,
-    listen_for_raise,
-    make_dpi_aware,
-    raise_was_asked,
+    exit_when_destroyed,
+    lift_window,
+    run_window,
+    watch_raise,
+    window_main,
 )
 
 WINDOW_CLASS = "RustlampBreak"
 BASE_WIDTH, BASE_HEIGHT = 420, 380  # at 96 dpi; scaled with `tk scaling`
 FRAME_MS = 40  # 25 frames a second: smooth enough for a slow circle, cheap enough for a laptop
 ATTEMPT_REPLY_SECONDS = 2.0  # long enough to read the reply, short enough not to hold anyone up
-FAILED = 2
 
 
 Phase = Literal["in", "out"]
@@ -164,7 +163,7 @@ class BreakWindow:
         self._frame_job: str | None = None
         self._phase: Phase | None = None
         self._snoozes_shown = False
-        self.ending = False  # set by `run` once it takes the window down itself
+        self.ending = False  # set by `run_window` once it takes the window down itself
         self.finished = False  # the window is to close now
 
         # Sizes follow `tk scaling` (pixels per point), so the window grows on a HiDPI screen; fonts are
@@ -190,10 +189,9 @@ class BreakWindow:
         root.bind("<Escape>", self._on_escape)
         root.bind("<Map>", self._on_map)
         root.bind("<Unmap>", self._on_unmap)
-        root.bind("<Destroy>", self._on_destroy)
+        exit_when_destroyed(root, self, lambda: emit(self.outcome()))
         self._place()
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+        watch_raise(root, raise_fd, self.bring_to_front)
         self._tick()
 
     # ----- building -------------------------------------------------------------------------------
@@ -452,57 +450,20 @@ class BreakWindow:
         else:
             self.show_snoozes()
 
-    def _on_destroy(self, _event: tk.Event[Any]) -> None:
-        if self.ending:
-            return
-        # Destroyed from outside (XDestroyWindow, e.g. `xdotool windowclose`), and this is the first
-        # widget Tk takes down. Tk keeps sending requests for the dead windows; it ignores their
-        # BadWindow errors only while it still knows the window, and an error that comes back later
-        # ends the process through Xlib's default handler (status 1, no outcome). So tell the outcome
-        # now and leave before Tk forgets anything; there is nothing left to clean up.
-        emit(self.outcome())
-        os._exit(0)
-
     def bring_to_front(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
+        lift_window(self.root)
         # Back to the button that had the focus (a plain `focus -force .` would take it off the buttons).
         (self.root.focus_lastfor() or self.done_button).focus_force()
-
-    def _on_raise_pipe(self, fd: int) -> None:
-        if raise_was_asked(fd):
-            self.bring_to_front()
 
 
 def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
     """Show the window until it settles; the outcome (closing it some other way counts as later)."""
-    make_dpi_aware()
-    root = tk.Tk(className=WINDOW_CLASS)
-    window = BreakWindow(root, options, raise_fd)
-    try:
-        # Tk already handles events while it maps the window (it waits for the MapNotify), so a quick
-        # close can come before the loop; mainloop() would forget that quit() and wait forever.
-        if not window.finished:
-            root.mainloop()
-    finally:
-        window.ending = True
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.deletefilehandler(raise_fd)
-        with contextlib.suppress(tk.TclError):  # already gone
-            root.destroy()
+    window = run_window(WINDOW_CLASS, lambda root: BreakWindow(root, options, raise_fd), raise_fd)
     return window.outcome()
 
 
 def main(argv: list[str] | None = None) -> int:
-    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
-    options = parse_args(argv)
-    try:
-        result = run(options, raise_fd)
-    except tk.TclError as exc:  # no display, for one
-        print(f"break_window: {exc}", file=sys.stderr)
-        return FAILED
-    emit(result)
-    return 0
+    return window_main("break_window", lambda: parse_args(argv), lambda options, fd: emit(run(options, fd)))
 
 
 if __name__ == "__main__":

@@ -29,9 +29,7 @@ window never goes fullscreen, is never forced on top and never grabs input.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import os
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
@@ -57,9 +55,11 @@ from rustlamp.ui.tk_common import (
     ButtonKind,
     calm_button,
     emit,
-    listen_for_raise,
-    make_dpi_aware,
-    raise_was_asked,
+    exit_when_destroyed,
+    lift_window,
+    run_window,
+    watch_raise,
+    window_main,
 )
 
 WINDOW_CLASS = "RustlampCheckin"
@@ -67,7 +67,6 @@ BASE_WIDTH = 480  # at 96 dpi, the least it is; scaled with `tk scaling`, wider 
 THANKS_SECONDS = 1.2  # enough to see the thank-you, short enough not to hold anyone up
 CHOSEN_MARK = "✓ "
 NOTE_LINES = 3
-FAILED = 2
 
 CANCELLED: dict[str, Any] = {"outcome": "cancelled"}
 
@@ -122,7 +121,7 @@ class CheckinWindow:
         self.words: CheckinWords = content.checkin_words
         self.result: dict[str, Any] | None = None
         self.told = False  # the JSON line is out
-        self.ending = False  # set by `run` once it takes the window down itself
+        self.ending = False  # set by `run_window` once it takes the window down itself
         self.finished = False  # the window is to close now
         self._body: str | None = None
         self._signals: set[str] = set()
@@ -144,8 +143,7 @@ class CheckinWindow:
         self._build(content.checkin_questions)
         self._bind_keys()
         self._place()
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+        watch_raise(root, raise_fd, self.bring_to_front)
 
     # ----- building -------------------------------------------------------------------------------
 
@@ -312,7 +310,7 @@ class CheckinWindow:
         for key in ("<Shift-Tab>", "<<PrevWindow>>"):
             self.note.bind(key, lambda _event: self._move_focus(self.note.tk_focusPrev()))
         root.bind("<Map>", self._on_map)
-        root.bind("<Destroy>", self._on_destroy)
+        exit_when_destroyed(root, self, self.tell)
 
     def _place(self) -> None:
         """Size the window to fit everything and centre it on the screen."""
@@ -435,53 +433,21 @@ class CheckinWindow:
             # Opened by the person, so the keys may come here at once: to the first answer.
             next(iter(self.body_choices.values())).button.focus_force()
 
-    def _on_destroy(self, _event: tk.Event[Any]) -> None:
-        if self.ending:
-            return
-        # Destroyed from outside (e.g. `xdotool windowclose`): tell the outcome now and leave before Tk
-        # trips over its dead windows (see the break window's _on_destroy for the whole story).
-        self.tell()
-        os._exit(0)
-
     def bring_to_front(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
+        lift_window(self.root)
         # Back where the keyboard was (a plain `focus -force .` would take it off the answers).
         (self.root.focus_lastfor() or next(iter(self.body_choices.values())).button).focus_force()
-
-    def _on_raise_pipe(self, fd: int) -> None:
-        if raise_was_asked(fd):
-            self.bring_to_front()
 
 
 def run(options: Options, raise_fd: int | None = None) -> None:
     """Show the window until it is saved, cancelled or closed; its JSON line is printed on the way."""
     content = load_content(options.language)
-    make_dpi_aware()
-    root = tk.Tk(className=WINDOW_CLASS)
-    window = CheckinWindow(root, content, raise_fd)
-    try:
-        # A quick close can come while Tk maps the window, before the loop (see the break window).
-        if not window.finished:
-            root.mainloop()
-    finally:
-        window.ending = True
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.deletefilehandler(raise_fd)
-        with contextlib.suppress(tk.TclError):  # already gone
-            root.destroy()
+    window = run_window(WINDOW_CLASS, lambda root: CheckinWindow(root, content, raise_fd), raise_fd)
     window.tell()  # went without saving or cancelling: cancelled
 
 
 def main(argv: list[str] | None = None) -> int:
-    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
-    options = parse_args(argv)
-    try:
-        run(options, raise_fd)
-    except tk.TclError as exc:  # no display, for one
-        print(f"checkin_window: {exc}", file=sys.stderr)
-        return FAILED
-    return 0
+    return window_main("checkin_window", lambda: parse_args(argv), run)
 
 
 if __name__ == "__main__":

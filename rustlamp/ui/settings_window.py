@@ -104,9 +104,11 @@ from rustlamp.ui.tk_common import (
     ButtonKind,
     calm_button,
     emit,
-    listen_for_raise,
-    make_dpi_aware,
-    raise_was_asked,
+    exit_when_destroyed,
+    lift_window,
+    run_window,
+    watch_raise,
+    window_main,
 )
 
 if sys.version_info >= (3, 11):
@@ -117,7 +119,6 @@ else:  # pragma: no cover - exercised on 3.10 only
 WINDOW_CLASS = "RustlampSettings"
 BASE_WIDTH = 620  # at 96 dpi, the least it is; scaled with `tk scaling`, wider when the words need it
 NOTE_WIDTH = 400  # at 96 dpi: where a field's problem wraps
-FAILED = 2
 NEW_ROUTINE_AT = "12:00"  # a new routine's time until the person types their own
 BOTTOM_PROBLEMS = 3  # problems for keys the window does not show: this many lines, then "+N"
 TELL_APP_TIMEOUT = 2.0  # seconds to wait for the running app to take the `reload`
@@ -638,7 +639,7 @@ class SettingsWindow:
         self.path = path
         self.saved = False  # something was saved while the window was open
         self.told = False  # the JSON line is out
-        self.ending = False  # set by `run` once it takes the window down itself
+        self.ending = False  # set by `run_window` once it takes the window down itself
         self.finished = False  # the window is to close now
         self.read_only = False
         self.asking = False  # the unsaved-changes question shows
@@ -676,8 +677,7 @@ class SettingsWindow:
         self._bind_keys()
         self.reload(quiet=True)
         self._place()
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+        watch_raise(root, raise_fd, self.bring_to_front)
 
     # ----- look ---------------------------------------------------------------------------------------
 
@@ -1177,7 +1177,8 @@ class SettingsWindow:
         text.bind("<Control-Tab>", lambda _event: self._cycle_tab(1))
         text.bind("<Control-Shift-Tab>", lambda _event: self._cycle_tab(-1))
         root.bind("<Map>", self._on_map)
-        root.bind("<Destroy>", self._on_destroy)
+        # A removed routine's row is destroyed too: only the window itself counts.
+        exit_when_destroyed(root, self, self.tell, root_only=True)
 
     def _place(self) -> None:
         """Size the window to fit everything and centre it on the screen."""
@@ -1640,23 +1641,9 @@ class SettingsWindow:
             # Opened by the person, so the keys may come here at once: to the tabs (Left/Right, Tab).
             (self.open_button if self.read_only else self.notebook).focus_force()
 
-    def _on_destroy(self, event: tk.Event[Any]) -> None:
-        # Children's Destroy events come here too (a removed routine's row): only the window itself counts.
-        if self.ending or event.widget is not self.root:
-            return
-        # Destroyed from outside (e.g. `xdotool windowclose`): tell the outcome now and leave before Tk
-        # trips over its dead windows (see the break window's _on_destroy for the whole story).
-        self.tell()
-        os._exit(0)
-
     def bring_to_front(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
+        lift_window(self.root)
         (self.root.focus_lastfor() or self.notebook).focus_force()
-
-    def _on_raise_pipe(self, fd: int) -> None:
-        if raise_was_asked(fd):
-            self.bring_to_front()
 
 
 def tell_app() -> None:
@@ -1669,31 +1656,14 @@ def tell_app() -> None:
 
 def run(options: Options, raise_fd: int | None = None) -> None:
     """Show the window until it is closed; its JSON line is printed on the way out."""
-    make_dpi_aware()
-    root = tk.Tk(className=WINDOW_CLASS)
-    window = SettingsWindow(root, options.language, options.config, raise_fd)
-    try:
-        # A quick close can come while Tk maps the window, before the loop (see the break window).
-        if not window.finished:
-            root.mainloop()
-    finally:
-        window.ending = True
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.deletefilehandler(raise_fd)
-        with contextlib.suppress(tk.TclError):  # already gone
-            root.destroy()
+    window = run_window(
+        WINDOW_CLASS, lambda root: SettingsWindow(root, options.language, options.config, raise_fd), raise_fd
+    )
     window.tell()
 
 
 def main(argv: list[str] | None = None) -> int:
-    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
-    options = parse_args(argv)
-    try:
-        run(options, raise_fd)
-    except tk.TclError as exc:  # no display, for one
-        print(f"settings_window: {exc}", file=sys.stderr)
-        return FAILED
-    return 0
+    return window_main("settings_window", lambda: parse_args(argv), run)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What the app's small Tk windows share: the calm palette and buttons, bring-to-front on SIGUSR1, the one
-JSON line that tells the parent how a window ended, and DPI awareness on Windows."""
+JSON line that tells the parent how a window ended, DPI awareness on Windows, and the life of a window
+process: `window_main` around `run_window`, and leaving at once when the window is destroyed from outside."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import tkinter as tk
 import tkinter.font as tkfont
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from rustlamp.ui.palette import (
     BACKGROUND,
@@ -24,6 +25,8 @@ from rustlamp.ui.palette import (
     PRIMARY_INK,
     SOFT_INK,
 )
+
+FAILED = 2  # the exit status when Tk cannot start (no display, for one), as argparse's for bad arguments
 
 ButtonKind = Literal["plain", "primary", "quiet"]
 _BUTTON_COLOURS: dict[ButtonKind, tuple[str, str, str]] = {  # background, hover, text
@@ -110,3 +113,88 @@ def make_dpi_aware() -> None:
             import ctypes
 
             ctypes.windll.shcore.SetProcessDpiAwareness(1)
+
+
+def watch_raise(root: tk.Tk, fd: int | None, callback: Callable[[], object]) -> None:
+    """Call `callback` (bring to front) whenever a SIGUSR1 comes through `fd`, the pipe from
+    `listen_for_raise`; nothing without a pipe. `run_window` stops the watch again."""
+    if fd is not None and sys.platform != "win32":
+
+        def on_pipe(ready: int, _mask: int) -> None:
+            if raise_was_asked(ready):
+                callback()
+
+        root.tk.createfilehandler(fd, tk.READABLE, on_pipe)
+
+
+def lift_window(root: tk.Tk) -> None:
+    """Show the window again (if it was iconified) and raise it; the caller gives the focus after this."""
+    root.deiconify()
+    root.lift()
+
+
+class ChildWindow(Protocol):
+    """What `run_window` and `exit_when_destroyed` need of a window object."""
+
+    finished: bool  # the window is to close now
+    ending: bool  # set by `run_window` once it takes the window down itself
+
+
+Window = TypeVar("Window", bound=ChildWindow)
+Args = TypeVar("Args")  # what a window's parse_args gives
+
+
+def exit_when_destroyed(
+    root: tk.Tk, window: ChildWindow, tell: Callable[[], object], *, root_only: bool = False
+) -> None:
+    """Bind <Destroy> on `root`: destroyed from outside, `tell` the outcome and end the process at once.
+
+    Children's Destroy events come here too (the toplevel's bindtag); with `root_only` only the window
+    itself counts, for a window that destroys children of its own.
+    """
+
+    def on_destroy(event: tk.Event[tk.Misc]) -> None:
+        if window.ending or (root_only and event.widget is not root):
+            return
+        # Destroyed from outside (XDestroyWindow, e.g. `xdotool windowclose`), and this is the first
+        # widget Tk takes down. Tk keeps sending requests for the dead windows; it ignores their
+        # BadWindow errors only while it still knows the window, and an error that comes back later
+        # ends the process through Xlib's default handler (status 1, no outcome). So tell the outcome
+        # now and leave before Tk forgets anything; there is nothing left to clean up.
+        tell()
+        os._exit(0)
+
+    root.bind("<Destroy>", on_destroy)
+
+
+def run_window(class_name: str, build: Callable[[tk.Tk], Window], raise_fd: int | None = None) -> Window:
+    """Make the Tk root, `build` the window on it and run Tk until the window is finished; then take it
+    all down (the raise watch on `raise_fd` too) and give the window back, for its outcome."""
+    make_dpi_aware()
+    root = tk.Tk(className=class_name)
+    window = build(root)
+    try:
+        # Tk already handles events while it maps the window (it waits for the MapNotify), so a quick
+        # close can come before the loop; mainloop() would forget that quit() and wait forever.
+        if not window.finished:
+            root.mainloop()
+    finally:
+        window.ending = True
+        if raise_fd is not None and sys.platform != "win32":
+            root.tk.deletefilehandler(raise_fd)
+        with contextlib.suppress(tk.TclError):  # already gone
+            root.destroy()
+    return window
+
+
+def window_main(name: str, parse: Callable[[], Args], run: Callable[[Args, int | None], object]) -> int:
+    """A window process's `main`: `parse` the arguments and `run` the window with the raise pipe; the
+    exit status (FAILED, with a line on stderr, when Tk cannot start)."""
+    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
+    options = parse()
+    try:
+        run(options, raise_fd)
+    except tk.TclError as exc:  # no display, for one
+        print(f"{name}: {exc}", file=sys.stderr)
+        return FAILED
+    return 0

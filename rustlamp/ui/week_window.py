@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import io
 import json
-import os
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
@@ -38,11 +36,10 @@ from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
 from rustlamp.ui.palette import BACKGROUND, FOCUS, INK, PRIMARY, PRIMARY_HOVER, PRIMARY_INK
-from rustlamp.ui.tk_common import emit, listen_for_raise, make_dpi_aware, raise_was_asked
+from rustlamp.ui.tk_common import emit, exit_when_destroyed, lift_window, run_window, watch_raise, window_main
 from rustlamp.ui.week_picture import render_week
 
 WINDOW_CLASS = "RustlampWeek"
-FAILED = 2
 CLOSED: dict[str, Any] = {"outcome": "closed"}
 
 
@@ -102,7 +99,7 @@ class WeekWindow:
         self.root = root
         self.options = options
         self.summary: WeekSummary = summarize_week(options.entries, options.today)
-        self.ending = False  # set by `run` once it takes the window down itself
+        self.ending = False  # set by `run_window` once it takes the window down itself
         self.finished = False
         # The picture follows `tk scaling` like the break window's sizes, so it is sharp and large enough on
         # a HiDPI screen; never smaller than its 96-dpi size.
@@ -120,10 +117,9 @@ class WeekWindow:
         for key in ("<Return>", "<KP_Enter>", "<Escape>"):
             root.bind(key, lambda _event: self.close())
         root.bind("<Map>", self._on_map)
-        root.bind("<Destroy>", self._on_destroy)
+        exit_when_destroyed(root, self, lambda: emit(CLOSED))
         self._place()
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.createfilehandler(raise_fd, tk.READABLE, lambda fd, _mask: self._on_raise_pipe(fd))
+        watch_raise(root, raise_fd, self.bring_to_front)
 
     def px(self, pixels_at_96dpi: float) -> int:
         return round(pixels_at_96dpi * self.scale)
@@ -184,50 +180,18 @@ class WeekWindow:
         self.finished = True
         self.root.quit()
 
-    def _on_destroy(self, _event: tk.Event[Any]) -> None:
-        if self.ending:
-            return
-        # Destroyed from outside (e.g. `xdotool windowclose`): say so now and leave before Tk trips over
-        # its dead windows (see the break window for the whole story).
-        emit(CLOSED)
-        os._exit(0)
-
     def bring_to_front(self) -> None:
-        self.root.deiconify()
-        self.root.lift()
+        lift_window(self.root)
         self.close_button.focus_force()
-
-    def _on_raise_pipe(self, fd: int) -> None:
-        if raise_was_asked(fd):
-            self.bring_to_front()
 
 
 def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
-    make_dpi_aware()
-    root = tk.Tk(className=WINDOW_CLASS)
-    window = WeekWindow(root, options, raise_fd)
-    try:
-        if not window.finished:  # a close while Tk mapped the window would otherwise be forgotten
-            root.mainloop()
-    finally:
-        window.ending = True
-        if raise_fd is not None and sys.platform != "win32":
-            root.tk.deletefilehandler(raise_fd)
-        with contextlib.suppress(tk.TclError):
-            root.destroy()
+    run_window(WINDOW_CLASS, lambda root: WeekWindow(root, options, raise_fd), raise_fd)
     return CLOSED
 
 
 def main(argv: list[str] | None = None) -> int:
-    raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
-    options = parse_args(argv)
-    try:
-        result = run(options, raise_fd)
-    except tk.TclError as exc:  # no display, for one
-        print(f"week_window: {exc}", file=sys.stderr)
-        return FAILED
-    emit(result)
-    return 0
+    return window_main("week_window", lambda: parse_args(argv), lambda options, fd: emit(run(options, fd)))
 
 
 if __name__ == "__main__":
