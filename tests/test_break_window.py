@@ -9,7 +9,6 @@ does to a client window.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import signal
@@ -17,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,17 @@ import pytest
 from desktop import DesktopSession, extra_display
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageChops
+from PIL import Image
+from window_driver import (
+    Window,
+    colour_box,
+    cover_and_raise,
+    minimise_and_bring_back,
+    rgb,
+    send_wm_delete,
+    until,
+    window_starter,
+)
 
 from rustlamp.core.texts import TEXTS
 from rustlamp.ui.break_window import breath, format_left, parse_args
@@ -37,79 +45,33 @@ PROMPTS = {
     "en": "Let your shoulders drop and notice where your breath is right now.",
 }
 SNOOZES = (300, 900, 3600)
-WAIT = 10.0  # seconds: the bound on every wait for the window
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+@pytest.fixture
+def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
+    """Start break windows on the test desktop; each is found by its exact title and has the focus."""
+    with window_starter(desktop) as start_window:
 
+        def start(
+            language: str = "nl",
+            length: float = 300,
+            env: dict[str, str] | None = None,
+            early_signal: bool = False,
+            offer_checkin: bool = False,
+            **pace: float,
+        ) -> Window:
+            return start_window(
+                _command(language, length, offer_checkin=offer_checkin, **pace),
+                TITLES[language],
+                env,
+                focus=env is None,
+                # How a parent can make a SIGUSR1 sent before the window's handler is in place harmless:
+                # an ignored signal stays ignored across exec, until the window sets its own handler.
+                preexec_fn=(lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN)) if early_signal else None,
+                then=(lambda process: process.send_signal(signal.SIGUSR1)) if early_signal else None,
+            )
 
-def _until(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll `check` every 20 ms until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:g} s")
-        time.sleep(0.02)
-
-
-@dataclass
-class Window:
-    desktop: DesktopSession
-    process: subprocess.Popen[str]
-    id: str
-    title: str
-    started: float
-    mapped_after: float
-    first_geometry: tuple[int, int, int, int] = (0, 0, 0, 0)  # as soon as it was seen
-
-    def key(self, *keys: str) -> None:
-        # XTEST input to the focused window (waited for), as a keyboard types. Not `key --window`:
-        # its key-up for the last key would go to a window that may already be gone (BadWindow).
-        assert self.focused(), "the break window lost the focus"
-        self.desktop.run(["xdotool", "key", "--delay", "60", *keys])
-
-    def result(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The one JSON line the program printed, once it exited with status 0."""
-        try:
-            out, err = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGABRT)  # faulthandler then shows where it was stuck
-            out, err = self.process.communicate()
-            raise AssertionError(f"the window did not end within {timeout:g} s:\n{err}") from None
-        assert self.process.returncode == 0, err
-        lines = out.splitlines()
-        assert len(lines) == 1, out
-        result: dict[str, Any] = json.loads(lines[0])
-        return result
-
-    def geometry(self) -> tuple[int, int, int, int]:
-        return _geometry(self.desktop.env, self.id)
-
-    def visible(self) -> bool:
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{self.title}$"]
-        return self.id in self.desktop.run(search, check=False).stdout.split()
-
-    def focused(self) -> bool:
-        return self.desktop.run(["xdotool", "getwindowfocus", "-f"], check=False).stdout.strip() == self.id
-
-    def shot(self, path: Path) -> Image.Image:
-        """A screenshot of the screen, cropped to this window."""
-        x, y, width, height = self.geometry()
-        return Image.open(self.desktop.screenshot(path)).convert("RGB").crop((x, y, x + width, y + height))
-
-
-def _geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
-    """x, y, width, height of a window on the display `env` names."""
-    found = subprocess.run(
-        ["xdotool", "getwindowgeometry", "--shell", window], env=env, capture_output=True, text=True
-    )
-    values = dict(line.split("=", 1) for line in found.stdout.split())
-    x, y, width, height = (int(values[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-    return x, y, width, height
+        yield start
 
 
 def _command(
@@ -121,55 +83,6 @@ def _command(
     for seconds in SNOOZES:
         args += ["--snooze", str(seconds)]
     return [*args, "--offer-checkin"] if offer_checkin else args
-
-
-@pytest.fixture
-def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
-    """Start break windows on the test desktop; each is found by its exact title and has the focus."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(
-        language: str = "nl",
-        length: float = 300,
-        env: dict[str, str] | None = None,
-        early_signal: bool = False,
-        offer_checkin: bool = False,
-        **pace: float,
-    ) -> Window:
-        began = time.monotonic()
-        process = subprocess.Popen(
-            _command(language, length, offer_checkin=offer_checkin, **pace),
-            env={**(env or desktop.env), "PYTHONFAULTHANDLER": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            # How a parent can make a SIGUSR1 sent before the window's handler is in place harmless:
-            # an ignored signal stays ignored across exec, until the window sets its own handler.
-            preexec_fn=(lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN)) if early_signal else None,
-        )
-        if early_signal:
-            process.send_signal(signal.SIGUSR1)
-        started.append(process)
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{TITLES[language]}$"]
-
-        def find() -> list[str]:
-            assert process.poll() is None, process.communicate()
-            return subprocess.run(
-                search, env=env or desktop.env, capture_output=True, text=True
-            ).stdout.split()
-
-        found = _until(find, f"a visible window titled {TITLES[language]!r}")
-        window = Window(desktop, process, found[0], TITLES[language], began, time.monotonic() - began)
-        window.first_geometry = _geometry(env or desktop.env, window.id)
-        if env is None:
-            _until(window.focused, "the window has the keyboard focus")
-        return window
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()  # by PID: a test that failed half-way
-        process.communicate()
 
 
 # ----- the real window ---------------------------------------------------------------------------------
@@ -212,27 +125,6 @@ def test_later_offers_the_snooze_choices_by_keyboard(
     assert window.result() == {"outcome": "later", "snooze": snooze}
 
 
-def _send_wm_delete(display_name: str, window: str) -> None:
-    """What a window manager does when the person clicks the close button: a WM_PROTOCOLS client
-    message with WM_DELETE_WINDOW, sent to the client that owns the window."""
-    from Xlib import X, display, protocol
-
-    connection = display.Display(display_name)
-    try:
-        target = connection.create_resource_object("window", int(window))
-        protocols = connection.intern_atom("WM_PROTOCOLS")
-        delete = connection.intern_atom("WM_DELETE_WINDOW")
-        # The window must say it takes part in the protocol, or a window manager would kill the client.
-        assert delete in target.get_full_property(protocols, X.AnyPropertyType).value
-        event = protocol.event.ClientMessage(
-            window=target, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
-        )
-        target.send_event(event, event_mask=X.NoEventMask)  # no mask: to the window's own client
-        connection.sync()  # a round trip: the server has delivered the event before we hang up
-    finally:
-        connection.close()
-
-
 @pytest.mark.desktop
 @pytest.mark.parametrize("how", ["wm_delete", "destroyed"])
 def test_closing_the_window_is_later_with_the_first_choice(
@@ -240,7 +132,7 @@ def test_closing_the_window_is_later_with_the_first_choice(
 ) -> None:
     window = open_window("nl")
     if how == "wm_delete":
-        _send_wm_delete(desktop.env["DISPLAY"], window.id)
+        send_wm_delete(desktop.env["DISPLAY"], window.id)
     else:
         desktop.run(["xdotool", "windowclose", window.id])  # XDestroyWindow: gone without asking
     assert window.result() == {"outcome": "later", "snooze": SNOOZES[0]}
@@ -248,11 +140,7 @@ def test_closing_the_window_is_later_with_the_first_choice(
 
 def _focus_ring(image: Image.Image) -> tuple[int, int, int, int] | None:
     """The box around the ochre focus ring's pixels, None when there are none."""
-    masks = [
-        band.point(lambda v, want=want: 255 if v == want else 0)
-        for band, want in zip(image.split(), _rgb(FOCUS), strict=True)
-    ]
-    return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2]).getbbox()
+    return colour_box(image, FOCUS)
 
 
 @pytest.mark.desktop
@@ -261,12 +149,10 @@ def test_didnt_work_out_by_tab_and_space_answers_mildly_then_records_an_attempt(
 ) -> None:
     window = open_window("nl")
     # The focus is visible: a ring around Klaar, which moves right with each Tab.
-    rings = [_until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
+    rings = [until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
     for step in (1, 2):
         window.key("Tab")
-        rings.append(
-            _until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})")
-        )
+        rings.append(until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})"))
     boxes = [box for box in rings if box is not None]
     assert len(boxes) == 3 and boxes[0][2] < boxes[1][0] and boxes[1][2] < boxes[2][0], rings
 
@@ -288,12 +174,10 @@ def test_offer_checkin_is_a_quiet_last_button_that_ends_as_done_with_a_checkin(
     window = open_window(language, offer_checkin=True)
     _, _, width, height = window.geometry()
     assert 420 <= width <= 480 and 380 <= height <= 440  # the same small window
-    rings = [_until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
+    rings = [until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
     for step in (1, 2, 3):  # Later, Didn't work out, then the check-in button below them
         window.key("Tab")
-        rings.append(
-            _until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})")
-        )
+        rings.append(until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})"))
     window.shot(tmp_path / f"offer-checkin-{language}.png")
     checkin, buttons = rings[3], rings[:3]
     assert checkin is not None and all(box is not None and box[3] < checkin[1] for box in buttons), rings
@@ -329,44 +213,12 @@ def test_a_short_break_ends_by_itself_as_done(open_window: Callable[..., Window]
 
 
 @pytest.mark.desktop
-def test_sigusr1_brings_the_window_back_raised_and_focused(
-    open_window: Callable[..., Window], desktop: DesktopSession
-) -> None:
-    from Xlib import X, display
-
+def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Window]) -> None:
     window = open_window("nl")
-    panel = desktop.run(["xdotool", "search", "--onlyvisible", "--name", "^panel$"]).stdout.split()[0]
-
-    # Minimised: a window manager's iconify unmaps the client window (xdotool windowminimize only
-    # asks a window manager, and there is none here). Someone else has the focus meanwhile.
-    desktop.run(["xdotool", "windowunmap", "--sync", window.id])
-    desktop.run(["xdotool", "windowfocus", "--sync", panel])
-    assert not window.visible() and not window.focused()
-    window.process.send_signal(signal.SIGUSR1)
-    _until(window.visible, "the window is mapped again")
-    _until(window.focused, "the window has the focus again")
-
+    # Minimised, and someone else has the focus meanwhile: SIGUSR1 maps and focuses it again.
+    minimise_and_bring_back(window)
     # Covered: another window on top of it; SIGUSR1 puts it back on top of the stacking order.
-    connection = display.Display(desktop.env["DISPLAY"])
-    try:
-        root = connection.screen().root
-        x, y, width, height = window.geometry()
-        cover = root.create_window(x, y, width, height, 0, X.CopyFromParent, override_redirect=True)
-        cover.map()
-        connection.sync()
-
-        def stacking() -> list[int]:
-            # query_tree lists the root's children bottom to top; without a window manager the
-            # break window is one of them.
-            return [child.id for child in root.query_tree().children]
-
-        assert stacking().index(cover.id) > stacking().index(int(window.id))
-        window.process.send_signal(signal.SIGUSR1)
-        _until(lambda: stacking().index(int(window.id)) > stacking().index(cover.id), "raised above")
-        cover.destroy()
-        connection.sync()
-    finally:
-        connection.close()
+    cover_and_raise(window)
 
     assert window.process.poll() is None  # the signal did not end it
     window.key("Return")
@@ -384,7 +236,7 @@ def test_a_sigusr1_at_start_is_harmless_when_the_parent_ignores_it_while_spawnin
 
 def _circle_area(image: Image.Image) -> int:
     counts = {colour: count for count, colour in image.getcolors(maxcolors=1 << 24) or []}
-    return counts.get(_rgb(CIRCLE), 0)
+    return counts.get(rgb(CIRCLE), 0)
 
 
 @pytest.mark.desktop
@@ -421,7 +273,7 @@ def test_at_192_dpi_everything_is_twice_as_large(
     x, y, width, height = window.first_geometry
     assert 1.95 * 420 <= width <= 2 * 480 and 1.95 * 380 <= height <= 2 * 440  # 191.9 dpi, in fact
     assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-    _send_wm_delete(hidpi_display, window.id)
+    send_wm_delete(hidpi_display, window.id)
     assert window.result() == {"outcome": "later", "snooze": SNOOZES[0]}
 
 

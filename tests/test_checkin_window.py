@@ -9,22 +9,27 @@ window. One test builds the window inside the test process, on the same display,
 
 from __future__ import annotations
 
-import json
 import os
-import select
-import signal
 import subprocess
 import sys
 import time
 import tkinter as tk
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from desktop import DesktopSession, extra_display
-from PIL import Image, ImageChops
+from PIL import ImageChops
+from window_driver import (
+    WAIT,
+    Window,
+    colour_box,
+    cover_and_raise,
+    minimise_and_bring_back,
+    send_wm_delete,
+    until,
+    window_starter,
+)
 
 from rustlamp.core.checkin import MAX_NEED, CheckInAnswers
 from rustlamp.core.content import load_content
@@ -33,145 +38,23 @@ from rustlamp.ui.palette import CHOSEN, FOCUS
 
 CONTENT = {language: load_content(language) for language in ("nl", "en")}
 TITLES = {"nl": "Even inchecken", "en": "A short check-in"}
-WAIT = 10.0  # seconds: the bound on every wait for the window
 EMPTY = {"outcome": "saved", "checkin": CheckInAnswers().to_json()}
 CANCELLED = {"outcome": "cancelled"}
-
-
-def _until(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    """Poll `check` every 20 ms until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:g} s")
-        time.sleep(0.02)
 
 
 def _command(language: str) -> list[str]:
     return [sys.executable, "-m", "rustlamp.ui.checkin_window", "--language", language]
 
 
-def _geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
-    found = subprocess.run(
-        ["xdotool", "getwindowgeometry", "--shell", window], env=env, capture_output=True, text=True
-    )
-    values = dict(line.split("=", 1) for line in found.stdout.split())
-    x, y, width, height = (int(values[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-    return x, y, width, height
-
-
-def _colour_box(image: Image.Image, colour: str) -> tuple[int, int, int, int] | None:
-    """The box around the pixels of exactly `colour` (#rrggbb), None when there are none."""
-    want = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
-    masks = [
-        band.point(lambda v, w=w: 255 if v == w else 0) for band, w in zip(image.split(), want, strict=True)
-    ]
-    return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2]).getbbox()
-
-
-@dataclass
-class Window:
-    desktop: DesktopSession
-    process: subprocess.Popen[str]
-    id: str
-    title: str
-    env: dict[str, str]
-    first_geometry: tuple[int, int, int, int] = (0, 0, 0, 0)  # as soon as it was seen
-
-    def key(self, *keys: str) -> None:
-        # XTEST input to the focused window, as a keyboard types (see the break window's tests).
-        assert self.focused(), "the check-in window lost the focus"
-        self.desktop.run(["xdotool", "key", "--delay", "60", *keys])
-
-    def type(self, text: str) -> None:
-        assert self.focused(), "the check-in window lost the focus"
-        self.desktop.run(["xdotool", "type", "--delay", "30", text])
-
-    def click(self, x: int, y: int) -> None:
-        """A left click at (x, y) inside the window; the pointer then rests on the window's empty top-left
-        corner, so no hover colour stays and the pointer stays over the window (without a window
-        manager, the keyboard focus may follow the pointer)."""
-        left, top, _, _ = self.geometry()
-        self.desktop.run(["xdotool", "mousemove", "--sync", str(left + x), str(top + y), "click", "1"])
-        self.desktop.run(["xdotool", "mousemove", "--sync", str(left + 2), str(top + 2)])
-
-    def line(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The next JSON line the program prints, while it may still be running."""
-        assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        assert ready, f"no line within {timeout:g} s"
-        result: dict[str, Any] = json.loads(self.process.stdout.readline())
-        return result
-
-    def result(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The one JSON line the program printed, once it exited with status 0."""
-        try:
-            out, err = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGABRT)  # faulthandler then shows where it was stuck
-            out, err = self.process.communicate()
-            raise AssertionError(f"the window did not end within {timeout:g} s:\n{err}") from None
-        assert self.process.returncode == 0, err
-        lines = out.splitlines()
-        assert len(lines) == 1, out
-        result: dict[str, Any] = json.loads(lines[0])
-        return result
-
-    def geometry(self) -> tuple[int, int, int, int]:
-        return _geometry(self.env, self.id)
-
-    def visible(self) -> bool:
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{self.title}$"]
-        return self.id in subprocess.run(search, env=self.env, capture_output=True, text=True).stdout.split()
-
-    def focused(self) -> bool:
-        found = subprocess.run(
-            ["xdotool", "getwindowfocus", "-f"], env=self.env, capture_output=True, text=True
-        )
-        return found.stdout.strip() == self.id
-
-    def shot(self, path: Path) -> Image.Image:
-        """A screenshot of the screen, cropped to this window."""
-        x, y, width, height = self.geometry()
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True)
-        return Image.open(path).convert("RGB").crop((x, y, x + width, y + height))
-
-
 @pytest.fixture
 def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
     """Start check-in windows on the test desktop; each is found by its exact title and has the focus."""
-    started: list[subprocess.Popen[str]] = []
+    with window_starter(desktop) as start_window:
 
-    def start(language: str = "en", env: dict[str, str] | None = None) -> Window:
-        env = env or desktop.env
-        process = subprocess.Popen(
-            _command(language),
-            env={**env, "PYTHONFAULTHANDLER": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{TITLES[language]}$"]
+        def start(language: str = "en", env: dict[str, str] | None = None) -> Window:
+            return start_window(_command(language), TITLES[language], env)
 
-        def find() -> list[str]:
-            assert process.poll() is None, process.communicate()
-            return subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()
-
-        found = _until(find, f"a visible window titled {TITLES[language]!r}")
-        window = Window(desktop, process, found[0], TITLES[language], env)
-        window.first_geometry = window.geometry()
-        _until(window.focused, "the window has the keyboard focus")
-        return window
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()  # by PID: a test that failed half-way
-        process.communicate()
+        yield start
 
 
 # ----- the real window, by keyboard ---------------------------------------------------------------------
@@ -271,10 +154,10 @@ def test_the_focus_ring_is_visible_and_follows_tab(
     open_window: Callable[..., Window], tmp_path: Path
 ) -> None:
     window = open_window("en")
-    first = _until(lambda: _colour_box(window.shot(tmp_path / "ring.png"), FOCUS), "a focus ring")
+    first = until(lambda: colour_box(window.shot(tmp_path / "ring.png"), FOCUS), "a focus ring")
     window.key("Tab")
-    second = _until(
-        lambda: (box := _colour_box(window.shot(tmp_path / "ring.png"), FOCUS)) != first and box,
+    second = until(
+        lambda: (box := colour_box(window.shot(tmp_path / "ring.png"), FOCUS)) != first and box,
         "the focus ring moves with Tab",
     )
     assert second[0] > first[2]  # to the next answer on the right
@@ -291,11 +174,11 @@ def test_clicking_a_chosen_answer_again_unchooses_it(
 ) -> None:
     window = open_window("en")
     window.key("space")  # "tense", chosen by keyboard
-    chosen = _until(lambda: _colour_box(window.shot(tmp_path / "chosen.png"), CHOSEN), "a chosen answer")
+    chosen = until(lambda: colour_box(window.shot(tmp_path / "chosen.png"), CHOSEN), "a chosen answer")
     window.click((chosen[0] + chosen[2]) // 2, (chosen[1] + chosen[3]) // 2)  # the same answer, by mouse
-    _until(lambda: _colour_box(window.shot(tmp_path / "none.png"), CHOSEN) is None, "nothing chosen")
+    until(lambda: colour_box(window.shot(tmp_path / "none.png"), CHOSEN) is None, "nothing chosen")
     window.click((chosen[0] + chosen[2]) // 2, (chosen[1] + chosen[3]) // 2)  # and chosen again
-    again = _until(lambda: _colour_box(window.shot(tmp_path / "again.png"), CHOSEN), "chosen again")
+    again = until(lambda: colour_box(window.shot(tmp_path / "again.png"), CHOSEN), "chosen again")
     assert again == chosen
     window.key("Return")
     assert window.result() == {"outcome": "saved", "checkin": CheckInAnswers(body="tense").to_json()}
@@ -303,34 +186,15 @@ def test_clicking_a_chosen_answer_again_unchooses_it(
 
 @pytest.mark.desktop
 def test_clicking_save_saves(open_window: Callable[..., Window], tmp_path: Path) -> None:
-    from rustlamp.ui.tk_common import PRIMARY
+    from rustlamp.ui.palette import PRIMARY
 
     window = open_window("nl")
-    save = _until(lambda: _colour_box(window.shot(tmp_path / "save.png"), PRIMARY), "the save button")
+    save = until(lambda: colour_box(window.shot(tmp_path / "save.png"), PRIMARY), "the save button")
     window.click((save[0] + save[2]) // 2, (save[1] + save[3]) // 2)
     assert window.result() == EMPTY
 
 
 # ----- closing, bringing back, size ---------------------------------------------------------------------
-
-
-def _send_wm_delete(display_name: str, window: str) -> None:
-    """What a window manager does when the person clicks the close button (see the break window tests)."""
-    from Xlib import X, display, protocol
-
-    connection = display.Display(display_name)
-    try:
-        target = connection.create_resource_object("window", int(window))
-        protocols = connection.intern_atom("WM_PROTOCOLS")
-        delete = connection.intern_atom("WM_DELETE_WINDOW")
-        assert delete in target.get_full_property(protocols, X.AnyPropertyType).value
-        event = protocol.event.ClientMessage(
-            window=target, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
-        )
-        target.send_event(event, event_mask=X.NoEventMask)
-        connection.sync()
-    finally:
-        connection.close()
 
 
 @pytest.mark.desktop
@@ -341,46 +205,18 @@ def test_closing_the_window_is_cancelled(
     window = open_window("nl")
     window.key("space")  # an answer that closing does not keep
     if how == "wm_delete":
-        _send_wm_delete(desktop.env["DISPLAY"], window.id)
+        send_wm_delete(desktop.env["DISPLAY"], window.id)
     else:
         desktop.run(["xdotool", "windowclose", window.id])  # XDestroyWindow: gone without asking
     assert window.result() == CANCELLED
 
 
 @pytest.mark.desktop
-def test_sigusr1_brings_the_window_back_raised_and_focused(
-    open_window: Callable[..., Window], desktop: DesktopSession
-) -> None:
-    from Xlib import X, display
-
+def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Window]) -> None:
     window = open_window("en")
     window.key("Tab")  # the keyboard is on the second answer; it comes back there
-    panel = desktop.run(["xdotool", "search", "--onlyvisible", "--name", "^panel$"]).stdout.split()[0]
-    desktop.run(["xdotool", "windowunmap", "--sync", window.id])  # what a window manager's iconify does
-    desktop.run(["xdotool", "windowfocus", "--sync", panel])
-    assert not window.visible() and not window.focused()
-    window.process.send_signal(signal.SIGUSR1)
-    _until(window.visible, "the window is mapped again")
-    _until(window.focused, "the window has the focus again")
-
-    connection = display.Display(desktop.env["DISPLAY"])
-    try:
-        root = connection.screen().root
-        x, y, width, height = window.geometry()
-        cover = root.create_window(x, y, width, height, 0, X.CopyFromParent, override_redirect=True)
-        cover.map()
-        connection.sync()
-
-        def stacking() -> list[int]:
-            return [child.id for child in root.query_tree().children]  # bottom to top
-
-        assert stacking().index(cover.id) > stacking().index(int(window.id))
-        window.process.send_signal(signal.SIGUSR1)
-        _until(lambda: stacking().index(int(window.id)) > stacking().index(cover.id), "raised above")
-        cover.destroy()
-        connection.sync()
-    finally:
-        connection.close()
+    minimise_and_bring_back(window)
+    cover_and_raise(window)
 
     assert window.process.poll() is None  # the signal did not end it
     window.key("space", "Return")
@@ -415,7 +251,7 @@ def test_at_192_dpi_everything_is_twice_as_large(
         x, y, width, height = window.first_geometry
         assert 1.9 * 480 <= width <= 2 * 680 and 1.9 * 450 <= height <= 2 * 650, (width, height)
         assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-        _send_wm_delete(hidpi, window.id)
+        send_wm_delete(hidpi, window.id)
         assert window.result() == CANCELLED
 
 

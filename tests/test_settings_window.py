@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import stat
 import subprocess
@@ -28,7 +27,7 @@ from typing import Any
 
 import pytest
 from desktop import DesktopSession, extra_display
-from test_checkin_window import Window, _send_wm_delete, _until
+from window_driver import Window, minimise_and_bring_back, send_wm_delete, until, window_starter
 
 from rustlamp.core.config import DAY_NAMES, Problem, load_settings, parse_settings
 from rustlamp.settings_file import REMOVE
@@ -114,35 +113,12 @@ def _changed(path: Path, before: str | None) -> Callable[[], bool]:
 @pytest.fixture
 def open_settings(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
     """Start settings windows on the test desktop; each is found by its exact title and has the focus."""
-    started: list[subprocess.Popen[str]] = []
+    with window_starter(desktop) as start_window:
 
-    def start(language: str, config: Path, env: dict[str, str] | None = None) -> Window:
-        env = env or desktop.env
-        process = subprocess.Popen(
-            _command(language, config),
-            env={**env, "PYTHONFAULTHANDLER": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{TITLES[language]}$"]
+        def start(language: str, config: Path, env: dict[str, str] | None = None) -> Window:
+            return start_window(_command(language, config), TITLES[language], env)
 
-        def find() -> list[str]:
-            assert process.poll() is None, process.communicate()
-            return subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()
-
-        found = _until(find, f"a visible window titled {TITLES[language]!r}")
-        window = Window(desktop, process, found[0], TITLES[language], env)
-        window.first_geometry = window.geometry()
-        _until(window.focused, "the window has the keyboard focus")
-        return window
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()  # by PID: a test that failed half-way
-        process.communicate()
+        yield start
 
 
 # ----- the window inside the test process, for reading what it shows ----------------------------------
@@ -167,7 +143,7 @@ class Live:
             self.root.update()
             return check()
 
-        return _until(pumped, what)
+        return until(pumped, what)
 
     def focused(self) -> bool:
         found = self.desktop.run(["xdotool", "getwindowfocus", "-f"], check=False).stdout.strip()
@@ -214,7 +190,7 @@ def live(
         window = SettingsWindow(root, language, config, autostart=autostart)
         result = Live(root, window, desktop)
         built.append(result)
-        _until(lambda: (root.update(), result.focused())[1], "the window has the keyboard focus")
+        until(lambda: (root.update(), result.focused())[1], "the window has the keyboard focus")
         return result
 
     yield build
@@ -276,10 +252,10 @@ def test_every_changed_by_keyboard_changes_only_that_line_and_the_app_is_told(
         window.key("ctrl+Tab", "Tab")  # the Reminders tab; into its first field, its text selected
         window.type("30m")
         window.key("Return")
-        _until(_changed(config, HAND_WRITTEN), "the file is saved")
+        until(_changed(config, HAND_WRITTEN), "the file is saved")
         window.key("Escape")  # nothing unsaved now: it closes without asking
         assert window.result() == SAVED
-        _until(lambda: app.told, "the app is told to read the file again")
+        until(lambda: app.told, "the app is told to read the file again")
         assert app.told == ["reload"]
     finally:
         app.close()
@@ -347,7 +323,7 @@ def test_days_and_routines_by_keyboard(open_settings: Callable[..., Window], tmp
     window.type("21:30")
     window.key(*["Tab"] * 6, "space")  # ma di wo do vr za: no Saturdays
     window.key("Return")
-    _until(_changed(config, HAND_WRITTEN), "the file is saved")
+    until(_changed(config, HAND_WRITTEN), "the file is saved")
     window.key("Escape")
     assert window.result() == SAVED
 
@@ -430,7 +406,7 @@ def test_with_no_file_yet_saving_creates_it_0600_with_only_the_changed_key(
     window.key("ctrl+Tab", "Tab")
     window.type("20m")
     window.key("Return")
-    _until(config.exists, "the file is made")
+    until(config.exists, "the file is made")
     window.key("Escape")
     assert window.result() == SAVED
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
@@ -446,7 +422,7 @@ def test_start_at_login_is_switched_without_touching_the_file(
     entry = Path(env["XDG_CONFIG_HOME"]) / "autostart" / "rustlamp.desktop"
     window = open_settings("nl", config, env)
     window.key(*["Tab"] * 4, "space", "Return")  # past the three languages: start at login; save
-    _until(entry.exists, "the autostart entry is written")
+    until(entry.exists, "the autostart entry is written")
     window.key("Escape")
     assert window.result() == SAVED
     assert not config.exists()  # no setting changed, so no file
@@ -483,11 +459,11 @@ def test_esc_with_changes_asks_once_keep_editing_or_discard(
     window.key("Escape")
     time.sleep(SETTLE)
     assert window.process.poll() is None  # it asks instead
-    _until(lambda: window.shot(tmp_path / "asking.png") != before, "the question shows")
+    until(lambda: window.shot(tmp_path / "asking.png") != before, "the question shows")
     window.key("Escape")  # Esc again: keep editing
     time.sleep(SETTLE)
     assert window.process.poll() is None
-    _send_wm_delete(window.env["DISPLAY"], window.id)  # the window manager's close asks too
+    send_wm_delete(window.env["DISPLAY"], window.id)  # the window manager's close asks too
     time.sleep(SETTLE)
     assert window.process.poll() is None
     window.key("Tab", "Return")  # from Keep editing to Discard
@@ -568,7 +544,7 @@ def test_open_the_file_makes_it_from_the_example_and_hands_it_to_the_desktop(
     shown.key("space")
     example = (resources.files("rustlamp") / "config.example.toml").read_text(encoding="utf-8")
     assert config.read_text(encoding="utf-8") == example
-    _until(lambda: (tmp_path / "opened.txt").exists(), "the desktop's opener is started")
+    until(lambda: (tmp_path / "opened.txt").exists(), "the desktop's opener is started")
     assert (tmp_path / "opened.txt").read_text().splitlines() == [str(config)]
     assert window.status.cget("text") == SETTINGS_TEXTS["en"]["opened"]
     assert window.reload_button.winfo_ismapped()
@@ -581,16 +557,10 @@ def test_open_the_file_makes_it_from_the_example_and_hands_it_to_the_desktop(
 
 @pytest.mark.desktop
 def test_sigusr1_brings_the_window_back_and_focused(
-    open_settings: Callable[..., Window], desktop: DesktopSession, tmp_path: Path
+    open_settings: Callable[..., Window], tmp_path: Path
 ) -> None:
     window = open_settings("en", tmp_path / "config.toml")
-    panel = desktop.run(["xdotool", "search", "--onlyvisible", "--name", "^panel$"]).stdout.split()[0]
-    desktop.run(["xdotool", "windowunmap", "--sync", window.id])  # what a window manager's iconify does
-    desktop.run(["xdotool", "windowfocus", "--sync", panel])
-    assert not window.visible() and not window.focused()
-    window.process.send_signal(signal.SIGUSR1)
-    _until(window.visible, "the window is mapped again")
-    _until(window.focused, "the window has the focus again")
+    minimise_and_bring_back(window)
     assert window.process.poll() is None  # the signal did not end it
     window.key("Escape")
     assert window.result() == CLOSED
@@ -678,7 +648,7 @@ def test_at_192_dpi_everything_is_twice_as_large(
         x, y, width, height = window.first_geometry
         assert 1.8 <= width / normal_width <= 2.1 and 1.8 <= height / normal_height <= 2.1, (width, height)
         assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-        _send_wm_delete(hidpi, window.id)  # (xdotool's keys go to the test desktop's own display)
+        send_wm_delete(hidpi, window.id)  # (xdotool's keys go to the test desktop's own display)
         assert window.result() == CLOSED
 
 

@@ -11,17 +11,21 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import tkinter as tk
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 from desktop import DesktopSession, extra_display
-from PIL import Image
+from window_driver import (
+    Window,
+    cover_and_raise,
+    minimise_and_bring_back,
+    rgb,
+    send_wm_delete,
+    window_starter,
+)
 
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_to_json
@@ -33,7 +37,6 @@ from rustlamp.ui.week_window import WINDOW_CLASS, Options, WeekWindow, parse_arg
 TITLES = {"nl": "Deze week", "en": "This week"}
 TODAY = date(2024, 5, 12)
 CEST = timezone(timedelta(hours=2))
-WAIT = 10.0
 
 
 def _journal() -> list[Entry]:
@@ -63,21 +66,8 @@ LINES = {
 }
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
 def _near(a: tuple[int, ...], b: tuple[int, ...], tolerance: int = 4) -> bool:
     return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
-
-
-def _until(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:g} s")
-        time.sleep(0.02)
-    return value
 
 
 def _command(language: str, entries: str = "-") -> list[str]:
@@ -85,107 +75,29 @@ def _command(language: str, entries: str = "-") -> list[str]:
     return [*args, "--today", TODAY.isoformat()]
 
 
-@dataclass
-class Window:
-    desktop: DesktopSession
-    process: subprocess.Popen[str]
-    id: str
-    title: str
-    env: dict[str, str]
-
-    def run(self, args: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(args, env=self.env, capture_output=True, text=True, check=check, timeout=30)
-
-    def key(self, *keys: str) -> None:
-        assert self.focused(), "the week window lost the focus"
-        self.run(["xdotool", "key", "--delay", "60", *keys])
-
-    def result(self, timeout: float = WAIT) -> dict[str, Any]:
-        try:
-            out, err = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGABRT)  # faulthandler then shows where it was stuck
-            out, err = self.process.communicate()
-            raise AssertionError(f"the window did not end within {timeout:g} s:\n{err}") from None
-        assert self.process.returncode == 0, err
-        lines = out.splitlines()
-        assert len(lines) == 1, out
-        result: dict[str, Any] = json.loads(lines[0])
-        return result
-
-    def geometry(self) -> tuple[int, int, int, int]:
-        shell = self.run(["xdotool", "getwindowgeometry", "--shell", self.id]).stdout
-        values = dict(line.split("=", 1) for line in shell.split())
-        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
-
-    def visible(self) -> bool:
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{self.title}$"]
-        return self.id in self.run(search, check=False).stdout.split()
-
-    def focused(self) -> bool:
-        return self.run(["xdotool", "getwindowfocus", "-f"], check=False).stdout.strip() == self.id
-
-    def shot(self, path: Path) -> Image.Image:
-        self.run(["import", "-window", "root", str(path)])
-        x, y, width, height = self.geometry()
-        return Image.open(path).convert("RGB").crop((x, y, x + width, y + height))
-
-
 @pytest.fixture
 def open_window(desktop: DesktopSession, tmp_path: Path) -> Iterator[Callable[..., Window]]:
     """Start week windows on the test desktop with the entries on stdin ("--entries -"), as the lamp does."""
-    started: list[subprocess.Popen[str]] = []
+    with window_starter(desktop) as start_window:
+        count = 0
 
-    def start(language: str = "nl", env: dict[str, str] | None = None, entries: str = ENTRIES_JSON) -> Window:
-        env = env or desktop.env
-        stdin = tmp_path / f"entries-{len(started)}.json"
-        stdin.write_text(entries, encoding="utf-8")
-        with stdin.open() as entries_in:
-            process = subprocess.Popen(
-                _command(language),
-                env={**env, "PYTHONFAULTHANDLER": "1"},
-                stdin=entries_in,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN),  # as the lamp starts it
-            )
-        started.append(process)
-        search = ["xdotool", "search", "--onlyvisible", "--name", f"^{TITLES[language]}$"]
+        def start(
+            language: str = "nl", env: dict[str, str] | None = None, entries: str = ENTRIES_JSON
+        ) -> Window:
+            nonlocal count
+            stdin = tmp_path / f"entries-{count}.json"
+            count += 1
+            stdin.write_text(entries, encoding="utf-8")
+            with stdin.open() as entries_in:
+                return start_window(
+                    _command(language),
+                    TITLES[language],
+                    env,
+                    stdin=entries_in,
+                    preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN),  # as the lamp starts it
+                )
 
-        def find() -> list[str]:
-            assert process.poll() is None, process.communicate()
-            return subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()
-
-        found = _until(find, f"a visible window titled {TITLES[language]!r}")
-        window = Window(desktop, process, found[0], TITLES[language], env)
-        _until(window.focused, "the window has the keyboard focus")
-        return window
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()  # by PID: a test that failed half-way
-        process.communicate()
-
-
-def _send_wm_delete(display_name: str, window: str) -> None:
-    """What a window manager does when the person clicks the close button."""
-    from Xlib import X, display, protocol
-
-    connection = display.Display(display_name)
-    try:
-        target = connection.create_resource_object("window", int(window))
-        protocols = connection.intern_atom("WM_PROTOCOLS")
-        delete = connection.intern_atom("WM_DELETE_WINDOW")
-        assert delete in target.get_full_property(protocols, X.AnyPropertyType).value
-        event = protocol.event.ClientMessage(
-            window=target, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])
-        )
-        target.send_event(event, event_mask=X.NoEventMask)
-        connection.sync()
-    finally:
-        connection.close()
+        yield start
 
 
 # ----- the real window ---------------------------------------------------------------------------------
@@ -208,8 +120,8 @@ def test_esc_closes_and_the_window_is_centred_with_its_title_class_and_picture(
     # On screen: the cream window with the week's dusk-blue dots in it.
     shot = window.shot(tmp_path / f"week-{language}.png")
     colours = {colour for _, colour in shot.getcolors(maxcolors=1 << 24) or []}
-    assert _rgb(BACKGROUND) in colours
-    assert any(_near(colour, _rgb(REST)) for colour in colours), "no rest dot on screen"
+    assert rgb(BACKGROUND) in colours
+    assert any(_near(colour, rgb(REST)) for colour in colours), "no rest dot on screen"
     window.key("Escape")
     assert window.result() == {"outcome": "closed"}
 
@@ -229,7 +141,7 @@ def test_closing_it_otherwise_is_closed_too(
 ) -> None:
     window = open_window("nl")
     if how == "wm_delete":
-        _send_wm_delete(desktop.env["DISPLAY"], window.id)
+        send_wm_delete(desktop.env["DISPLAY"], window.id)
     else:
         desktop.run(["xdotool", "windowclose", window.id])  # XDestroyWindow: gone without asking
     assert window.result() == {"outcome": "closed"}
@@ -243,38 +155,10 @@ def test_an_empty_journal_is_a_quiet_week(open_window: Callable[..., Window]) ->
 
 
 @pytest.mark.desktop
-def test_sigusr1_brings_the_window_back_raised_and_focused(
-    open_window: Callable[..., Window], desktop: DesktopSession
-) -> None:
-    from Xlib import X, display
-
+def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Window]) -> None:
     window = open_window("nl")
-    panel = desktop.run(["xdotool", "search", "--onlyvisible", "--name", "^panel$"]).stdout.split()[0]
-    desktop.run(["xdotool", "windowunmap", "--sync", window.id])
-    desktop.run(["xdotool", "windowfocus", "--sync", panel])
-    assert not window.visible() and not window.focused()
-    window.process.send_signal(signal.SIGUSR1)
-    _until(window.visible, "the window is mapped again")
-    _until(window.focused, "the window has the focus again")
-
-    connection = display.Display(desktop.env["DISPLAY"])
-    try:
-        root = connection.screen().root
-        x, y, width, height = window.geometry()
-        cover = root.create_window(x, y, width, height, 0, X.CopyFromParent, override_redirect=True)
-        cover.map()
-        connection.sync()
-
-        def stacking() -> list[int]:
-            return [child.id for child in root.query_tree().children]  # bottom to top
-
-        assert stacking().index(cover.id) > stacking().index(int(window.id))
-        window.process.send_signal(signal.SIGUSR1)
-        _until(lambda: stacking().index(int(window.id)) > stacking().index(cover.id), "raised above")
-        cover.destroy()
-        connection.sync()
-    finally:
-        connection.close()
+    minimise_and_bring_back(window)
+    cover_and_raise(window)
 
     assert window.process.poll() is None  # the signal did not end it
     window.key("Return")
@@ -296,7 +180,7 @@ def test_at_192_dpi_it_is_twice_as_large(
     picture = render_week(summarize_week(_journal(), TODAY), "en", caption=False)
     assert 1.9 * picture.width <= width <= 2.1 * picture.width + 60
     assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-    _send_wm_delete(hidpi_display, window.id)
+    send_wm_delete(hidpi_display, window.id)
     assert window.result() == {"outcome": "closed"}
 
 
