@@ -36,26 +36,20 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
-from dbus_fast import Message, MessageFlag, MessageType, Variant
+from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.dbus_call import CallFailed, call, disconnect
 
 log = logging.getLogger("rustlamp.desk")
 
 REASON = "dnd"
 CONNECT_TIMEOUT = 2.0  # seconds; a session bus answers in milliseconds
-CALL_TIMEOUT = 2.0
 GSETTINGS_TIMEOUT = 5.0
 
 BUS = "org.freedesktop.DBus"
 PROPERTIES = "org.freedesktop.DBus.Properties"
-
-
-class _CallFailed(Exception):
-    def __init__(self, message: str, error_name: str = "") -> None:
-        super().__init__(message)
-        self.error_name = error_name
 
 
 class _BusWatcher:
@@ -110,9 +104,7 @@ class _BusWatcher:
         if bus is None:
             return
         bus.remove_message_handler(self._on_message)
-        bus.disconnect()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(bus.wait_for_disconnect(), CALL_TIMEOUT)  # type: ignore[no-untyped-call]
+        await disconnect(bus)
 
     # ----- for subclasses --------------------------------------------------------------------------
 
@@ -144,7 +136,7 @@ class _BusWatcher:
             (self._owner,) = await self._call(
                 BUS, "/org/freedesktop/DBus", BUS, "GetNameOwner", "s", [self.service]
             )
-        except _CallFailed as exc:
+        except CallFailed as exc:
             if exc.error_name == "org.freedesktop.DBus.Error.NameHasNoOwner":
                 return self._absent()
             raise
@@ -175,28 +167,8 @@ class _BusWatcher:
     async def _call(
         self, destination: str, path: str, interface: str, member: str, signature: str, body: list[Any]
     ) -> list[Any]:
-        bus = self._bus
-        if bus is None:
-            raise _CallFailed("not connected")
-        message = Message(
-            destination=destination,
-            path=path,
-            interface=interface,
-            member=member,
-            signature=signature,
-            body=body,
-            flags=MessageFlag.NO_AUTOSTART,  # never start a service just to ask it
-        )
-        try:
-            reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-        except asyncio.TimeoutError:
-            raise _CallFailed(f"{member}: no answer within {CALL_TIMEOUT:g} s") from None
-        if reply is None:
-            raise _CallFailed(f"{member}: no reply")
-        if reply.message_type == MessageType.ERROR:  # dbus-fast returns error replies, it does not raise
-            text = reply.body[0] if reply.body else ""
-            raise _CallFailed(f"{reply.error_name}: {text}".rstrip(": "), str(reply.error_name))
-        return list(reply.body)
+        # never start a service just to ask it
+        return await call(self._bus, destination, path, interface, member, signature, body, autostart=False)
 
     def _on_message(self, message: Message) -> None:
         if message.message_type != MessageType.SIGNAL:
@@ -236,7 +208,7 @@ class _BusWatcher:
     async def _read_and_set(self) -> None:
         try:
             value = await self._read_settled()
-        except _CallFailed as exc:
+        except CallFailed as exc:
             log.info("%s: could not read %s (%s)", self.name, self.what, exc)
             value = None
         self._set(bool(value))
@@ -290,7 +262,7 @@ class NotificationsInhibitedWatcher(_BusWatcher):
             (value,) = await self._call(
                 self._owner, NOTIFICATIONS_PATH, PROPERTIES, "Get", "ss", [NOTIFICATIONS, "Inhibited"]
             )
-        except _CallFailed as exc:
+        except CallFailed as exc:
             log.debug("%s: no Inhibited property: %s", self.name, exc)
             return None
         return _boolean(value)
@@ -345,7 +317,7 @@ class XfconfDndWatcher(_BusWatcher):
             (value,) = await self._call(
                 self._owner, XFCONF_PATH, XFCONF, "GetProperty", "ss", [XFCONF_CHANNEL, XFCONF_PROPERTY]
             )
-        except _CallFailed as exc:
+        except CallFailed as exc:
             if exc.error_name in XFCONF_NOT_SET:
                 return False  # never switched on: xfce4-notifyd's default is off
             log.debug("%s: GetProperty failed: %s", self.name, exc)

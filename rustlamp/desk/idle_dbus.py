@@ -31,6 +31,8 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 
 from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.dbus_call import CallFailed, disconnect
+from rustlamp.desk.dbus_call import call as _call
 from rustlamp.desk.idle_other import POLL_WHILE_IDLE, CrossingIdleWatcher, clean_thresholds
 
 log = logging.getLogger("rustlamp.desk")
@@ -41,15 +43,6 @@ SCREENSAVER = "org.freedesktop.ScreenSaver"
 SCREENSAVER_PATHS = ("/org/freedesktop/ScreenSaver", "/ScreenSaver")  # KDE has both; others the first
 DBUS = "org.freedesktop.DBus"
 CONNECT_TIMEOUT = 2.0  # seconds; a session bus answers in milliseconds
-CALL_TIMEOUT = 2.0
-
-
-class CallFailed(Exception):
-    """A D-Bus call got an error reply or no reply in time. `error_name` is the D-Bus error, if any."""
-
-    def __init__(self, message: str, error_name: str = "") -> None:
-        super().__init__(message)
-        self.error_name = error_name
 
 
 async def _connect(address: str | None) -> MessageBus | str:
@@ -59,43 +52,6 @@ async def _connect(address: str | None) -> MessageBus | str:
     except Exception as exc:  # no address, refused, bad auth, no answer
         reason = "no answer" if isinstance(exc, asyncio.TimeoutError) else str(exc) or type(exc).__name__
         return f"no D-Bus session bus could be reached ({reason})"
-
-
-async def _call(
-    bus: MessageBus,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-    signature: str = "",
-    body: Sequence[Any] = (),
-) -> list[Any]:
-    message = Message(
-        destination=destination,
-        path=path,
-        interface=interface,
-        member=member,
-        signature=signature,
-        body=list(body),
-    )
-    try:
-        reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-    except asyncio.TimeoutError:
-        raise CallFailed(f"{member}: no answer within {CALL_TIMEOUT:g} s") from None
-    except Exception as exc:
-        raise CallFailed(f"{member}: {exc}") from exc
-    if reply is None:
-        raise CallFailed(f"{member}: no reply")
-    if reply.message_type == MessageType.ERROR:  # dbus-fast returns error replies, it does not raise
-        text = reply.body[0] if reply.body else ""
-        raise CallFailed(f"{member}: {reply.error_name}: {text}".rstrip(": "), reply.error_name or "")
-    return list(reply.body)
-
-
-async def _disconnect(bus: MessageBus) -> None:
-    bus.disconnect()
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(bus.wait_for_disconnect(), CALL_TIMEOUT)  # type: ignore[no-untyped-call]
 
 
 def _millis(duration: timedelta) -> int:
@@ -140,7 +96,7 @@ class MutterIdleWatcher:
         try:
             [owner] = await _call(bus, DBUS, "/org/freedesktop/DBus", DBUS, "GetNameOwner", "s", [MUTTER])
         except CallFailed as exc:
-            await _disconnect(bus)
+            await disconnect(bus)
             if exc.error_name == "org.freedesktop.DBus.Error.NameHasNoOwner":
                 return f"{MUTTER} is not on the session bus (this is not GNOME)"
             return f"{MUTTER} could not be asked: {exc}"
@@ -184,7 +140,7 @@ class MutterIdleWatcher:
                 *(_call(bus, MUTTER, MUTTER_PATH, MUTTER, "RemoveWatch", "u", [watch]) for watch in watches),
                 return_exceptions=True,
             )
-        await _disconnect(bus)
+        await disconnect(bus)
 
     # --- watches ----------------------------------------------------------------------------------
 
@@ -372,7 +328,7 @@ class ScreenSaverIdleWatcher(CrossingIdleWatcher):
         await super().close()
         bus, self._bus = self._bus, None
         if bus is not None:
-            await _disconnect(bus)
+            await disconnect(bus)
 
     async def _session_idle(self) -> float:
         if self._bus is None:

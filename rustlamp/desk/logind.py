@@ -32,6 +32,7 @@ from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
 from rustlamp.desk.base import DeskEvent, Emit, EventKind
+from rustlamp.desk.dbus_call import CallFailed, call, disconnect
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -46,15 +47,6 @@ USER = "org.freedesktop.login1.User"
 NO_OWNER = "org.freedesktop.DBus.Error.NameHasNoOwner"
 
 CONNECT_TIMEOUT = 2.0  # seconds; a bus answers in milliseconds
-CALL_TIMEOUT = 2.0
-
-
-class CallFailed(Exception):
-    """A D-Bus call got an error reply (`error_name`), no reply in time, or could not be sent."""
-
-    def __init__(self, message: str, error_name: str = "") -> None:
-        super().__init__(message)
-        self.error_name = error_name
 
 
 class BusWatcher:
@@ -115,9 +107,7 @@ class BusWatcher:
         self._forget()
         if bus is None:
             return
-        bus.disconnect()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(bus.wait_for_disconnect(), CALL_TIMEOUT)  # type: ignore[no-untyped-call]
+        await disconnect(bus)
 
     def _forget(self) -> None:
         """Drop what a subclass knows about the desk (at close)."""
@@ -127,29 +117,7 @@ class BusWatcher:
     async def _call(
         self, destination: str, path: str, interface: str, member: str, signature: str = "", body: Any = ()
     ) -> list[Any]:
-        bus = self._bus
-        if bus is None:
-            raise CallFailed("not connected")
-        message = Message(
-            destination=destination,
-            path=path,
-            interface=interface,
-            member=member,
-            signature=signature,
-            body=list(body),
-        )
-        try:
-            reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-        except asyncio.TimeoutError:
-            raise CallFailed(f"{member}: no answer within {CALL_TIMEOUT:g} s") from None
-        except Exception as exc:
-            raise CallFailed(f"{member}: {exc}") from exc
-        if reply is None:
-            raise CallFailed(f"{member}: no reply")
-        if reply.message_type == MessageType.ERROR:  # dbus-fast returns error replies, it does not raise
-            text = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
-            raise CallFailed(f"{member}: {reply.error_name}: {text}".rstrip(": "), reply.error_name or "")
-        return list(reply.body)
+        return await call(self._bus, destination, path, interface, member, signature, body)
 
     async def _get_property(self, destination: str, path: str, interface: str, name: str) -> Any:
         (value,) = await self._call(destination, path, PROPERTIES, "Get", "ss", [interface, name])

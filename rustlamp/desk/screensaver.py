@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from dbus_fast import BusType, Message
 
 from rustlamp.desk.base import Emit
-from rustlamp.desk.logind import BusWatcher, CallFailed
+from rustlamp.desk.dbus_call import CallFailed
+from rustlamp.desk.logind import BusWatcher
 
 log = logging.getLogger("rustlamp.desk")
 
