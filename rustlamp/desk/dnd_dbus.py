@@ -52,7 +52,30 @@ BUS = "org.freedesktop.DBus"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 
 
-class _BusWatcher:
+class _DndState:
+    """Whether do-not-disturb is on, told to the runtime only when it changes."""
+
+    name = ""
+
+    def __init__(self) -> None:
+        self._emit: Emit | None = None
+        self.holding = False
+
+    def _set(self, on: bool) -> None:
+        if on == self.holding:
+            return
+        self.holding = on
+        log.info(
+            "%s: do not disturb is %s: %s reminders",
+            self.name,
+            "on" if on else "off",
+            "holding" if on else "releasing",
+        )
+        if self._emit is not None:
+            self._emit(DeskEvent("hold" if on else "release", self.name, reason=REASON))
+
+
+class _BusWatcher(_DndState):
     """What the D-Bus watchers share: a connection of their own, following one service (by its
     well-known name, across restarts), a value read with a call and kept fresh by a signal."""
 
@@ -61,13 +84,12 @@ class _BusWatcher:
     what = ""  # for log lines: what the value is
 
     def __init__(self, bus_address: str | None = None) -> None:
+        super().__init__()
         self._bus_address = bus_address  # None: the session bus
         self._bus: MessageBus | None = None
-        self._emit: Emit | None = None
         self._owner = ""  # the unique name that owns `service` now ("" when nobody does)
         self._tasks: set[asyncio.Task[None]] = set()
         self._changes = 0  # signals that carried a value, so far: a read they overtook is read again
-        self.holding = False
 
     @property
     def unique_name(self) -> str:
@@ -213,19 +235,6 @@ class _BusWatcher:
             value = None
         self._set(bool(value))
 
-    def _set(self, on: bool) -> None:
-        if on == self.holding:
-            return
-        self.holding = on
-        log.info(
-            "%s: do not disturb is %s: %s reminders",
-            self.name,
-            "on" if on else "off",
-            "holding" if on else "releasing",
-        )
-        if self._emit is not None:
-            self._emit(DeskEvent("hold" if on else "release", self.name, reason=REASON))
-
 
 # ----- KDE Plasma and others: org.freedesktop.Notifications' Inhibited property -----------------------
 
@@ -359,7 +368,7 @@ def parse_show_banners(line: str) -> bool | None:
     return {"true": True, "false": False}.get(text)
 
 
-class GnomeDndWatcher:
+class GnomeDndWatcher(_DndState):
     """Holds while GNOME's do-not-disturb is on (show-banners is false); see the module docstring.
 
     If rustlamp is killed outright, the monitor notices only at the next change of the key (its output
@@ -368,13 +377,12 @@ class GnomeDndWatcher:
     name = "gnome-gsettings"
 
     def __init__(self, env: Mapping[str, str] | None = None, program: str = "gsettings") -> None:
+        super().__init__()
         self._env = dict(env) if env is not None else None  # None: ours
         self._program = program
         self._monitor: asyncio.subprocess.Process | None = None
         self._task: asyncio.Task[None] | None = None
-        self._emit: Emit | None = None
         self._closing = False
-        self.holding = False
 
     @property
     def monitor_pid(self) -> int | None:
@@ -459,19 +467,6 @@ class GnomeDndWatcher:
                 self._program,
             )
             self._set(False)  # we cannot see it any more: do not hold forever
-
-    def _set(self, on: bool) -> None:
-        if on == self.holding:
-            return
-        self.holding = on
-        log.info(
-            "%s: do not disturb is %s: %s reminders",
-            self.name,
-            "on" if on else "off",
-            "holding" if on else "releasing",
-        )
-        if self._emit is not None:
-            self._emit(DeskEvent("hold" if on else "release", self.name, reason=REASON))
 
     async def close(self) -> None:
         self._closing = True
