@@ -58,6 +58,7 @@ from rustlamp.ui.tk_common import (
     exit_when_destroyed,
     lift_window,
     run_window,
+    text_keys_like_a_field,
     watch_raise,
     window_main,
 )
@@ -304,11 +305,7 @@ class CheckinWindow:
             root.bind(key, self._on_save_key)
             self.note.bind(key, self._on_save_key)  # before the Text's own binding adds a new line
         root.bind("<Escape>", lambda _event: self.cancel())
-        self.note.bind("<KP_Enter>", self._on_note_keypad_enter)  # the Text ignores it; a new line here
-        # In a Text, Tab would type a tab: here it moves on, like everywhere else in the window.
-        self.note.bind("<Tab>", lambda _event: self._move_focus(self.note.tk_focusNext()))
-        for key in ("<Shift-Tab>", "<<PrevWindow>>"):
-            self.note.bind(key, lambda _event: self._move_focus(self.note.tk_focusPrev()))
+        text_keys_like_a_field(self.note)
         root.bind("<Map>", self._on_map)
         exit_when_destroyed(root, self, self.tell)
 
@@ -411,20 +408,9 @@ class CheckinWindow:
         else:
             self.save()
 
-    def _on_note_keypad_enter(self, _event: tk.Event[Any]) -> str:
-        self.note.insert("insert", "\n")
-        self.note.see("insert")
-        return "break"
-
     def _on_save_key(self, _event: tk.Event[Any]) -> str:
         self.save()
         return "break"  # no new line in the note, and no second save from the window's own binding
-
-    @staticmethod
-    def _move_focus(target: tk.Misc | None) -> str:
-        if target is not None:
-            target.focus_set()
-        return "break"
 
     def _on_map(self, event: tk.Event[Any]) -> None:
         # Children's Map events come here too (the toplevel's bindtag): only the window itself counts.

@@ -107,6 +107,7 @@ from rustlamp.ui.tk_common import (
     exit_when_destroyed,
     lift_window,
     run_window,
+    text_keys_like_a_field,
     watch_raise,
     window_main,
 )
@@ -1168,11 +1169,7 @@ class SettingsWindow:
             root.bind(key, self._on_return)
         root.bind("<Escape>", self._on_escape)
         text = self.prompts_text
-        text.bind("<KP_Enter>", self._on_text_keypad_enter)  # the Text ignores it; a new line here
-        # In a Text, Tab would type a tab: here it moves on, like everywhere else in the window.
-        text.bind("<Tab>", lambda _event: self._move_focus(text.tk_focusNext()))
-        for key in ("<Shift-Tab>", "<<PrevWindow>>"):
-            text.bind(key, lambda _event: self._move_focus(text.tk_focusPrev()))
+        text_keys_like_a_field(text)
         # ... and Ctrl+Tab changes tabs, as everywhere else (the Text's own binding would move the focus).
         text.bind("<Control-Tab>", lambda _event: self._cycle_tab(1))
         text.bind("<Control-Shift-Tab>", lambda _event: self._cycle_tab(-1))
@@ -1618,20 +1615,9 @@ class SettingsWindow:
         else:
             self.close()
 
-    def _on_text_keypad_enter(self, _event: tk.Event[Any]) -> str:
-        self.prompts_text.insert("insert", "\n")
-        self.prompts_text.see("insert")
-        return "break"
-
     def _cycle_tab(self, step: int) -> str:
         if not self.read_only:
             self.root.tk.call("ttk::notebook::CycleTab", str(self.notebook), step)
-        return "break"
-
-    @staticmethod
-    def _move_focus(target: tk.Misc | None) -> str:
-        if target is not None:
-            target.focus_set()
         return "break"
 
     def _on_map(self, event: tk.Event[Any]) -> None:

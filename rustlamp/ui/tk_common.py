@@ -198,3 +198,23 @@ def window_main(name: str, parse: Callable[[], Args], run: Callable[[Args, int |
         print(f"{name}: {exc}", file=sys.stderr)
         return FAILED
     return 0
+
+
+def text_keys_like_a_field(text: tk.Text) -> None:
+    """In a Text, Tab would type a tab: here it moves the focus on (Shift+Tab back), like everywhere else
+    in the window; and keypad Enter, which the Text ignores, types a new line as Enter does."""
+
+    def move_focus(target: tk.Misc | None) -> str:
+        if target is not None:
+            target.focus_set()
+        return "break"
+
+    def new_line(_event: tk.Event[Any]) -> str:
+        text.insert("insert", "\n")
+        text.see("insert")
+        return "break"
+
+    text.bind("<KP_Enter>", new_line)
+    text.bind("<Tab>", lambda _event: move_focus(text.tk_focusNext()))
+    for key in ("<Shift-Tab>", "<<PrevWindow>>"):
+        text.bind(key, lambda _event: move_focus(text.tk_focusPrev()))
