@@ -187,22 +187,22 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
     from rustlamp.core.journal import JournalError
 
     before: date | None = None if args.all else args.before
-    entries = _read(path, until=None if before is None else before - timedelta(days=1))
-    if entries is None:
-        return EXIT_PROBLEM
     what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
-    if not entries:
-        print(f"Nothing to forget: the journal has no {what.removeprefix('the ')}.")
+    nothing = f"Nothing to forget: the journal has no {what.removeprefix('the ')}."
+    if not path.exists():
+        print(nothing)
         return EXIT_OK
-    if not args.yes and not _confirmed(
-        f"Forget {what} ({_entries(len(entries))})? It cannot be undone. [y/N] "
-    ):
-        print("Nothing was forgotten.")
-        return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
     journal = _opened(path)
     if journal is None:
         return EXIT_PROBLEM
     try:
+        count = len(journal.entries(until=None if before is None else before - timedelta(days=1)))
+        if count == 0:
+            print(nothing)
+            return EXIT_OK
+        if not args.yes and not _confirmed(f"Forget {what} ({_entries(count)})? It cannot be undone. [y/N] "):
+            print("Nothing was forgotten.")
+            return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
         gone = journal.forget(before)
     except JournalError as exc:
         print(f"rustlamp: {exc}", file=sys.stderr)

@@ -95,6 +95,7 @@ class App:
         self.planner = Planner.start(self._schedule(self.settings), self.settings.break_.length, clock.now())
         self._start_update = update
         self.settings_errors = tuple(str(p) for p in update.errors)  # the file's, when it has any
+        self.reloads = 0  # how often the file was read again since the start
         self.desk = Desk(self.settings.natural_break_after)
         self.watch_desk = True  # off in tests that drive the desk by hand
         self._idle_watcher: IdleWatcher | None = None
@@ -304,6 +305,7 @@ class App:
     def reload(self) -> None:
         """Read the settings again (SIGHUP). A broken file keeps the last good settings running."""
         update = self.source.load()
+        self.reloads += 1
         self.settings_errors = tuple(str(p) for p in update.errors)
         if not update.errors:
             self.settings = update.settings
@@ -626,11 +628,12 @@ class App:
         return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")
 
     async def _show_settings(self) -> None:
-        """The settings window; it tells us over the control channel when it saved, and its outcome says
-        so too (a window started before the channel was up, say), so read the file again either way."""
+        """The settings window. It tells us over the control channel the moment it saves; its outcome says
+        so too, and covers a save whose message did not arrive, so read the file only if it did not."""
         args = ["--language", self.language, "--config", str(self.source.path)]
+        reloads = self.reloads
         outcome = await self.settings_window.run(args)
-        if outcome is not None and outcome["outcome"] == "saved":
+        if outcome is not None and outcome["outcome"] == "saved" and self.reloads == reloads:
             self.reload()
         elif outcome is None:
             self._open_settings()  # no window here (no Tk?): the file in the desktop's editor instead
