@@ -53,6 +53,7 @@ from rustlamp.ui.tk_common import (
     emit,
     exit_when_destroyed,
     lift_window,
+    place_centred,
     run_window,
     watch_raise,
     window_main,
@@ -328,11 +329,7 @@ class BreakWindow:
         )
         self._snooze_slot.pack_propagate(False)
         self._snooze_row.pack_forget()
-        # Never larger than the screen (a huge font): the window stays a window.
-        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
-        width, height = min(width, screen_w * 9 // 10), min(height, screen_h * 9 // 10)
-        x, y = (screen_w - width) // 2, (screen_h - height) // 2
-        root.geometry(f"{width}x{height}+{x}+{y}")
+        place_centred(root, width, height)
         root.deiconify()
 
     # ----- drawing --------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from rustlamp.ui.tk_common import (
     emit,
     exit_when_destroyed,
     lift_window,
+    place_centred,
     run_window,
     text_keys_like_a_field,
     watch_raise,
@@ -319,11 +320,7 @@ class CheckinWindow:
         self._thanks.pack_forget()
         width = max(self.px(BASE_WIDTH), root.winfo_reqwidth())
         height = root.winfo_reqheight()
-        # Never larger than the screen (a huge font): the window stays a window.
-        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
-        width, height = min(width, screen_w * 9 // 10), min(height, screen_h * 9 // 10)
-        x, y = (screen_w - width) // 2, (screen_h - height) // 2
-        root.geometry(f"{width}x{height}+{x}+{y}")
+        place_centred(root, width, height)
         root.deiconify()
 
     # ----- answering ------------------------------------------------------------------------------

@@ -105,7 +105,9 @@ from rustlamp.ui.tk_common import (
     calm_button,
     emit,
     exit_when_destroyed,
+    fit_to_screen,
     lift_window,
+    place_centred,
     run_window,
     text_keys_like_a_field,
     watch_raise,
@@ -1183,10 +1185,7 @@ class SettingsWindow:
         root.update_idletasks()
         width = max(self.px(BASE_WIDTH), root.winfo_reqwidth())
         height = root.winfo_reqheight()
-        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
-        width, height = min(width, screen_w * 9 // 10), min(height, screen_h * 9 // 10)
-        x, y = (screen_w - width) // 2, (screen_h - height) // 2
-        root.geometry(f"{width}x{height}+{x}+{y}")
+        width, height = place_centred(root, width, height)
         root.minsize(min(width, self.px(BASE_WIDTH)), min(height, self.px(300)))
         self._placed = (width, height)
         root.deiconify()
@@ -1200,8 +1199,9 @@ class SettingsWindow:
         width, height = root.winfo_width(), root.winfo_height()
         if width <= 1:  # not mapped yet
             width, height = self._placed
-        need_w = min(max(width, root.winfo_reqwidth()), root.winfo_screenwidth() * 9 // 10)
-        need_h = min(max(height, root.winfo_reqheight()), root.winfo_screenheight() * 9 // 10)
+        need_w, need_h = fit_to_screen(
+            root, max(width, root.winfo_reqwidth()), max(height, root.winfo_reqheight())
+        )
         if (need_w, need_h) != (width, height):
             root.geometry(f"{need_w}x{need_h}")
 

@@ -218,3 +218,16 @@ def text_keys_like_a_field(text: tk.Text) -> None:
     text.bind("<Tab>", lambda _event: move_focus(text.tk_focusNext()))
     for key in ("<Shift-Tab>", "<<PrevWindow>>"):
         text.bind(key, lambda _event: move_focus(text.tk_focusPrev()))
+
+
+def fit_to_screen(root: tk.Misc, width: int, height: int) -> tuple[int, int]:
+    """Never larger than the screen (a huge font): the window stays a window."""
+    return min(width, root.winfo_screenwidth() * 9 // 10), min(height, root.winfo_screenheight() * 9 // 10)
+
+
+def place_centred(root: tk.Tk, width: int, height: int) -> tuple[int, int]:
+    """Give the window its size (fitted to the screen) and put it in the middle; the size it got."""
+    width, height = fit_to_screen(root, width, height)
+    x, y = (root.winfo_screenwidth() - width) // 2, (root.winfo_screenheight() - height) // 2
+    root.geometry(f"{width}x{height}+{x}+{y}")
+    return width, height

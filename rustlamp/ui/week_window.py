@@ -36,7 +36,15 @@ from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
 from rustlamp.ui.palette import BACKGROUND, FOCUS, INK, PRIMARY, PRIMARY_HOVER, PRIMARY_INK
-from rustlamp.ui.tk_common import emit, exit_when_destroyed, lift_window, run_window, watch_raise, window_main
+from rustlamp.ui.tk_common import (
+    emit,
+    exit_when_destroyed,
+    lift_window,
+    place_centred,
+    run_window,
+    watch_raise,
+    window_main,
+)
 from rustlamp.ui.week_picture import render_week
 
 WINDOW_CLASS = "RustlampWeek"
@@ -166,10 +174,7 @@ class WeekWindow:
         """Centre the window on the screen at the size its contents ask for (never larger than the screen)."""
         root = self.root
         root.update_idletasks()
-        screen_w, screen_h = root.winfo_screenwidth(), root.winfo_screenheight()
-        width = min(root.winfo_reqwidth(), screen_w * 9 // 10)
-        height = min(root.winfo_reqheight(), screen_h * 9 // 10)
-        root.geometry(f"{width}x{height}+{(screen_w - width) // 2}+{(screen_h - height) // 2}")
+        place_centred(root, root.winfo_reqwidth(), root.winfo_reqheight())
         root.deiconify()
 
     def _on_map(self, event: tk.Event[Any]) -> None:
