@@ -57,6 +57,7 @@ class BusWatcher:
     `note` is a line for the log when the watcher works only in part (None: fully)."""
 
     name = ""
+    followed = ""  # for the log: "logind", "the screensaver"
     bus_type = BusType.SESSION
     bus_label = "session"
 
@@ -68,6 +69,23 @@ class BusWatcher:
         self._owners: dict[str, str] = {}  # followed well-known name -> its owner's unique name ("": none)
         self._owner_changes: dict[str, int] = {}  # NameOwnerChanged seen per name; see _follow
         self.note: str | None = None
+
+    async def start(self, emit: Emit) -> str | None:
+        await self.close()  # a second start begins afresh
+        self.note = None
+        self._emit_to = emit
+        try:
+            problem = await self._start()
+        except Exception as exc:  # start() reports, it never raises
+            log.warning("%s could not be followed", self.followed, exc_info=True)
+            problem = f"{self.followed} could not be followed: {exc}"
+        if problem is not None:
+            await self.close()
+        return problem
+
+    async def _start(self) -> str | None:
+        """Connect and subscribe; None when it works, else why not."""
+        raise NotImplementedError
 
     # ----- connection ----------------------------------------------------------------------------
 
@@ -209,6 +227,7 @@ class LogindWatcher(BusWatcher):
     `note` says why) and `lock_via` says how the lock is followed."""
 
     name = "logind"
+    followed = "logind"
     bus_type = BusType.SYSTEM
     bus_label = "system"
 
@@ -223,19 +242,6 @@ class LogindWatcher(BusWatcher):
         self._locked = False
         self._has_locked_hint = False
         self._lock_news = 0  # lock changes seen in signals; see _read_locked_hint
-
-    async def start(self, emit: Emit) -> str | None:
-        await self.close()  # a second start begins afresh
-        self.note = None
-        self._emit_to = emit
-        try:
-            problem = await self._start()
-        except Exception as exc:  # start() reports, it never raises
-            log.warning("logind could not be followed", exc_info=True)
-            problem = f"logind could not be followed: {exc}"
-        if problem is not None:
-            await self.close()
-        return problem
 
     async def _start(self) -> str | None:
         problem = await self._connect()

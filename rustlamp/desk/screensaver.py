@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from dbus_fast import BusType, Message
 
-from rustlamp.desk.base import Emit
 from rustlamp.desk.dbus_call import CallFailed
 from rustlamp.desk.logind import BusWatcher
 
@@ -62,6 +61,7 @@ class ScreenSaverWatcher(BusWatcher):
     names whose ActiveChanged we listen to (those that had an owner at some point since start)."""
 
     name = "screensaver"
+    followed = "the screensaver"
     bus_type = BusType.SESSION
     bus_label = "session"
 
@@ -78,19 +78,6 @@ class ScreenSaverWatcher(BusWatcher):
         self.subscribed = set()
         self._active = {}
         self._news = {}
-
-    async def start(self, emit: Emit) -> str | None:
-        await self.close()  # a second start begins afresh
-        self.note = None
-        self._emit_to = emit
-        try:
-            problem = await self._start()
-        except Exception as exc:  # start() reports, it never raises
-            log.warning("the screensaver could not be followed", exc_info=True)
-            problem = f"the screensaver could not be followed: {exc}"
-        if problem is not None:
-            await self.close()
-        return problem
 
     async def _start(self) -> str | None:
         problem = await self._connect()
