@@ -44,10 +44,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "De instellingen konden niet geopend worden",
         "journal_title": "Over je dagboek",
-        "journal_moved": "Je dagboek kon niet gebruikt worden: {problem}. Er is niets weggegooid; "
-        "rustlamp houdt vanaf nu een nieuw dagboek bij.",
-        "journal_unavailable": "Je dagboek kon niet geopend worden: {problem}. rustlamp gaat gewoon door; "
-        "wat je invult wordt apart bewaard.",
+        # the problem comes from the journal, in English like `config check`'s: on a line of its own
+        "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
+        "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
+        "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
+        "wat je invult wordt apart bewaard.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -98,10 +99,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
         "settings_title": "The settings could not be opened",
         "journal_title": "About your journal",
-        "journal_moved": "Your journal could not be used: {problem}. Nothing was thrown away; "
-        "rustlamp keeps a new journal from now on.",
-        "journal_unavailable": "Your journal could not be opened: {problem}. rustlamp carries on; "
-        "what you fill in is kept aside.",
+        "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
+        "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
+        "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
+        "what you fill in is kept aside.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
