@@ -31,6 +31,7 @@ def main() -> None:
         "desktop-notifier on dunst, private D-Bus):"
     )
     print(f"  RSS: {last.rss_kb / 1024:.1f} MB (start of window {first.rss_kb / 1024:.1f} MB)")
+    print(f"  PSS: {last.pss_kb / 1024:.1f} MB (shared library pages counted in part)")
     print(f"  threads: {last.threads}")
     print(f"  CPU time: {(last.cpu_ticks - first.cpu_ticks) / ticks * 1000:.0f} ms")
     print(f"  context switches (wake-ups): {last.switches - first.switches}")

@@ -21,6 +21,7 @@ IDLE_CONFIG = QUIET_ALL_DAY
 @dataclass(frozen=True)
 class Reading:
     rss_kb: int
+    pss_kb: int  # proportional: shared library pages divided among the processes that map them
     threads: int
     cpu_ticks: int  # utime + stime, in clock ticks
     switches: int  # voluntary + involuntary context switches, all threads
@@ -38,8 +39,11 @@ def read_proc(pid: int) -> Reading:
         switches += int(task_fields["voluntary_ctxt_switches"]) + int(
             task_fields["nonvoluntary_ctxt_switches"]
         )
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    pss_kb = next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
     return Reading(
         rss_kb=int(fields["VmRSS"].split()[0]),
+        pss_kb=pss_kb,
         threads=int(fields["Threads"]),
         cpu_ticks=int(stat[11]) + int(stat[12]),
         switches=switches,

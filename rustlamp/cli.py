@@ -423,6 +423,9 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rustlamp.system.lean import keep_openssl_out
+
+    keep_openssl_out()  # first: before asyncio and dbus-fast would load OpenSSL for nothing
     import asyncio
 
     from rustlamp.core.clock import SystemClock

@@ -95,7 +95,8 @@ def test_clicking_the_lamp_in_the_panel_takes_a_break(
 def test_the_lamp_over_sni_loads_no_image_library(app: RunningApp) -> None:
     # the icons are prepared ahead: the resident process must not pay for Pillow (or X, or Tk)
     maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
-    for library in ("PIL/_imaging", "_tkinter", "libtk", "libX11"):
+    # nor for OpenSSL, which it never uses (rustlamp/system/lean.py)
+    for library in ("PIL/_imaging", "_tkinter", "libtk", "libX11", "libssl", "libcrypto"):
         assert library not in maps, library
 
 
