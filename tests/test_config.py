@@ -494,6 +494,13 @@ def test_brackets_inside_strings_do_not_confuse_line_numbers() -> None:
     )
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_characters_other_programs_break_lines_at_do_not_move_line_numbers(separator: str) -> None:
+    # TOML ends a line at LF only; these may stand inside a string or a comment
+    text = f'[prompts]\nextra = ["Adem{separator}zacht"] # ok{separator}ok\n[reminders]\nevery = "1x"\n'
+    assert printed(check(text)) == [f"my.toml:4: reminders.every: '1x' is not a duration; {EVERY_HINT}"]
+
+
 def test_a_bad_extra_prompt_points_at_its_line() -> None:
     text = '[prompts]\n# kind words\nextra = [\n  "Adem.",\n  "",\n]\n'
     (problem,) = check(text).problems

@@ -23,7 +23,7 @@ from rustlamp.core.durations import (
     parse_clock_time,
     parse_duration,
 )
-from rustlamp.core.toml_lines import key_lines
+from rustlamp.core.toml_lines import key_lines, toml_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -205,8 +205,9 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
         if match is None:
             return None, message
         # the end of the document: after the last character of the last line
-        last = text.splitlines()[-1] if text.splitlines() else ""
-        line, column = max(1, len(text.splitlines())), len(last) + 1
+        lines = toml_lines(text)
+        last = lines[-1] if lines else ""
+        line, column = max(1, len(lines)), len(last) + 1
     return line, f"{message[: match.start()]} (line {line}, column {column})"
 
 

@@ -15,6 +15,15 @@ _HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?")
 _ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
 
 
+def toml_lines(text: str) -> list[str]:
+    """The text's lines as TOML counts them: only LF (or CRLF) ends one. str.splitlines would also break
+    at form feeds, U+2028 and others, which TOML allows inside strings and comments."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no line of its own
+    return [line.removesuffix("\r") for line in lines]
+
+
 def split_key(dotted: str) -> tuple[str, ...]:
     """'routines."tea time".at' -> ('routines', 'tea time', 'at')."""
     parts = re.findall(_BARE_OR_QUOTED, dotted)
@@ -26,7 +35,7 @@ def code_lines(text: str) -> list[tuple[str, bool]]:
     multi-line string (then it holds no key)."""
     result: list[tuple[str, bool]] = []
     quote = ""  # the open string's delimiter: ", ', \"\"\" or '''
-    for raw in text.splitlines():
+    for raw in toml_lines(text):
         began_in_string = len(quote) == 3
         code: list[str] = []
         i = 0
@@ -67,7 +76,7 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
     table: tuple[str, ...] = ()
     depth = 0  # inside a multi-line array or inline table, assignments belong to the outer key
     for number, ((code, in_string), raw) in enumerate(
-        zip(code_lines(text), text.splitlines(), strict=True), 1
+        zip(code_lines(text), toml_lines(text), strict=True), 1
     ):
         if depth == 0 and not in_string:
             header = _HEADER.match(raw)
