@@ -75,6 +75,8 @@ class App:
         self._told_problems: tuple[str, ...] = ()
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
+        # when a watcher said "sleep" and the wall-clock rule has not yet seen that sleep
+        self._asleep_at: datetime | None = None
         self.notifier: Notifier | None = None
         self.tray: Tray | None = None
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
@@ -271,11 +273,8 @@ class App:
         lived = timedelta(seconds=mono - self._last_mono)
         moved = now - self._last_wall
         if abs(moved - lived) > JUMP_TOLERANCE:
-            last_seen = self._last_wall + lived
-            rested = self.planner.woke(last_seen, now)
-            if rested:
-                self.desk.rested()
-                self.journal.record("break", {"outcome": "natural", "how": "sleep"})
+            self._asleep_at = None  # this rule has seen the sleep a watcher announced
+            rested = self._woke(self._last_wall + lived, now)
             log.info(
                 "woke: the wall clock moved %s while the process lived %s; %s",
                 moved,
@@ -284,6 +283,23 @@ class App:
             )
         self._last_wall, self._last_mono = now, mono
         return now
+
+    def _woke(self, last_seen: datetime, now: datetime) -> bool:
+        """The machine slept (or the clock jumped) from `last_seen` to `now`: the planner's rule applies."""
+        rested = self.planner.woke(last_seen, now)
+        if rested:
+            self.desk.rested()
+            self.journal.record("break", {"outcome": "natural", "how": "sleep"})
+        return rested
+
+    def _woke_from_event(self, now: datetime) -> None:
+        """A watcher said "wake". Where the monotonic clock counts through a suspend (Windows before
+        Python 3.13), the wall-clock rule cannot see the sleep, so its start comes from the "sleep" event."""
+        since, self._asleep_at = self._asleep_at, None
+        if since is None or now - since <= JUMP_TOLERANCE:
+            return  # seen by the wall-clock rule already, or too short to tell from a busy moment
+        rested = self._woke(since, now)
+        log.info("woke: asleep since %s; %s", self._iso(since), "counted as rest" if rested else "too short")
 
     def _log_next(self, reminder: datetime | None, wake_at: datetime | None) -> None:
         log.info(
@@ -348,6 +364,8 @@ class App:
 
     async def _show(self, event: Event) -> None:
         lang = self.language
+        if event.kind == "reminder":
+            await self._look_at_desk()
         if event.kind == "reminder" and self.desk.quiet:
             # not to an empty desk, a presentation or a locked screen: held, and shown once when free
             self.desk.hold_reminder()
@@ -595,6 +613,17 @@ class App:
         if self.watch_desk:
             await self._start_idle()
 
+    async def _look_at_desk(self) -> None:
+        """Ask the watchers that cannot tell us of a bad moment (Windows, macOS) whether this is one."""
+        from rustlamp.desk.base import AskedWatcher
+
+        for watcher in self._desk_watchers:
+            if isinstance(watcher, AskedWatcher):
+                try:
+                    await watcher.look()
+                except Exception:  # a watcher's bug must not cost the reminder
+                    log.exception("desk: asking %s failed", watcher.name)
+
     def on_desk(self, event: DeskEvent) -> None:
         """A desk watcher saw something; the core's Desk decides what it means."""
         now = self._sync_clock()
@@ -606,8 +635,13 @@ class App:
             # one hold per reason and source: two do-not-disturb sources must not release each other's
             held = f"{event.reason} ({event.source})"
             effects = desk.hold(held) if kind == "hold" else desk.release(held)
-        elif kind in ("sleep", "wake"):
-            effects = desk.sleep() if kind == "sleep" else desk.wake()
+        elif kind == "sleep":
+            # two watchers may both say it; the OS's moment, if the loop only hears of it after waking
+            self._asleep_at = self._asleep_at or min(event.at or now, now)
+            effects = desk.sleep()
+        elif kind == "wake":
+            self._woke_from_event(now)  # first: a sleep that counts as rest ends the held reminder's wait
+            effects = desk.wake()
         else:
             effects = {"active": desk.active, "lock": desk.lock, "unlock": desk.unlock}[kind](now)
         detail = f", {event.reason}" if event.reason else ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Literal, Protocol, runtime_checkable
 
 EventKind = Literal[
     "idle",  # no keyboard or mouse input for `idle_for` (one event per threshold crossed)
@@ -25,6 +25,9 @@ class DeskEvent:
     source: str  # which watcher saw it, for the log: "x11-sync", "mutter", "logind", ...
     reason: str = ""  # for hold/release: "fullscreen" or "dnd"
     idle_for: timedelta | None = None  # for idle: the threshold crossed (or the idle time seen)
+    # when the OS told it, where that can differ from when the loop hears it: a "sleep" handed over on
+    # the way into a suspend may only be handled after the machine woke
+    at: datetime | None = None
 
 
 Emit = Callable[[DeskEvent], None]
@@ -49,3 +52,11 @@ class IdleWatcher(DeskWatcher, Protocol):
     "active" at the first input after any "idle"."""
 
     def set_thresholds(self, thresholds: Sequence[timedelta]) -> None: ...
+
+
+@runtime_checkable
+class AskedWatcher(DeskWatcher, Protocol):
+    """A hold/release source the OS cannot notify about: the runtime asks it with `look` when a reminder
+    is due, and it emits "hold" before returning if this is a bad moment."""
+
+    async def look(self) -> None: ...
