@@ -2,6 +2,10 @@
 ask for it) a fullscreen window. Each one is tried; those that start are returned, running, and each
 one that cannot gives a line for the log saying why.
 
+Linux: X11's fullscreen window and the desktop's switch (KDE, XFCE, GNOME), followed as they change.
+Windows and macOS cannot notify either, so there the OS is asked when a reminder is due (asked_hold.py):
+Windows' notification state and Focus Assist, macOS's window list and Focus.
+
 The modules are imported only where they can work: python-xlib and dbus-fast are Linux-only
 dependencies of rustlamp.
 """
@@ -13,17 +17,6 @@ import sys
 from collections.abc import Mapping
 
 from rustlamp.desk.base import DeskWatcher, Emit
-
-# No cheap, public way to follow these; see dnd_dbus.py.
-WINDOWS_FOCUS_ASSIST = (
-    "Windows Focus Assist is not followed: Windows has no documented way to read it (only an undocumented "
-    "WNF state), and SHQueryUserNotificationState would have to be polled."
-)
-MACOS_FOCUS = (
-    "macOS Focus is not followed: it can only be read through INFocusStatusCenter, which needs an app "
-    "bundle and the person's permission."
-)
-NO_FULLSCREEN_HERE = "Fullscreen windows are followed on X11 only, not on {platform}."
 
 
 def _gnome_session(env: Mapping[str, str]) -> bool:
@@ -47,15 +40,14 @@ async def choose_dnd_watchers(
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     lines: list[str] = []
-    if platform in ("win32", "darwin"):
-        lines.append(WINDOWS_FOCUS_ASSIST if platform == "win32" else MACOS_FOCUS)
-        if when_fullscreen:
-            lines.append(NO_FULLSCREEN_HERE.format(platform="Windows" if platform == "win32" else "macOS"))
-        return [], lines
+    candidates: list[DeskWatcher] = []
+    if platform == "win32":
+        return await _windows(emit, when_fullscreen, lines)
+    if platform == "darwin":
+        return await _macos(emit, when_fullscreen, lines)
 
     from rustlamp.desk.dnd_dbus import GnomeDndWatcher, NotificationsInhibitedWatcher, XfconfDndWatcher
 
-    candidates: list[DeskWatcher] = []
     if when_fullscreen:
         if env.get("DISPLAY"):
             from rustlamp.desk.fullscreen_x11 import FullscreenX11Watcher
@@ -77,6 +69,42 @@ async def choose_dnd_watchers(
         desktop = env.get("XDG_CURRENT_DESKTOP") or "not set"
         lines.append(f"gnome-gsettings: not a GNOME session (XDG_CURRENT_DESKTOP: {desktop}).")
 
+    return await _started(candidates, emit, lines)
+
+
+# Windows and macOS cannot tell us when a fullscreen window or do-not-disturb begins: these are asked
+# when a reminder is due (asked_hold.py).
+
+
+async def _windows(
+    emit: Emit, when_fullscreen: bool, lines: list[str]
+) -> tuple[list[DeskWatcher], list[str]]:
+    from rustlamp.desk import windows_desk
+    from rustlamp.desk.asked_hold import AskedHoldWatcher
+
+    candidates: list[DeskWatcher] = [AskedHoldWatcher("windows-dnd", "dnd", windows_desk.do_not_disturb_now)]
+    if when_fullscreen:
+        candidates.append(AskedHoldWatcher("windows-fullscreen", "fullscreen", windows_desk.fullscreen_now))
+    working, lines = await _started(candidates, emit, lines)
+    problem = windows_desk.focus_assist_problem()  # known after the first question, asked by start()
+    if problem is not None and any(w.name == "windows-dnd" for w in working):
+        lines.append(f"windows-dnd: {problem}")
+    return working, lines
+
+
+async def _macos(emit: Emit, when_fullscreen: bool, lines: list[str]) -> tuple[list[DeskWatcher], list[str]]:
+    from rustlamp.desk import macos_desk
+    from rustlamp.desk.asked_hold import AskedHoldWatcher
+
+    candidates: list[DeskWatcher] = [AskedHoldWatcher("macos-dnd", "dnd", macos_desk.focus_now)]
+    if when_fullscreen:
+        candidates.append(AskedHoldWatcher("macos-fullscreen", "fullscreen", macos_desk.fullscreen_now))
+    return await _started(candidates, emit, lines)
+
+
+async def _started(
+    candidates: list[DeskWatcher], emit: Emit, lines: list[str]
+) -> tuple[list[DeskWatcher], list[str]]:
     working: list[DeskWatcher] = []
     for watcher in candidates:
         reason = await watcher.start(emit)

@@ -4,14 +4,12 @@ On Linux (and other systems with D-Bus): logind on the system bus (sleep/wake, a
 session's LockedHint) and the desktop's screensaver on the session bus (lock/unlock). Both may report the
 same lock; the core treats a second "lock" while locked as nothing.
 
-Left out on purpose:
-- Windows: WM_POWERBROADCAST (sleep/resume) and WTS session notifications (lock/unlock) arrive as window
-  messages, so they need a hidden window with its own message loop on a thread of its own.
-- macOS: NSWorkspace's willSleep/didWake notifications and the distributed com.apple.screenIsLocked/
-  screenIsUnlocked ones are delivered on a Cocoa run loop, which belongs to the tray's main thread there.
-On both, the runtime's wall-clock jump rule (rustlamp.runtime) is what notices a sleep, after the fact.
-Caveat for Windows: before Python 3.13 time.monotonic() is GetTickCount64, which keeps counting through a
-suspend (PEP 418), so the wall clock and the monotonic clock move alike and that rule may not see the sleep.
+Windows: powrprof's suspend/resume callback (sleep/wake) and WTS session notifications to a window of
+its own on a thread of its own (lock/unlock); windows_desk.py. This matters there more than anywhere:
+before Python 3.13 time.monotonic() counts through a suspend on Windows, so the runtime's wall-clock rule
+cannot see a sleep, and the "sleep" event is what tells it when the sleep began.
+macOS: IOKit's system power notifications on a CFRunLoop of their own (sleep/wake); the screen lock is
+asked when a reminder is due, since its notifications come on the main thread only; macos_desk.py.
 """
 
 from __future__ import annotations
@@ -19,32 +17,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import Protocol
 
 from rustlamp.desk.base import DeskWatcher, Emit
 
 log = logging.getLogger("rustlamp.desk")
 
-_NOT_HERE = (
-    "sleep and screen lock are not watched on {system}: its power and lock notifications need a "
-    "{needs}; a sleep is left to the runtime's wall-clock jump rule"
-)
+
+class _PowerWatcher(DeskWatcher, Protocol):
+    note: str | None  # what works only in part, for the log
 
 
-async def choose_power_watchers(emit: Emit) -> tuple[list[DeskWatcher], list[str]]:
-    """Start the sleep/lock watchers that work here, all sending to `emit`. Returns the started ones (for
-    close() at the end) and lines for the log: one for each watcher that does not work here and one for
-    each that works only in part (its `note`). Never raises."""
-    if sys.platform == "win32":
-        return [], [_NOT_HERE.format(system="Windows", needs="window with a message loop of its own")]
-    if sys.platform == "darwin":
-        return [], [_NOT_HERE.format(system="macOS", needs="Cocoa run loop, which the tray owns")]
+def _candidates(platform: str) -> list[_PowerWatcher] | str:
+    """The watchers to try here, or why there are none."""
+    if platform == "win32":
+        from rustlamp.desk.windows_desk import WindowsPowerWatcher
+
+        return [WindowsPowerWatcher()]
+    if platform == "darwin":
+        from rustlamp.desk.asked_hold import AskedHoldWatcher
+        from rustlamp.desk.macos_desk import MacPowerWatcher, screen_locked_now
+
+        # the lock's notifications come on the main thread only, which the tray owns: asked instead
+        return [MacPowerWatcher(), AskedHoldWatcher("macos-lock", "locked", screen_locked_now)]
     try:
         from rustlamp.desk.logind import LogindWatcher
         from rustlamp.desk.screensaver import ScreenSaverWatcher
     except ImportError as exc:  # dbus-fast is installed on Linux only
-        return [], [f"sleep and screen lock are not watched: no D-Bus support here ({exc})"]
+        return f"sleep and screen lock are not watched: no D-Bus support here ({exc})"
+    return [LogindWatcher(), ScreenSaverWatcher()]
 
-    candidates: list[LogindWatcher | ScreenSaverWatcher] = [LogindWatcher(), ScreenSaverWatcher()]
+
+async def choose_power_watchers(
+    emit: Emit, platform: str | None = None
+) -> tuple[list[DeskWatcher], list[str]]:
+    """Start the sleep/lock watchers that work here, all sending to `emit`. Returns the started ones (for
+    close() at the end) and lines for the log: one for each watcher that does not work here and one for
+    each that works only in part (its `note`). Never raises."""
+    candidates = _candidates(sys.platform if platform is None else platform)
+    if isinstance(candidates, str):
+        return [], [candidates]
     results = await asyncio.gather(*(w.start(emit) for w in candidates), return_exceptions=True)
     watchers: list[DeskWatcher] = []
     lines: list[str] = []
