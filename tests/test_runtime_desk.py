@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from app_process import QUIET_ALL_DAY
 
 from rustlamp.core.clock import FakeClock
 from rustlamp.core.schedule import Event
@@ -22,15 +23,7 @@ from rustlamp.runtime import JUMP_TOLERANCE, App
 from rustlamp.settings_source import SettingsSource
 
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
-SETTINGS = """language = "en"
-[reminders]
-every = "45m"
-start = "00:00"
-end = "00:00"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-[break]
-length = "5m"
-"""
+SETTINGS = QUIET_ALL_DAY + '[break]\nlength = "5m"\n'  # every 45 minutes, all day, every day
 
 
 class Shown:
