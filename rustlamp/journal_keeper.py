@@ -2,8 +2,9 @@
 wrote is lost when the journal cannot take it.
 
 An entry the journal refuses (a full disk, a file locked for too long) waits in memory and goes in with the
-next write that succeeds; whatever still waits when the app stops is written beside the journal as JSON
-(owner-only), and the log says where.
+next write that succeeds. A journal that could not be opened at all (held locked by another program, no
+permission) is tried again when there is something to write, not on a timer. Whatever still waits when the
+app stops is written beside the journal as JSON (owner-only), and the log says where.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class JournalKeeper:
         self.clock = clock
         self._journal: Journal | None = None
         self._waiting: list[Entry] = []
+        self._open_failed = False  # open() was tried and gave no journal: try again before a write
 
     @property
     def keeping(self) -> bool:
@@ -40,6 +42,7 @@ class JournalKeeper:
             return None
         opened = open_journal(self.path, self.clock.now())
         self._journal = opened.journal
+        self._open_failed = opened.journal is None
         if opened.problem is None:
             log.info("journal: %s", self.path)
             return None
@@ -51,8 +54,9 @@ class JournalKeeper:
             return
         entry = Entry(self.clock.now(), kind, detail)
         self._waiting.append(entry)
+        self._open_again()
         if self._journal is None:
-            log.warning("journal: not open; the %s entry waits in memory", kind)
+            log.warning("journal: not open; %d entries wait in memory", len(self._waiting))
             return
         try:
             self._journal.add_all(self._waiting)
@@ -72,7 +76,21 @@ class JournalKeeper:
         waiting = [e for e in self._waiting if _within(e.at.date(), since, until)]
         return sorted(kept + waiting, key=lambda e: e.at.timestamp())
 
+    def _open_again(self) -> None:
+        """The journal could not be opened before; perhaps now it can (a lock let go, room on the disk)."""
+        if not self._open_failed or self.path is None:
+            return
+        opened = open_journal(self.path, self.clock.now())
+        if opened.journal is None:
+            return  # said when it first failed; the entries keep waiting
+        self._journal, self._open_failed = opened.journal, False
+        if opened.problem is not None:
+            log.warning("journal: %s", opened.problem)
+        log.info("journal: open now: %s", self.path)
+
     def close(self) -> None:
+        if self._waiting:
+            self._open_again()
         if self._journal is not None and self._waiting:
             try:
                 self._journal.add_all(self._waiting)

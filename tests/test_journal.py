@@ -459,8 +459,8 @@ MAKERS: dict[str, Callable[[Path], str]] = {
     "newer-version": make_newer_journal,
     "other-app": make_other_apps_database,
     "other-app-version-1": make_other_apps_versioned_database,
-    "locked": lambda path: "is locked by another program",  # made by the fixture: it needs a process
 }
+LOCKED = "locked"  # made by the fixture: it needs a process; a lock passes, so the file is not moved
 
 
 @dataclass
@@ -469,24 +469,39 @@ class Unusable:
     says: str  # what the problem or error must say
 
 
-@pytest.fixture(params=list(MAKERS))
-def unusable(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Unusable]:
+def made(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Unusable]:
     path = tmp_path / "rustlamp" / FILE_NAME
     path.parent.mkdir(mode=0o700)
-    says = MAKERS[request.param](path)
-    if request.param != "locked":
-        yield Unusable(path, says)
+    if kind != LOCKED:
+        yield Unusable(path, MAKERS[kind](path))
         return
     journal_with_entries(path)
     monkeypatch.setattr(journal_module, "BUSY_TIMEOUT", FAST_BUSY_TIMEOUT)
     holder = run_python(LOCK_HOLDER, str(path), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
-        yield Unusable(path, says)
+        yield Unusable(path, "is locked by another program")
     finally:
         holder.communicate("", timeout=10)
+
+
+@pytest.fixture(params=list(MAKERS))
+def unusable(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Unusable]:
+    yield from made(request.param, tmp_path, monkeypatch)
+
+
+@pytest.fixture(params=[*MAKERS, LOCKED])
+def unreadable(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Unusable]:
+    yield from made(request.param, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Unusable]:
+    yield from made(LOCKED, tmp_path, monkeypatch)
 
 
 def test_an_unusable_file_is_moved_aside_untouched_and_a_new_journal_started(unusable: Unusable) -> None:
@@ -504,7 +519,19 @@ def test_an_unusable_file_is_moved_aside_untouched_and_a_new_journal_started(unu
     opened.journal.close()
 
 
-def test_read_journal_says_what_is_wrong_and_moves_nothing(unusable: Unusable) -> None:
+def test_a_journal_locked_by_another_program_is_left_where_it_is(locked: Unusable) -> None:
+    before = listing(locked.path.parent)
+    opened = open_journal(locked.path, NOW)
+    assert opened.journal is None and opened.moved_to is None
+    assert opened.problem == (
+        f"the journal {locked.path} is locked by another program (waited {FAST_BUSY_TIMEOUT:g} s); "
+        "it was left where it is"
+    )
+    assert listing(locked.path.parent)[FILE_NAME] == before[FILE_NAME]
+
+
+def test_read_journal_says_what_is_wrong_and_moves_nothing(unreadable: Unusable) -> None:
+    unusable = unreadable
     before = listing(unusable.path.parent)
     with pytest.raises(JournalError) as error:
         read_journal(unusable.path)

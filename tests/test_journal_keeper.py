@@ -19,7 +19,7 @@ import pytest
 import rustlamp.core.journal as journal_module
 from rustlamp.core.clock import FakeClock
 from rustlamp.core.entries_json import entries_from_json
-from rustlamp.core.journal import open_journal
+from rustlamp.core.journal import open_journal, read_journal
 from rustlamp.journal_keeper import JournalKeeper
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -85,6 +85,34 @@ def test_while_the_journal_is_locked_entries_wait_and_go_in_later(
     reopened = open_journal(path, clock.now())
     assert reopened.journal is not None
     assert [e.kind for e in reopened.journal.entries()] == ["checkin", "break", "snooze"]
+    reopened.journal.close()
+
+
+def test_a_journal_locked_at_the_start_is_left_alone_and_opened_when_there_is_something_to_write(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "BUSY_TIMEOUT", 0.2)
+    path = tmp_path / "journal.sqlite3"
+    earlier = JournalKeeper(path, clock)
+    earlier.open()
+    earlier.record("checkin", CHECKIN)
+    earlier.close()
+    keeper = JournalKeeper(path, clock)
+    with held_locked(path):
+        told = keeper.open()
+        assert told is not None and told[0] == "journal_unavailable"
+        assert "is locked by another program" in told[1] and "left where it is" in told[1]
+        keeper.record("break", {"outcome": "done", "how": "button"})  # still locked: it waits
+    clock.advance(timedelta(minutes=5))
+    keeper.record("snooze", {"until": None})  # the lock is gone: the journal opens, both go in
+    assert sorted(p.name for p in tmp_path.iterdir() if "unreadable" in p.name or p.suffix == ".json") == []
+    looking = read_journal(path)
+    assert [e.kind for e in looking.entries()] == ["checkin", "break", "snooze"]  # in, before the end
+    looking.close()
+    keeper.close()
+    reopened = open_journal(path, clock.now())
+    assert reopened.journal is not None and reopened.problem is None
+    assert [e.kind for e in reopened.journal.entries()] == ["checkin", "break", "snooze"]  # one history
     reopened.journal.close()
 
 

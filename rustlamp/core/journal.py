@@ -6,13 +6,13 @@
 - secure_delete is on, and `forget` truncates the WAL afterwards: forgotten words are overwritten, not
   only unlinked from the index.
 - A schema version (PRAGMA user_version) with forward migrations.
-- A file that cannot be used (not a database, corrupt, locked by another program, from a newer
-  rustlamp, another program's database) is moved aside (never deleted) and a new journal is started;
+- A file that cannot be used (not a database, corrupt, from a newer rustlamp, another program's
+  database) is moved aside (never deleted) and a new journal is started;
   `OpenedJournal.problem` says what happened and where the old file went, so the app can tell the person
   and keep running. The file is first looked at through a read-only connection, so a file that is not
   ours is moved aside exactly as it was (a read-write connection would switch it to WAL, or checkpoint
-  its WAL on close). A file that is fine but cannot be reached (no permission, a full disk) is left where
-  it is: moving it would not help.
+  its WAL on close). A file that is fine but cannot be reached (no permission, a full disk, held locked
+  by another program) is left where it is: moving it would not help, and a lock passes.
 - A journal moved or replaced underneath the running app refuses writes (JournalError) instead of
   writing into a file nobody will open again.
 """
@@ -352,12 +352,13 @@ def _prepare(db: sqlite3.Connection) -> None:
 
 
 def _failure(exc: sqlite3.Error) -> Exception:
-    """_Unusable when the file itself is at fault (or held by another program): it is moved aside. Anything
-    else (no permission, a full disk, an I/O error) is about where the file lives; moving would not help."""
+    """_Unusable when the file itself is at fault: it is moved aside. Anything else (held locked by another
+    program, no permission, a full disk, an I/O error) is about where the file is or who holds it; moving it
+    would not help, and would leave the other program writing into the moved file."""
     message = str(exc)
     code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # Python 3.11+; before that, SQLite's message
     if code == 5 or "database is locked" in message:  # SQLITE_BUSY
-        return _Unusable(f"is locked by another program (waited {BUSY_TIMEOUT:g} s)")
+        return _Unreachable(f"is locked by another program (waited {BUSY_TIMEOUT:g} s)")
     if code == 26 or "file is not a database" in message:  # SQLITE_NOTADB
         return _Unusable("is not a database")
     if code == 11 or "malformed" in message:  # SQLITE_CORRUPT

@@ -48,7 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
         "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
-        "wat je invult wordt apart bewaard.\n{problem}",
+        "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -102,7 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
         "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept aside.\n{problem}",
+        "what you fill in is kept, and goes in as soon as it can.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
