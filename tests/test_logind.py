@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -306,19 +305,3 @@ def test_choose_power_watchers_without_buses_gives_reasons(
     assert [line.split(":")[0] for line in lines] == ["logind", "screensaver"]
     assert "system bus could not be reached" in lines[0]
     assert "session bus could not be reached" in lines[1]
-
-
-@pytest.mark.parametrize(("platform", "name"), [("win32", "Windows"), ("darwin", "macOS")])
-def test_choose_power_watchers_elsewhere_leaves_sleep_to_the_wall_clock(platform: str, name: str) -> None:
-    async def scenario() -> tuple[list[Any], list[str]]:
-        real = sys.platform
-        sys.platform = platform
-        try:
-            watchers, lines = await choose_power_watchers(Events())
-        finally:
-            sys.platform = real
-        return list(watchers), lines
-
-    watchers, lines = run(scenario())
-    assert watchers == []
-    assert len(lines) == 1 and name in lines[0] and "wall-clock jump" in lines[0]
