@@ -27,15 +27,25 @@ from typing import Any
 
 import pytest
 from desktop import DesktopSession, extra_display
-from window_driver import Window, minimise_and_bring_back, send_wm_delete, until, window_starter
+from PIL import Image
+from window_driver import (
+    Window,
+    colour_box,
+    minimise_and_bring_back,
+    send_wm_delete,
+    until,
+    window_starter,
+)
 
 from rustlamp.core.config import DAY_NAMES, Problem, load_settings, parse_settings
 from rustlamp.settings_file import REMOVE
+from rustlamp.ui.palette import FOCUS
 from rustlamp.ui.settings_window import (
     SETTINGS_TEXTS,
     TAB_KEYS,
     TAB_MARK,
     WINDOW_CLASS,
+    RoutineRow,
     SettingsWindow,
     TextField,
     comma_list,
@@ -317,7 +327,7 @@ def test_days_and_routines_by_keyboard(open_settings: Callable[..., Window], tmp
     window.key("ctrl+Tab", *["Tab"] * 6, "space")  # Herinneringen: every, start, end, ma, di, wo: off
     window.key("ctrl+Tab", "ctrl+Tab")  # Routines; the focus goes to its first box, "morning"
     window.key(*["Tab"] * 9, "Return")  # past its time and seven days to Verwijderen: removed
-    window.key("Tab")  # from tea time's Verwijderen to the new routine's name
+    window.key("Tab", "Tab")  # from tea time's Verwijderen past its words to the new routine's name
     window.type("avond")
     window.key("Return")  # added; the focus is in its time, selected
     window.type("21:30")
@@ -364,6 +374,269 @@ def test_a_routine_removed_and_added_again_is_no_change_and_names_are_checked(
     assert window.changes() == {("routines", "walk", "at"): "12:00"}  # the defaults are left out
     window.remove_routine("walk")
     assert window.changes() == {}  # never written, so nothing to take out
+
+
+# ----- a routine's own words ------------------------------------------------------------------------------
+
+PAST_A_ROUTINE = 11  # Tab stops in a routine: its box, time, seven days, Remove, words
+
+
+def _routine(window: SettingsWindow, name: str) -> RoutineRow:
+    return next(row for row in window.routines if row.name == name)
+
+
+def _placeholder_shows(row: RoutineRow) -> bool:
+    """Whether the muted words inside the routine's words entry show (they say rustlamp picks them)."""
+    hint = SETTINGS_TEXTS["en"]["routine_prompt_hint"], SETTINGS_TEXTS["nl"]["routine_prompt_hint"]
+    return any(isinstance(w, tk.Label) and w.cget("text") in hint and w.winfo_ismapped() for w in row.widgets)
+
+
+@pytest.mark.desktop
+def test_a_routines_words_show_and_an_edit_changes_only_that_line(
+    live: Callable[..., Live], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(HAND_WRITTEN, encoding="utf-8")
+    shown = live("en", config)
+    window = shown.window
+    morning, tea = _routine(window, "morning"), _routine(window, "tea time")
+    assert morning.prompt_entry.get() == "Twee minuten ademen." and not _placeholder_shows(morning)
+    assert tea.prompt_entry.get() == "" and _placeholder_shows(tea)  # empty: rustlamp picks the words
+    assert SETTINGS_TEXTS["en"]["routine_prompt"] in _texts(window.routine_rows)
+    assert not window.routine_scrollbar.winfo_ismapped()  # two routines fit: nothing to scroll
+
+    shown.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")  # Routines; its first box: morning's
+    shown.key(*["Tab"] * (PAST_A_ROUTINE * 2 - 1))  # through morning and tea time, its words untouched
+    assert shown.root.focus_get() is tea.prompt_entry
+    assert window.changes() == {}  # only looked at: nothing to write
+    shown.key(*["shift+Tab"] * PAST_A_ROUTINE)  # back to morning's words, their text selected
+    assert shown.root.focus_get() is morning.prompt_entry
+    shown.type("Drie keer rustig ademen.")
+    assert window.changes() == {("routines", "morning", "prompt"): "Drie keer rustig ademen."}
+    shown.key("Return")
+    shown.until(_changed(config, HAND_WRITTEN), "the file is saved")
+    assert config.read_text(encoding="utf-8") == HAND_WRITTEN.replace(
+        'prompt = "Twee minuten ademen."', 'prompt = "Drie keer rustig ademen."'
+    )
+    assert window.changes() == {}
+
+
+@pytest.mark.desktop
+def test_a_routines_words_cleared_take_the_prompt_out_of_the_file(
+    live: Callable[..., Live], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(HAND_WRITTEN, encoding="utf-8")
+    shown = live("nl", config)
+    window = shown.window
+    morning = _routine(window, "morning")
+    shown.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")
+    shown.key(*["Tab"] * (PAST_A_ROUTINE - 1))  # morning's words, selected
+    assert shown.root.focus_get() is morning.prompt_entry
+    shown.key("BackSpace")
+    assert morning.prompt_entry.get() == "" and _placeholder_shows(morning)
+    assert window.changes() == {("routines", "morning", "prompt"): REMOVE}  # out, not an empty string
+    shown.key("Return")
+    shown.until(_changed(config, HAND_WRITTEN), "the file is saved")
+    assert config.read_text(encoding="utf-8") == HAND_WRITTEN.replace('prompt = "Twee minuten ademen."\n', "")
+
+
+@pytest.mark.desktop
+def test_a_problem_with_a_routines_words_stands_in_its_note_until_they_are_put_right(
+    live: Callable[..., Live], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    written = HAND_WRITTEN.replace('prompt = "Twee minuten ademen."', 'prompt = ""   # to do')
+    config.write_text(written, encoding="utf-8")
+    shown = live("en", config)
+    window = shown.window
+    morning = _routine(window, "morning")
+    problem = _core_problem(written, config, "routines.morning.prompt")
+    assert problem.severity == "error"
+    assert morning.note.label.winfo_ismapped()
+    assert morning.note.label.cget("text") == f"prompt: {problem.message}"  # as the other keys' problems
+    assert window.notebook.tab(3, "text") == SETTINGS_TEXTS["en"]["tab_routines"] + TAB_MARK
+    assert str(window.save_button.cget("state")) == "disabled"
+
+    shown.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")
+    shown.key(*["Tab"] * (PAST_A_ROUTINE - 1))
+    assert shown.root.focus_get() is morning.prompt_entry
+    shown.type("Look out of the window.")
+    shown.until(lambda: not morning.note.label.winfo_ismapped(), "the note goes")
+    assert window.notebook.tab(3, "text") == SETTINGS_TEXTS["en"]["tab_routines"]
+    shown.key("Return")
+    shown.until(_changed(config, written), "the file is saved")
+    assert config.read_text(encoding="utf-8") == written.replace(
+        'prompt = ""   # to do', 'prompt = "Look out of the window."   # to do'
+    )
+
+
+@pytest.mark.desktop
+def test_a_new_routine_gets_a_prompt_only_when_words_were_typed(
+    open_settings: Callable[..., Window], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(HAND_WRITTEN, encoding="utf-8")
+    window = open_settings("nl", config)
+    window.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")  # Routines; morning's box
+    window.key(*["Tab"] * (PAST_A_ROUTINE * 2))  # past morning and tea time to the new routine's name
+    window.type("avond")
+    window.key("Return")  # added; the focus is in its time, selected
+    window.type("21:30")
+    window.key(*["Tab"] * 9)  # past its seven days and Verwijderen to its words
+    window.type("Even naar buiten kijken.")
+    window.key("Tab")  # the new routine's name again
+    window.type("nacht")
+    window.key("Return")
+    window.type("23:00")  # and no words
+    window.key("Return")
+    until(_changed(config, HAND_WRITTEN), "the file is saved")
+    window.key("Escape")
+    assert window.result() == SAVED
+
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith(HAND_WRITTEN)  # every line as it was; the new ones come after
+    routines = tomllib.loads(text)["routines"]
+    assert routines["avond"] == {"at": "21:30", "prompt": "Even naar buiten kijken."}
+    assert routines["nacht"] == {"at": "23:00"}  # no prompt key: rustlamp picks the words
+    settings = parse_settings(text, str(config)).settings
+    assert settings is not None
+    assert [(r.name, r.prompt) for r in settings.routines] == [
+        ("morning", "Twee minuten ademen."),
+        ("tea time", None),
+        ("avond", "Even naar buiten kijken."),
+        ("nacht", None),
+    ]
+
+
+# ----- many routines: the rows scroll --------------------------------------------------------------------
+
+MANY_ROUTINES = 12
+MANY = "# twelve small moments\n" + "".join(
+    f'\n[routines.r{n:02d}]   # number {n}\nat = "{5 + n:02d}:00"   # as it was\n'
+    + ('prompt = "Even opstaan."\n' if n % 4 == 0 else "")
+    for n in range(1, MANY_ROUTINES + 1)
+)
+
+
+def _screen_box(widget: tk.Misc) -> tuple[int, int, int, int]:
+    x, y = widget.winfo_rootx(), widget.winfo_rooty()
+    return x, y, x + widget.winfo_width(), y + widget.winfo_height()
+
+
+def _shows_focused(shown: Live, entry: tk.Entry, shot: Path) -> bool:
+    """Whether the screen shows `entry` whole, with the ochre ring of the keyboard focus: the ring's
+    pixels are exactly the entry's box, and that box lies inside the routines' visible part."""
+    shown.desktop.screenshot(shot)
+    ring = colour_box(Image.open(shot).convert("RGB"), FOCUS)
+    view = _screen_box(shown.window.routine_canvas)
+    box = _screen_box(entry)
+    inside = view[0] <= box[0] and view[1] <= box[1] and box[2] <= view[2] and box[3] <= view[3]
+    return ring == box and inside
+
+
+@pytest.mark.desktop
+def test_with_many_routines_the_rows_scroll_and_tab_reaches_every_time(
+    live: Callable[..., Live], desktop: DesktopSession, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(MANY, encoding="utf-8")
+    shown = live("en", config)
+    window, root = shown.window, shown.root
+    screen_width, screen_height = (int(v) for v in desktop.screen.split("x")[:2])
+
+    def within_screen() -> bool:
+        x, y, right, bottom = _screen_box(root)
+        return min(x, y) >= 0 and right <= screen_width and bottom <= screen_height
+
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    shown.pump(0.2)
+    placed = root.winfo_geometry()
+    shown.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab")
+    shown.pump(0.2)
+    assert within_screen()
+    assert root.winfo_geometry() == placed  # the scroll bar came without moving or widening anything
+    # The rows ask for more room than the screen has: they scroll, with the scroll bar beside them.
+    assert window.routine_canvas.winfo_height() < window.routine_rows.winfo_reqheight()
+    assert window.routine_scrollbar.winfo_ismapped()
+    desktop.screenshot(shots / "routines-top.png")
+
+    shown.key("Tab")  # the first routine's box
+    for index, row in enumerate(window.routines):
+        if index:
+            shown.key(*["Tab"] * (PAST_A_ROUTINE - 1))  # from the time before to this routine's box
+        shown.key("Tab")
+        assert root.focus_get() is row.at_entry, row.name
+        assert _shows_focused(shown, row.at_entry, shots / f"{row.name}.png"), row.name
+        shown.type(f"{6 + index:02d}:30")  # Tab selected its text: typing replaces it
+    assert within_screen()
+    shown.key("Return")
+    shown.until(_changed(config, MANY), "the file is saved")
+    expected = MANY
+    for n in range(1, MANY_ROUTINES + 1):
+        expected = expected.replace(f'at = "{5 + n:02d}:00"', f'at = "{5 + n:02d}:30"')
+    assert config.read_text(encoding="utf-8") == expected  # only the times, comments and all kept
+
+    # A routine added at the bottom is scrolled into view with the focus in its time; the window stays
+    # within the screen.
+    shown.key(*["Tab"] * (PAST_A_ROUTINE - 1))  # from the last time past its days, Remove and words
+    assert root.focus_get() is window.new_routine_entry
+    shown.type("late")
+    shown.key("Return")
+    new = _routine(window, "late")
+    assert root.focus_get() is new.at_entry
+    assert _shows_focused(shown, new.at_entry, shots / "late.png")
+    assert within_screen() and root.winfo_geometry() == placed
+    print(f"screenshots: {shots}")
+
+
+@pytest.mark.desktop
+def test_the_mouse_wheel_scrolls_the_routines_only_over_them(
+    live: Callable[..., Live], desktop: DesktopSession, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(MANY, encoding="utf-8")
+    shown = live("nl", config)
+    window = shown.window
+    canvas = window.routine_canvas
+    shown.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab")
+    shown.pump(0.2)
+
+    def wheel(widget: tk.Misc, button: int, notches: int = 1) -> None:
+        """Turn the wheel (X11: button 4 up, 5 down) over the middle of `widget`; one xdotool, so the
+        move and the clicks come in order (and no `--sync`, which waits forever when the pointer is
+        there already)."""
+        x, y, right, bottom = _screen_box(widget)
+        middle = [str((x + right) // 2), str((y + bottom) // 2)]
+        clicks = ["click", "--repeat", str(notches), "--delay", "20", str(button)]
+        desktop.run(["xdotool", "mousemove", *middle, *clicks])
+        shown.pump()
+
+    assert canvas.yview()[0] == 0
+    wheel(window.new_routine_entry, 5)  # not over the routines: nothing moves
+    assert canvas.yview()[0] == 0
+    wheel(window.routines[1].at_entry, 5)  # down
+    down = canvas.yview()[0]
+    assert down > 0
+    wheel(canvas, 5)
+    assert canvas.yview()[0] > down
+    wheel(canvas, 5, notches=40)  # far down: it stops at the last row
+    assert canvas.yview()[1] == 1
+    wheel(canvas, 4, notches=40)  # and back up to the first
+    assert canvas.yview()[0] == 0
+
+    # With the keyboard in the first routine, the wheel still takes the rows away from it (no snapping
+    # back to the focus); the next Tab brings the focus into view again.
+    shown.key("Tab", "Tab")
+    first = window.routines[0]
+    assert shown.root.focus_get() is first.at_entry
+    wheel(canvas, 5, notches=10)
+    shown.pump(0.3)
+    assert canvas.yview()[0] > 0
+    assert _screen_box(first.at_entry)[3] <= _screen_box(canvas)[1]  # out of view, above it
+    shown.key("Tab")  # its Monday
+    assert canvas.yview()[0] == 0  # in view again, with the column names
 
 
 @pytest.mark.desktop
@@ -592,6 +865,8 @@ def test_the_words_are_the_languages_own_and_every_tab_fits(
     for key in ("save", "close", "open_file", "every", "hours", "days", "snooze", "length", "inhale"):
         assert words[key] in shown_texts, key
     for key in ("autostart", "journal", "fullscreen", "offer", "routine_add", "keep_editing", "discard"):
+        assert words[key] in shown_texts, key
+    for key in ("routine_prompt", "routine_prompt_hint"):
         assert words[key] in shown_texts, key
     assert {words[f"tab_{key}"] for key in TAB_KEYS} <= shown_texts
     if language == "nl":

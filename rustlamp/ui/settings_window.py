@@ -5,8 +5,10 @@
 FILE defaults to the usual place (rustlamp.system.paths.config_file). Five tabs: Algemeen/General
 (language, start at login, your own prompts), Herinneringen/Reminders (how often, active hours, days,
 snooze choices, holding reminders while something is fullscreen), Pauze/Break (length, breathing pace,
-time away that counts as a break, the check-in after a break), Routines (on/off, time, days; add one by
-name, remove one) and Privacy (the journal).
+time away that counts as a break, the check-in after a break), Routines (on/off, time, days and, under
+each, its own words, the `prompt`; add one by name, remove one) and Privacy (the journal). When the
+routines do not fit (the window is never larger than the screen), their rows scroll, with the mouse wheel
+over them, and the keyboard focus brings the routine it moves to into view.
 
 Every change is checked at once with the same rules `rustlamp config check` uses: the window builds the
 would-be file with rustlamp.settings_file.apply_changes and runs rustlamp.core.config.parse_settings on
@@ -127,6 +129,8 @@ BOTTOM_PROBLEMS = 3  # problems for keys the window does not show: this many lin
 TELL_APP_TIMEOUT = 2.0  # seconds to wait for the running app to take the `reload`
 ERROR_INK = "#8C5A3A"  # a warm brown: clear, never alarm red
 TAB_MARK = " •"  # after a tab's name while a field on it has an error
+WHEEL_STEP = 16  # at 96 dpi: the routines' rows scroll this far a unit...
+WHEEL_UNITS = 3  # ... and this many units a notch of the mouse wheel
 
 MISSING: Final = object()  # a key the file does not have
 
@@ -134,6 +138,7 @@ KeyPath = tuple[str, ...]
 
 _INDICATOR_STATES = ("off", "off_hover", "off_focus", "on", "on_hover", "on_focus")
 BOX_EDGE = blend(FIELD_EDGE, MUTED, 0.6)  # an empty check box's edge: quiet, but plainly there
+SCROLL_HOVER = blend(BUTTON_HOVER, MUTED, 0.35)  # the routines' scroll bar under the pointer
 SAVE_DISABLED = blend(PRIMARY, BACKGROUND, 0.55)  # Save while there is nothing (or nothing valid) to save
 
 TAB_KEYS = ("general", "reminders", "break", "routines", "privacy")
@@ -179,6 +184,8 @@ SETTINGS_TEXTS: dict[str, dict[str, str]] = {
         "routine_name": "Naam",
         "routine_at": "Tijd",
         "routine_days": "Dagen",
+        "routine_prompt": "Woorden",
+        "routine_prompt_hint": "leeg: rustlamp kiest zelf zachte woorden",
         "routine_remove": "Verwijderen",
         "routine_new": "Nieuwe routine",
         "routine_add": "Toevoegen",
@@ -247,6 +254,8 @@ SETTINGS_TEXTS: dict[str, dict[str, str]] = {
         "routine_name": "Name",
         "routine_at": "Time",
         "routine_days": "Days",
+        "routine_prompt": "Words",
+        "routine_prompt_hint": "empty: rustlamp picks gentle words",
         "routine_remove": "Remove",
         "routine_new": "New routine",
         "routine_add": "Add",
@@ -588,16 +597,19 @@ class Note:
 
 @dataclass
 class RoutineRow:
-    """One routine on the Routines tab. `new`: not in the file yet."""
+    """One routine on the Routines tab. `new`: not in the file yet. Its `prompt` is left out of the file
+    while its entry is empty (rustlamp then picks the words): emptied, it is taken out."""
 
     name: str
     enabled: BoolField
     at: TextField
     days: DaysField
+    prompt: TextField
     note: Note
     at_entry: tk.Entry
+    prompt_entry: tk.Entry
     remove_button: tk.Button
-    widgets: list[tk.Misc]  # all of the row's, to destroy it
+    widgets: list[tk.Misc]  # all of the row's, to destroy it; directly in the rows' frame
     new: bool = False
 
     @property
@@ -605,17 +617,24 @@ class RoutineRow:
         return ("routines", self.name)
 
     def fields(self) -> tuple[Field, ...]:
-        return (self.enabled, self.at, self.days)
+        return (self.enabled, self.at, self.days, self.prompt)
 
     def changes(self) -> dict[KeyPath, Any]:
         if self.new:  # all of it, but the defaults
             changes: dict[KeyPath, Any] = {self.at.path: self.at.value()}
             if self.days.chosen() != EVERY_DAY:
                 changes[self.days.path] = self.days.value()
+            if self.prompt.value() is not REMOVE:
+                changes[self.prompt.path] = self.prompt.value()
             if not self.enabled.value():
                 changes[self.enabled.path] = False
             return changes
         return {field.path: field.value() for field in self.fields() if field.changed()}
+
+    def holds(self, widget: tk.Misc) -> bool:
+        """Whether `widget` is one of the row's (or inside one, like a day's box)."""
+        name = str(widget)
+        return any(name == str(w) or name.startswith(f"{w}.") for w in self.widgets)
 
     def destroy(self) -> None:
         for widget in self.widgets:
@@ -650,6 +669,8 @@ class SettingsWindow:
         self.errors = False  # the would-be file has an error
         self._loading = False
         self._pending: str | None = None
+        self._in_view_pending: str | None = None  # bringing the focused routine into view, after idle
+        self._routine_sizes = (0, 0, 0, 0)  # the rows' wanted size and the room they had, last seen
         self._focused_once = False
         self._status_kind = ""  # what the status line says: "", "saved", "changed_on_disk", ...
         # rustlamp.system.autostart, or None: no start-at-login box (tests hand in their own)
@@ -765,6 +786,33 @@ class SettingsWindow:
             style.configure(f"T{kind}", background=BACKGROUND, foreground=INK, padding=(0, px(2)))
             style.map(f"T{kind}", background=[("active", BACKGROUND)], foreground=[("disabled", MUTED)])
         style.configure("Day.TCheckbutton", font=self._font_small)
+        # The routines' scroll bar: a soft thumb in a trough of the window's own colour, no arrows.
+        style.layout(
+            "Calm.Vertical.TScrollbar",
+            [
+                (
+                    "Vertical.Scrollbar.trough",
+                    {
+                        "sticky": "ns",
+                        "children": [("Vertical.Scrollbar.thumb", {"sticky": "nswe"})],
+                    },
+                )
+            ],
+        )
+        style.configure(
+            "Calm.Vertical.TScrollbar",
+            troughcolor=BACKGROUND,
+            background=BUTTON_HOVER,
+            bordercolor=BACKGROUND,
+            lightcolor=BUTTON_HOVER,
+            darkcolor=BUTTON_HOVER,
+            arrowsize=px(10),
+            gripcount=0,
+        )
+        thumb_hover = [("pressed", SCROLL_HOVER), ("active", SCROLL_HOVER)]
+        style.map(
+            "Calm.Vertical.TScrollbar", background=thumb_hover, lightcolor=thumb_hover, darkcolor=thumb_hover
+        )
 
     def _indicator(self, shape: str, state: str) -> tk.PhotoImage:
         """A check box ("box") or radio button ("round") for `state` (see _INDICATOR_STATES), drawn four
@@ -1101,9 +1149,40 @@ class SettingsWindow:
             row=0, column=0, columnspan=2, sticky="w"
         )
         # The rows have a frame of their own, before the new-routine row: new rows come last in it, so the
-        # Tab order stays the reading order.
-        self.routine_rows = tk.Frame(pane, background=BACKGROUND)
-        self.routine_rows.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(10), 0))
+        # Tab order stays the reading order. The frame sits in a canvas that scrolls it when the window
+        # (never larger than the screen) has less room than the rows ask for: then the canvas gives up
+        # room first (grid row 1 shrinks), and the scroll bar shows. Room to spare goes below the
+        # new-routine row (row 3), so that row stays right under the routines.
+        pane.rowconfigure(1, weight=1)
+        pane.rowconfigure(3, weight=1000)
+        area = tk.Frame(pane, background=BACKGROUND)
+        area.grid(row=1, column=0, columnspan=2, sticky="nsw", pady=(self.px(10), 0))
+        area.rowconfigure(0, weight=1)
+        canvas = tk.Canvas(
+            area,
+            background=BACKGROUND,
+            borderwidth=0,
+            highlightthickness=0,
+            takefocus=0,
+            width=1,
+            height=1,
+            yscrollincrement=self.px(WHEEL_STEP),
+        )
+        canvas.grid(row=0, column=0, sticky="nsw")
+        self.routine_rows = tk.Frame(canvas, background=BACKGROUND)
+        canvas.create_window(0, 0, window=self.routine_rows, anchor="nw")
+        self.routine_scrollbar = ttk.Scrollbar(
+            area, orient="vertical", command=canvas.yview, style="Calm.Vertical.TScrollbar", takefocus=0
+        )
+        self.routine_scrollbar.grid(row=0, column=1, sticky="ns", padx=(self.px(6), 0))
+        self.routine_scrollbar.grid_remove()
+        # its room is kept while it is hidden: the window never widens when it comes (on the tab's first
+        # showing, say)
+        area.columnconfigure(1, minsize=self.routine_scrollbar.winfo_reqwidth() + self.px(6))
+        canvas.configure(yscrollcommand=self.routine_scrollbar.set)
+        self.routine_canvas = canvas
+        self.routine_rows.bind("<Configure>", self._routines_resized)
+        canvas.bind("<Configure>", self._routines_resized)
         for column, key in enumerate(("routine_name", "routine_at", "routine_days")):
             self._label(self.routine_rows, w[key], small=True, colour=MUTED).grid(
                 row=0, column=column, sticky="w", padx=(0, self.px(12))
@@ -1126,36 +1205,174 @@ class SettingsWindow:
         w = self.words
         parent = self.routine_rows
         row = self._routine_row_count
-        self._routine_row_count += 2
+        self._routine_row_count += 3  # the routine, its words, its note
+        gap = self.px(4) if row == 1 else self.px(9)  # routines a little apart, their words close under them
         path: KeyPath = ("routines", name)
         enabled_var = self._boolean()
         enabled_box = self._check(parent, name, enabled_var)
-        enabled_box.grid(row=row, column=0, sticky="w", padx=(0, self.px(12)), pady=(self.px(4), 0))
+        enabled_box.grid(row=row, column=0, sticky="w", padx=(0, self.px(12)), pady=(gap, 0))
         at_var = self._string()
         at_entry = self._entry(parent, at_var, 6)
-        at_entry.grid(row=row, column=1, sticky="w", padx=(0, self.px(12)), pady=(self.px(4), 0))
+        at_entry.grid(row=row, column=1, sticky="w", padx=(0, self.px(12)), pady=(gap, 0))
         days_frame = tk.Frame(parent, background=BACKGROUND)
-        days_frame.grid(row=row, column=2, sticky="w", pady=(self.px(4), 0))
+        days_frame.grid(row=row, column=2, sticky="w", pady=(gap, 0))
         days = self._days(days_frame, (*path, "days"), EVERY_DAY)
         remove = self._button(parent, w["routine_remove"], lambda: self.remove_routine(name), kind="quiet")
         remove.configure(font=self._font_small, pady=self.px(1))
-        remove.grid(row=row, column=3, sticky="w", padx=(self.px(4), 0), pady=(self.px(4), 0))
-        note = self._note(parent, 3, row + 1, column=0, span=4)
+        remove.grid(row=row, column=3, sticky="w", padx=(self.px(4), 0), pady=(gap, 0))
+        # Under it, its own words: the label lines up with the routine's name, the entry runs from the time
+        # to the last day. Empty, it says (softly, inside) that rustlamp picks the words.
+        prompt_label = self._label(parent, w["routine_prompt"], small=True, colour=MUTED)
+        under_name = self.px(15) + self.px(6)  # past the check box and its gap (see _indicator)
+        prompt_label.grid(
+            row=row + 1, column=0, sticky="w", padx=(under_name, self.px(12)), pady=(self.px(3), 0)
+        )
+        prompt_var = self._string()
+        prompt_entry = self._entry(parent, prompt_var, 20)
+        prompt_entry.grid(row=row + 1, column=1, columnspan=2, sticky="we", pady=(self.px(3), 0))
+        placeholder = self._placeholder(prompt_entry, prompt_var, w["routine_prompt_hint"])
+        note = self._note(parent, 3, row + 2, column=0, span=4)
         routine = RoutineRow(
             name=name,
             enabled=BoolField((*path, "enabled"), enabled_var, True),
             at=TextField((*path, "at"), at_var, NEW_ROUTINE_AT if new else ""),
             days=days,
+            prompt=TextField((*path, "prompt"), prompt_var, "", empty_removes=True),
             note=note,
             at_entry=at_entry,
+            prompt_entry=prompt_entry,
             remove_button=remove,
-            widgets=[enabled_box, at_entry, days_frame, remove, note.label],
+            widgets=[
+                enabled_box,
+                at_entry,
+                days_frame,
+                remove,
+                prompt_label,
+                prompt_entry,
+                placeholder,
+                note.label,
+            ],
             new=new,
         )
         table = body if isinstance(body, dict) else {}
         for field in routine.fields():
             field.load(MISSING if new else lookup(table, field.path[2:]))
         return routine
+
+    def _placeholder(self, entry: tk.Entry, var: tk.StringVar, text: str) -> tk.Label:
+        """Muted words inside `entry` while it is empty, just after where the cursor stands; a click on
+        them is a click in the entry."""
+        label = tk.Label(
+            entry.master,
+            text=text,
+            font=self._font_small,
+            background=FIELD,
+            foreground=MUTED,
+            borderwidth=0,
+            padx=0,
+            pady=0,
+            cursor="xterm",
+        )
+        inset = int(entry.cget("highlightthickness")) + int(entry.cget("borderwidth")) + self.px(4)
+
+        def update(*_args: object) -> None:
+            if var.get():
+                label.place_forget()
+            else:
+                label.place(in_=entry, x=inset, rely=0.5, anchor="w")
+
+        def click(_event: tk.Event[Any]) -> str:
+            entry.focus_set()
+            entry.icursor(0)
+            return "break"
+
+        var.trace_add("write", update)
+        label.bind("<Button-1>", click)
+        update()
+        return label
+
+    # ----- the routines' rows scroll when they do not fit --------------------------------------------
+
+    def _routines_resized(self, _event: tk.Event[Any] | None = None) -> None:
+        """The rows' frame or the room for it changed: the canvas asks for all of the rows, the scroll
+        bar shows only while they do not fit, and a focused field in them stays in view. (Scrolling
+        moves the frame, which Tk reports the same way: that is no change here, or the view would snap
+        back to the focus under the mouse wheel.)"""
+        canvas, rows, bar = self.routine_canvas, self.routine_rows, self.routine_scrollbar
+        width, height = rows.winfo_reqwidth(), rows.winfo_reqheight()
+        sizes = (width, height, canvas.winfo_width(), canvas.winfo_height())
+        if sizes == self._routine_sizes:
+            return
+        self._routine_sizes = sizes
+        canvas.configure(scrollregion=(0, 0, width, height))
+        if (int(canvas.cget("width")), int(canvas.cget("height"))) != (width, height):
+            canvas.configure(width=width, height=height)
+        room = canvas.winfo_height()
+        needed = room > 1 and height > room
+        if needed and not bar.winfo_manager():
+            bar.grid()  # in the room kept for it: nothing moves
+        elif not needed and bar.winfo_manager():
+            bar.grid_remove()
+            canvas.yview_moveto(0)
+        self._bring_focus_into_view()
+
+    def _in_routines(self, widget: object) -> bool:
+        return isinstance(widget, tk.Misc) and str(widget).startswith(f"{self.routine_canvas}.")
+
+    def _on_focus_in(self, event: tk.Event[Any]) -> None:
+        if self._in_routines(event.widget):
+            self._bring_focus_into_view()
+
+    def _bring_focus_into_view(self) -> None:
+        # after the idle work: a row just added has its place (and the window its size) by then
+        if self._in_view_pending is None:
+            self._in_view_pending = self.root.after_idle(self._keep_in_view)
+
+    def _keep_in_view(self) -> None:
+        """Scroll the rows so that the focused field is in view, with the rest of its routine when
+        that fits too (with the column names, for the first routine)."""
+        self._in_view_pending = None
+        focused = self.root.focus_get()
+        if focused is None or not self._in_routines(focused) or not focused.winfo_viewable():
+            return  # elsewhere, or on a tab that is not showing
+        canvas, rows = self.routine_canvas, self.routine_rows
+        self.root.update_idletasks()
+        room, total = canvas.winfo_height(), rows.winfo_reqheight()
+        if room <= 1 or total <= room:
+            return
+        top = focused.winfo_rooty() - rows.winfo_rooty()
+        bottom = top + focused.winfo_height()
+        routine = next((row for row in self.routines if row.holds(focused)), None)
+        if routine is not None:
+            shown = [w for w in routine.widgets if w.winfo_ismapped()] or [focused]
+            first = 0 if routine is self.routines[0] else min(w.winfo_y() for w in shown) - self.px(4)
+            last = max(w.winfo_y() + w.winfo_height() for w in shown) + self.px(4)
+            if last - first <= room:
+                top, bottom = first, last
+        view = round(canvas.canvasy(0))
+        if top < view:
+            canvas.yview_moveto(max(0, top) / total)
+        elif bottom > view + room:
+            canvas.yview_moveto(min(total - room, bottom - room) / total)
+
+    def _on_wheel(self, event: tk.Event[Any]) -> str | None:
+        """The mouse wheel over the routines scrolls them (Button-4/5 on X11, <MouseWheel> elsewhere)."""
+        try:
+            under = self.root.winfo_containing(event.x_root, event.y_root)
+        except KeyError:  # a window of Tk's own under the pointer: none of the routines'
+            return None
+        if not self._in_routines(under) or not self.routine_scrollbar.winfo_manager():
+            return None  # elsewhere, or everything shows: nothing to scroll
+        if event.num in (4, 5):
+            steps = -WHEEL_UNITS if event.num == 4 else WHEEL_UNITS
+        else:  # Windows: 120 a notch; macOS: a few each
+            delta = int(event.delta)
+            if not delta:
+                return "break"
+            notches = max(1, abs(delta) // 120)
+            steps = (-1 if delta > 0 else 1) * notches * WHEEL_UNITS
+        self.routine_canvas.yview_scroll(steps, "units")
+        return "break"
 
     def _build_privacy(self, tab: int) -> None:
         w = self.words
@@ -1176,12 +1393,17 @@ class SettingsWindow:
         text.bind("<Control-Tab>", lambda _event: self._cycle_tab(1))
         text.bind("<Control-Shift-Tab>", lambda _event: self._cycle_tab(-1))
         root.bind("<Map>", self._on_map)
+        root.bind("<FocusIn>", self._on_focus_in, add="+")
+        for wheel in ("<Button-4>", "<Button-5>", "<MouseWheel>"):
+            root.bind(wheel, self._on_wheel, add="+")
         # A removed routine's row is destroyed too: only the window itself counts.
         exit_when_destroyed(root, self, self.tell, root_only=True)
 
     def _place(self) -> None:
         """Size the window to fit everything and centre it on the screen."""
         root = self.root
+        root.update_idletasks()
+        self._routines_resized()  # the routines' canvas asks for all of its rows
         root.update_idletasks()
         width = max(self.px(BASE_WIDTH), root.winfo_reqwidth())
         height = root.winfo_reqheight()
