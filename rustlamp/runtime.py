@@ -350,7 +350,7 @@ class App:
             return
         self._told_problems = key
         fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = str(errors[0])
+        problem = errors[0].line_in(self.language)  # the core's words in the app's language
         if len(errors) > 1:
             problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
         await self._notify(

@@ -320,6 +320,38 @@ def test_a_wrong_value_shows_the_cores_words_beside_its_field_and_save_stays_off
 
 
 @pytest.mark.desktop
+def test_a_dutch_window_says_the_cores_problems_in_dutch(live: Callable[..., Live], tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(HAND_WRITTEN, encoding="utf-8")
+    shown = live("nl", config)
+    window = shown.window
+    mood = _core_problem(HAND_WRITTEN, config, "mood")
+    assert "mood: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: language, " in (
+        window.elsewhere.cget("text")
+    )
+    assert problem_text(mood, "nl") in window.elsewhere.cget("text")
+    tea = next(row for row in window.routines if row.name == "tea time")
+    assert tea.note.label.cget("text") == (
+        "colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
+        "at, days, prompt, enabled"
+    )
+
+    every_note = window.notes["reminders.every"]
+    shown.key("ctrl+Tab", "Tab")
+    shown.type("banana")
+    shown.until(every_note.label.winfo_ismapped, "the note under `every`")
+    assert every_note.label.cget("text") == (
+        '\'banana\' is geen duur; wat wel kan: een duur van 10s tot 24h, zoals "90s", "20m", "1h30m"'
+    )
+    expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
+    assert every_note.label.cget("text") == expected.message_in("nl") != expected.message
+    assert str(window.save_button.cget("state")) == "disabled"
+    shown.key("Tab", "shift+Tab")
+    shown.type("20m")
+    shown.until(lambda: not every_note.label.winfo_ismapped(), "the note goes")
+
+
+@pytest.mark.desktop
 def test_days_and_routines_by_keyboard(open_settings: Callable[..., Window], tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(HAND_WRITTEN, encoding="utf-8")
@@ -758,8 +790,10 @@ def test_a_file_that_is_not_toml_opens_read_only_and_reload_takes_it_up_once_men
     window = shown.window
     (problem,) = parse_settings(broken, str(config)).problems
     assert window.read_only
-    assert str(problem) in window.notice.cget("text")  # as `config check` prints it, file and line too
+    # as `config check` prints it, file and line too, in the window's language (tomllib's detail is English)
+    assert problem.line_in("nl") in window.notice.cget("text")
     assert "not valid TOML" in str(problem)
+    assert f"{config}:6: geen geldige TOML: " in window.notice.cget("text")
     assert not window.notebook.winfo_ismapped() and not window.save_button.winfo_ismapped()
     assert shown.root.focus_get() is window.open_button
     shown.key("Return")  # Enter on a button presses it (here: the editor, which the test has none of)
@@ -987,6 +1021,9 @@ def test_a_problem_belongs_to_the_field_of_its_key() -> None:
     assert problem_text(problem) == "reminders.every: 'b' is not a duration"
     warning = Problem("/x/config.toml", None, "mood", "unknown key", "warning")
     assert problem_text(warning) == "mood: warning: unknown key"
+    (said,) = parse_settings('[reminders]\nevery = "b"\n', "/x/config.toml").problems
+    assert problem_text(said) == f"reminders.every: {said.message}"
+    assert problem_text(said, "nl").startswith("reminders.every: 'b' is geen duur; wat wel kan: een duur van")
 
 
 def test_a_problem_under_its_field_says_which_key_only_when_that_is_not_plain() -> None:
@@ -996,6 +1033,12 @@ def test_a_problem_under_its_field_says_which_key_only_when_that_is_not_plain() 
     assert note_text(inside, 'routines."tea time"') == "days: 'fun' is not a day"
     unknown = Problem("f", 9, "routines.tea.colour", "unknown key, ignored", "warning")
     assert note_text(unknown, "routines.tea") == "colour: warning: unknown key, ignored"
+    (said,) = parse_settings('[routines.tea]\nat = "08:00"\ncolor = 1\n', "f").problems
+    assert note_text(said, "routines.tea", "nl") == (
+        "color: let op: onbekende naam, rustlamp slaat hem over; "
+        "namen die hier kunnen: at, days, prompt, enabled"
+    )
+    assert note_text(said, "routines.tea") == f"color: warning: {said.message}"
     assert (
         home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == "~/.config/rustlamp/config.toml"
     )

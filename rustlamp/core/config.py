@@ -1,7 +1,8 @@
 """Settings: built-in defaults, read from TOML, validated with messages that name the file, line and key.
 
 Validation collects every problem instead of stopping at the first, so `rustlamp config check` can list
-them all. Nothing here writes the person's file.
+them all. Nothing here writes the person's file. A problem's words are a Phrase (rustlamp.core.problem_words):
+its `message` is the English that `config check` prints, and `message_in`/`line_in` say it in Dutch too.
 """
 
 from __future__ import annotations
@@ -12,16 +13,25 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from rustlamp.core.durations import (
-    CLOCK_FORMS,
     DURATION_FORMS,
     format_duration,
     parse_clock_time,
     parse_duration,
+)
+from rustlamp.core.problem_words import (
+    ENGLISH,
+    Phrase,
+    PhrasedTypeError,
+    PhrasedValueError,
+    Value,
+    phrase,
+    phrase_of,
+    warning_prefix,
 )
 from rustlamp.core.toml_lines import key_lines, toml_lines
 
@@ -120,19 +130,45 @@ DEFAULTS = Settings()
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (or worth a warning) in a settings file."""
+    """One thing wrong (or worth a warning) in a settings file.
+
+    `message` is English, as `rustlamp config check` prints it; `phrase`, when there is one, says the same
+    in Dutch too (see message_in). A Problem made from a message alone says that message in every language.
+    """
 
     file: str
     line: int | None
     key: str
     message: str
     severity: Literal["error", "warning"] = "error"
+    phrase: Phrase | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_phrase(
+        cls,
+        file: str,
+        line: int | None,
+        key: str,
+        words: Phrase,
+        severity: Literal["error", "warning"] = "error",
+    ) -> Problem:
+        return cls(file, line, key, words.said(ENGLISH), severity, words)
+
+    def message_in(self, language: str) -> str:
+        """The message in `language` ("nl" or "en"); English is `message` itself."""
+        if self.phrase is None or language == ENGLISH:
+            return self.message
+        return self.phrase.said(language)
+
+    def line_in(self, language: str) -> str:
+        """The whole line, FILE:LINE: KEY: and the message, in `language`; str() is the English one."""
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        prefix = warning_prefix(language) if self.severity == "warning" else ""
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {prefix}{self.message_in(language)}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        prefix = "warning: " if self.severity == "warning" else ""
-        key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {prefix}{self.message}"
+        return self.line_in(ENGLISH)
 
 
 @dataclass(frozen=True)
@@ -156,16 +192,11 @@ def load_settings(path: Path) -> LoadResult:
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM (as some Windows editors write) is fine
     except FileNotFoundError:
-        return _failed(
-            path,
-            None,
-            "",
-            "no such file; create it from config.example.toml, or leave it out to use the built-in defaults",
-        )
+        return _failed(path, phrase("no_file"))
     except UnicodeDecodeError as exc:
-        return _failed(path, None, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return _failed(path, phrase("not_utf8", reason=exc.reason, byte=exc.start))
     except OSError as exc:
-        return _failed(path, None, "", f"cannot be read: {exc.strerror or exc}")
+        return _failed(path, phrase("cannot_read", reason=str(exc.strerror or exc)))
     return parse_settings(text, str(path))
 
 
@@ -174,41 +205,39 @@ def parse_settings(text: str, filename: str = "config.toml") -> LoadResult:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, message = _syntax_error_position(str(exc), text)
-        return LoadResult(None, (Problem(filename, line, "", f"not valid TOML: {message}"),))
+        line, words = _syntax_error_position(str(exc), text)
+        return LoadResult(None, (Problem.from_phrase(filename, line, "", words),))
     except RecursionError:
-        return LoadResult(
-            None, (Problem(filename, None, "", "not valid here: values are nested too deeply"),)
-        )
+        return LoadResult(None, (Problem.from_phrase(filename, None, "", phrase("too_deep")),))
     checker = _Checker(filename, key_lines(text))
     settings = checker.settings(data)
     errors = any(p.severity == "error" for p in checker.problems)
     return LoadResult(None if errors else settings, tuple(checker.problems))
 
 
-def _failed(path: Path, line: int | None, key: str, message: str) -> LoadResult:
-    return LoadResult(None, (Problem(str(path), line, key, message),))
+def _failed(path: Path, words: Phrase) -> LoadResult:
+    return LoadResult(None, (Problem.from_phrase(str(path), None, "", words),))
 
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-def _syntax_error_position(message: str, text: str) -> tuple[int | None, str]:
+def _syntax_error_position(message: str, text: str) -> tuple[int | None, Phrase]:
     """tomllib says '... (at line 3, column 8)' or '... (at end of document)'; keep the line for the
-    prefix and say the column in words."""
+    prefix and say the column in words. tomllib's own detail stays as it is (English)."""
     match = _POSITION.search(message)
     if match is not None:
         line, column = int(match.group(1)), int(match.group(2))
     else:
         match = _AT_END.search(message)
         if match is None:
-            return None, message
+            return None, phrase("not_toml", detail=message)
         # the end of the document: after the last character of the last line
         lines = toml_lines(text)
         last = lines[-1] if lines else ""
         line, column = max(1, len(lines)), len(last) + 1
-    return line, f"{message[: match.start()]} (line {line}, column {column})"
+    return line, phrase("not_toml_at", detail=message[: match.start()], line=line, column=column)
 
 
 # --- validation ---------------------------------------------------------------------------------------
@@ -225,7 +254,10 @@ _KNOWN_DND = ("when_fullscreen",)
 
 
 DAY_ITEM = ", ".join(DAY_NAMES)
-DAYS_LIST = f"a list of {DAY_ITEM}"
+_DAYS = phrase("day_list", days=DAY_ITEM)
+_TRUE_OR_FALSE = phrase("true_or_false")
+_CLOCK_TIME = phrase("clock_time")
+_PROMPT = phrase("prompt", most=MAX_PROMPT_LENGTH)
 _INDEX = re.compile(r"\[\d+\]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -242,14 +274,30 @@ def _key_path(path: Sequence[str]) -> str:
     return text
 
 
-def _type_name(value: object) -> str:
+_TYPES = {
+    str: "type_str",
+    int: "type_number",
+    float: "type_number",
+    list: "type_list",
+    dict: "type_table",
+    date: "type_date",
+    datetime: "type_datetime",
+}
+
+
+def _type_name(value: object) -> Phrase:
+    """What a value is: 'a number', 'true/false'..."""
     if isinstance(value, bool):
-        return "true/false"
+        return phrase("type_bool")
     if isinstance(value, time):
-        return "a time"
-    return {str: "a string", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
-        type(value), type(value).__name__
-    )
+        return phrase("type_time")
+    key = _TYPES.get(type(value))
+    return phrase(key) if key is not None else phrase("type_other", name=type(value).__name__)
+
+
+def _duration(low: timedelta, high: timedelta, like: str = DURATION_FORMS, key: str = "duration") -> Phrase:
+    """'a duration from 10s to 24h, like "90s", "20m", "1h30m"'."""
+    return phrase(key, low=format_duration(low), high=format_duration(high), like=like)
 
 
 class _Checker:
@@ -268,18 +316,23 @@ class _Checker:
                 return line
         return None
 
-    def error(self, path: Sequence[str], message: str) -> None:
-        self.problems.append(Problem(self.filename, self._line(path), _key_path(path), message))
+    def error(self, path: Sequence[str], words: Phrase) -> None:
+        self.problems.append(Problem.from_phrase(self.filename, self._line(path), _key_path(path), words))
 
-    def warn(self, path: Sequence[str], message: str) -> None:
-        self.problems.append(Problem(self.filename, self._line(path), _key_path(path), message, "warning"))
+    def warn(self, path: Sequence[str], words: Phrase) -> None:
+        line = self._line(path)
+        self.problems.append(Problem.from_phrase(self.filename, line, _key_path(path), words, "warning"))
 
     def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], path: Sequence[str]) -> None:
         for key in table:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean `{close[0]}`?" if close else f"known keys here: {', '.join(known)}"
-                self.warn([*path, key], f"unknown key, ignored; {hint}")
+                hint = (
+                    phrase("did_you_mean_key", key=close[0])
+                    if close
+                    else phrase("known_keys", keys=", ".join(known))
+                )
+                self.warn([*path, key], phrase("unknown_key", hint=hint))
 
     # typed getters: each returns the default (and records an error) when the value is wrong
 
@@ -287,7 +340,7 @@ class _Checker:
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.error(
-                [*path, key], f"is {_type_name(value)}; expected a table like [{'.'.join([*path, key])}]"
+                [*path, key], phrase("not_a_table", type=_type_name(value), table=".".join([*path, key]))
             )
             return {}
         return value
@@ -299,14 +352,14 @@ class _Checker:
         path: Sequence[str],
         default: Any,
         parse: Callable[[Any], Any],
-        allowed: str,
+        allowed: Value,
     ) -> Any:
         if key not in data:
             return default
         try:
             return parse(data[key])
         except (ValueError, TypeError) as exc:
-            self.error([*path, key], f"{exc}; {allowed}")
+            self.error([*path, key], phrase("reason_allowed", reason=phrase_of(exc), allowed=allowed))
             return default
 
     def items(
@@ -316,8 +369,8 @@ class _Checker:
         path: Sequence[str],
         default: Any,
         parse_item: Callable[[Any], Any],
-        allowed_list: str,
-        allowed_item: str,
+        allowed_list: Value,
+        allowed_item: Value,
         sizes: range = range(0, 10_000),
     ) -> list[Any] | Any:
         """A list whose every bad item is reported on its own; the default when any is bad."""
@@ -325,26 +378,29 @@ class _Checker:
             return default
         value = data[key]
         if not isinstance(value, list):
-            self.error([*path, key], f"is {_type_name(value)}, not a list; allowed: {allowed_list}")
+            reason = phrase("not_a_list", type=_type_name(value))
+            self.error([*path, key], phrase("reason_allowed", reason=reason, allowed=allowed_list))
             return default
         if len(value) not in sizes:
-            self.error([*path, key], f"has {len(value)} items; allowed: {allowed_list}")
+            reason = phrase("item_count", count=len(value))
+            self.error([*path, key], phrase("reason_allowed", reason=reason, allowed=allowed_list))
             return default
         parsed: list[Any] = []
         for index, item in enumerate(value):
             try:
                 parsed.append(parse_item(item))
             except (ValueError, TypeError) as exc:
-                self.error([*path, key, f"[{index}]"], f"{exc}; allowed: {allowed_item}")
+                words = phrase("reason_allowed", reason=phrase_of(exc), allowed=allowed_item)
+                self.error([*path, key, f"[{index}]"], words)
         return parsed if len(parsed) == len(value) else default
 
     # the file
 
     def settings(self, data: Mapping[str, Any]) -> Settings:
         self.unknown_keys(data, _KNOWN_TOP, [])
-        language = self.parsed(
-            data, "language", [], DEFAULTS.language, _language, 'allowed: "auto", "nl" or "en"'
-        )
+        choices = [json.dumps(choice) for choice in LANGUAGE_CHOICES]
+        allowed = phrase("one_of", choices=", ".join(choices[:-1]), last=choices[-1])
+        language = self.parsed(data, "language", [], DEFAULTS.language, _language, allowed)
         reminders = self.reminders(self.table(data, "reminders", []))
         break_ = self.break_settings(self.table(data, "break", []))
         routines = self.routines(self.table(data, "routines", []))
@@ -356,8 +412,12 @@ class _Checker:
         if reminders.days and not _window_fits_every(reminders):
             self.warn(
                 ["reminders", "every"],
-                f"{format_duration(reminders.every)} is longer than the active hours "
-                f"{reminders.start:%H:%M}-{reminders.end:%H:%M}, so no reminder can come; routines still do",
+                phrase(
+                    "every_outside_hours",
+                    every=format_duration(reminders.every),
+                    start=f"{reminders.start:%H:%M}",
+                    end=f"{reminders.end:%H:%M}",
+                ),
             )
         return Settings(language, reminders, break_, routines, extra, checkin, journal, idle, dnd)
 
@@ -371,19 +431,16 @@ class _Checker:
             path,
             d.every,
             _bounded_duration(MIN_EVERY, MAX_EVERY),
-            f"allowed: a duration from 10s to 24h, like {DURATION_FORMS}",
+            _duration(MIN_EVERY, MAX_EVERY),
         )
         if every < GENTLE_EVERY:
-            self.warn(
-                [*path, "every"],
-                f"{format_duration(every)} is very often; reminders under 5m can feel like nagging",
-            )
-        time_allowed = f"allowed: a time of day {CLOCK_FORMS}"
-        start = self.parsed(table, "start", path, d.start, _clock_time, time_allowed)
-        end = self.parsed(table, "end", path, d.end, _clock_time, time_allowed)
-        days = frozenset(self.items(table, "days", path, d.days, _day, DAYS_LIST, DAY_ITEM))
+            gentle = format_duration(GENTLE_EVERY)
+            self.warn([*path, "every"], phrase("very_often", every=format_duration(every), gentle=gentle))
+        start = self.parsed(table, "start", path, d.start, _clock_time, _CLOCK_TIME)
+        end = self.parsed(table, "end", path, d.end, _clock_time, _CLOCK_TIME)
+        days = frozenset(self.items(table, "days", path, d.days, _day, _DAYS, DAY_ITEM))
         if "days" in table and isinstance(table["days"], list) and not table["days"]:
-            self.warn([*path, "days"], "is empty, so no reminders come; routines still do")
+            self.warn([*path, "days"], phrase("days_empty"))
         snooze = tuple(
             self.items(
                 table,
@@ -391,8 +448,15 @@ class _Checker:
                 path,
                 d.snooze,
                 _bounded_duration(MIN_EVERY, MAX_EVERY),
-                f'a list of 1 to {MAX_SNOOZE_CHOICES} durations from 10s to 24h, like ["10m", "30m", "1h"]',
-                f"a duration from 10s to 24h, like {DURATION_FORMS}",
+                phrase(
+                    "durations",
+                    few=1,
+                    many=MAX_SNOOZE_CHOICES,
+                    low=format_duration(MIN_EVERY),
+                    high=format_duration(MAX_EVERY),
+                    like='["10m", "30m", "1h"]',
+                ),
+                _duration(MIN_EVERY, MAX_EVERY),
                 sizes=range(1, MAX_SNOOZE_CHOICES + 1),
             )
         )
@@ -407,10 +471,10 @@ class _Checker:
             path,
             DEFAULTS.break_.length,
             _bounded_duration(MIN_BREAK, MAX_BREAK),
-            f"allowed: a duration from 10s to 2h, like {DURATION_FORMS}",
+            _duration(MIN_BREAK, MAX_BREAK),
         )
         breath = _bounded_duration(MIN_BREATH, MAX_BREATH)
-        breath_allowed = 'allowed: a duration from 2s to 15s, like "4s"'
+        breath_allowed = _duration(MIN_BREATH, MAX_BREATH, like='"4s"')
         inhale = self.parsed(table, "inhale", path, DEFAULTS.break_.inhale, breath, breath_allowed)
         exhale = self.parsed(table, "exhale", path, DEFAULTS.break_.exhale, breath, breath_allowed)
         return BreakSettings(length, inhale, exhale)
@@ -420,25 +484,17 @@ class _Checker:
         for name, body in table.items():
             path = ["routines", name]
             if not isinstance(body, dict):
-                self.error(
-                    path, f'is {_type_name(body)}; expected a table like [routines.{name}] with at = "08:00"'
-                )
+                header = f"routines.{name}"
+                self.error(path, phrase("routine_not_a_table", type=_type_name(body), table=header))
                 continue
             self.unknown_keys(body, _KNOWN_ROUTINE, path)
             if "at" not in body:
-                self.error([*path, "at"], 'is missing; a routine needs a time, like at = "08:00"')
+                self.error([*path, "at"], phrase("at_missing"))
                 continue
-            at = self.parsed(body, "at", path, None, _clock_time, f"allowed: a time of day {CLOCK_FORMS}")
-            days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, DAYS_LIST, DAY_ITEM))
-            prompt = self.parsed(
-                body,
-                "prompt",
-                path,
-                None,
-                _prompt_text,
-                f"allowed: a non-empty string of at most {MAX_PROMPT_LENGTH} characters",
-            )
-            enabled = self.parsed(body, "enabled", path, True, _boolean, "allowed: true or false")
+            at = self.parsed(body, "at", path, None, _clock_time, _CLOCK_TIME)
+            days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, _DAYS, DAY_ITEM))
+            prompt = self.parsed(body, "prompt", path, None, _prompt_text, _PROMPT)
+            enabled = self.parsed(body, "enabled", path, True, _boolean, _TRUE_OR_FALSE)
             if at is not None:
                 routines.append(Routine(name, at, days, prompt, enabled))
         return tuple(routines)
@@ -446,32 +502,27 @@ class _Checker:
     def prompts(self, table: Mapping[str, Any]) -> tuple[str, ...]:
         path = ["prompts"]
         self.unknown_keys(table, _KNOWN_PROMPTS, path)
-        item = f"a non-empty string of at most {MAX_PROMPT_LENGTH} characters"
-        return tuple(self.items(table, "extra", path, (), _prompt_text, "a list of strings", item))
+        return tuple(self.items(table, "extra", path, (), _prompt_text, phrase("prompt_list"), _PROMPT))
 
     def checkin(self, table: Mapping[str, Any]) -> CheckInSettings:
         path = ["checkin"]
         d = DEFAULTS.checkin
         self.unknown_keys(table, _KNOWN_CHECKIN, path)
-        offer = self.parsed(
-            table, "offer_after_break", path, d.offer_after_break, _boolean, "allowed: true or false"
-        )
+        offer = self.parsed(table, "offer_after_break", path, d.offer_after_break, _boolean, _TRUE_OR_FALSE)
         sooner = self.parsed(
             table,
             "sooner_when_hurried",
             path,
             d.sooner_when_hurried,
             _bounded_duration(timedelta(0), MAX_SOONER),
-            'allowed: a duration from 0s (off) to 30m, like "10m"',
+            _duration(timedelta(0), MAX_SOONER, like='"10m"', key="duration_or_off"),
         )
         return CheckInSettings(offer, sooner)
 
     def journal(self, table: Mapping[str, Any]) -> JournalSettings:
         path = ["journal"]
         self.unknown_keys(table, _KNOWN_JOURNAL, path)
-        enabled = self.parsed(
-            table, "enabled", path, DEFAULTS.journal.enabled, _boolean, "allowed: true or false"
-        )
+        enabled = self.parsed(table, "enabled", path, DEFAULTS.journal.enabled, _boolean, _TRUE_OR_FALSE)
         return JournalSettings(enabled)
 
     def idle(self, table: Mapping[str, Any]) -> IdleSettings:
@@ -483,10 +534,10 @@ class _Checker:
             path,
             None,
             _bounded_duration(MIN_BREAK, MAX_BREAK),
-            f"allowed: a duration from 10s to 2h, like {DURATION_FORMS} (leave it out for the break length)",
+            _duration(MIN_BREAK, MAX_BREAK, key="duration_or_break_length"),
         )
         on = self.parsed(
-            table, "natural_breaks", path, DEFAULTS.idle.natural_breaks, _boolean, "allowed: true or false"
+            table, "natural_breaks", path, DEFAULTS.idle.natural_breaks, _boolean, _TRUE_OR_FALSE
         )
         return IdleSettings(on, after)
 
@@ -494,32 +545,34 @@ class _Checker:
         path = ["dnd"]
         self.unknown_keys(table, _KNOWN_DND, path)
         when = self.parsed(
-            table, "when_fullscreen", path, DEFAULTS.dnd.when_fullscreen, _boolean, "allowed: true or false"
+            table, "when_fullscreen", path, DEFAULTS.dnd.when_fullscreen, _boolean, _TRUE_OR_FALSE
         )
         return DndSettings(when)
 
 
-# --- value parsers: raise ValueError/TypeError with what is wrong --------------------------------------
+# --- value parsers: raise ValueError/TypeError (phrased, for Dutch too) with what is wrong --------------
 
 
 def _expect_str(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"is {_type_name(value)}, not a string")
+        raise PhrasedTypeError(phrase("not_a_string", type=_type_name(value)))
     return value
 
 
 def _language(value: Any) -> str:
     text = _expect_str(value).strip().lower()
     if text not in LANGUAGE_CHOICES:
-        raise ValueError(f"{value!r} is not a known language")
+        raise PhrasedValueError(phrase("not_a_language", value=repr(value)))
     return text
 
 
 def _bounded_duration(low: timedelta, high: timedelta) -> Callable[[Any], timedelta]:
     def parse(value: Any) -> timedelta:
         delta = parse_duration(_expect_str(value))
-        if not low <= delta <= high:
-            raise ValueError(f"{value!r} is out of range")
+        if delta < low:
+            raise PhrasedValueError(phrase("too_short", value=repr(value)))
+        if delta > high:
+            raise PhrasedValueError(phrase("too_long", value=repr(value)))
         return delta
 
     return parse
@@ -528,7 +581,7 @@ def _bounded_duration(low: timedelta, high: timedelta) -> Callable[[Any], timede
 def _clock_time(value: Any) -> time:
     if isinstance(value, time):  # TOML's own local time, 09:00:00
         if value.tzinfo is not None:
-            raise ValueError("a time of day here is local wall-clock time, without an offset")
+            raise PhrasedValueError(phrase("time_with_offset"))
         return value.replace(second=0, microsecond=0)
     return parse_clock_time(_expect_str(value))
 
@@ -537,22 +590,23 @@ def _day(value: Any) -> int:
     name = _expect_str(value).strip().lower()
     if name in DAY_NAMES:
         return DAY_NAMES.index(name)
-    hint = f" (did you mean {name[:3]!r}?)" if name[:3] in DAY_NAMES else ""
-    raise ValueError(f"{value!r} is not a day{hint}")
+    if name[:3] in DAY_NAMES:
+        raise PhrasedValueError(phrase("not_a_day_hint", value=repr(value), day=repr(name[:3])))
+    raise PhrasedValueError(phrase("not_a_day", value=repr(value)))
 
 
 def _prompt_text(value: Any) -> str:
     text = _expect_str(value).strip()
     if not text:
-        raise ValueError("is empty")
+        raise PhrasedValueError(phrase("empty"))
     if len(text) > MAX_PROMPT_LENGTH:
-        raise ValueError(f"is {len(text)} characters long")
+        raise PhrasedValueError(phrase("too_many_characters", count=len(text)))
     return text
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"is {_type_name(value)}, not true or false")
+        raise PhrasedTypeError(phrase("not_true_or_false", type=_type_name(value)))
     return value
 
 

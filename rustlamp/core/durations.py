@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+from rustlamp.core.problem_words import PhrasedValueError, phrase
+
 # [0-9], not \d: \d also matches other scripts' digits, which nobody means in a settings file
 _DURATION = re.compile(r"^(?:(?P<h>[0-9]+)\s*h)?\s*(?:(?P<m>[0-9]+)\s*m)?\s*(?:(?P<s>[0-9]+)\s*s)?$")
 _TIME = re.compile(r"^(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})$")
@@ -14,17 +16,17 @@ CLOCK_FORMS = '"HH:MM" from "00:00" to "23:59"'
 
 
 def parse_duration(text: str) -> timedelta:
-    """'1h30m' -> 90 minutes. Raises ValueError for anything else; callers add DURATION_FORMS to their
-    message in their own words."""
+    """'1h30m' -> 90 minutes. Raises ValueError (a PhrasedValueError, to be said in Dutch too) for anything
+    else; callers add DURATION_FORMS to their message in their own words."""
     cleaned = text.strip().lower()
     match = _DURATION.match(cleaned)
     if not cleaned or match is None or not any(match.groups()):
-        raise ValueError(f"{text!r} is not a duration")
+        raise PhrasedValueError(phrase("not_a_duration", value=repr(text)))
     hours, minutes, seconds = (int(match.group(k) or 0) for k in ("h", "m", "s"))
     try:
         return timedelta(hours=hours, minutes=minutes, seconds=seconds)
     except OverflowError:
-        raise ValueError(f"{text!r} is out of range") from None
+        raise PhrasedValueError(phrase("too_long", value=repr(text))) from None
 
 
 def format_duration(delta: timedelta) -> str:
@@ -37,11 +39,12 @@ def format_duration(delta: timedelta) -> str:
 
 
 def parse_clock_time(text: str) -> time:
-    """'09:00' -> time(9, 0). Hours 0-23, minutes 0-59 (CLOCK_FORMS); ValueError otherwise."""
+    """'09:00' -> time(9, 0). Hours 0-23, minutes 0-59 (CLOCK_FORMS); ValueError (a PhrasedValueError)
+    otherwise."""
     match = _TIME.match(text.strip())
     if match is None:
-        raise ValueError(f"{text!r} is not a time of day")
+        raise PhrasedValueError(phrase("not_a_time", value=repr(text)))
     hour, minute = int(match.group("h")), int(match.group("m"))
     if hour > 23 or minute > 59:
-        raise ValueError(f"{text!r} is not a time of day")
+        raise PhrasedValueError(phrase("not_a_time", value=repr(text)))
     return time(hour, minute)

@@ -42,8 +42,8 @@ Bad arguments: status 2 from argparse; no display: status 2 and a line on stderr
 Bring to front on SIGUSR1 works exactly as in the break window (see rustlamp.ui.break_window). The
 window is never forced on top and never grabs input.
 
-The words are in SETTINGS_TEXTS below. The problems' own messages are the core's, in English, exactly as
-`rustlamp config check` prints them.
+The words are in SETTINGS_TEXTS below. The problems' own messages are the core's, in the window's language
+(rustlamp.core.problem_words); in English exactly as `rustlamp config check` prints them.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_duration
+from rustlamp.core.problem_words import phrase, warning_prefix
 from rustlamp.settings_file import (
     REMOVE,
     ChangedOnDisk,
@@ -317,10 +318,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
 # ----- small pure helpers ---------------------------------------------------------------------------------
 
 
-def problem_text(problem: Problem) -> str:
-    """What `rustlamp config check` prints for the problem, without its FILE:LINE: prefix."""
+def problem_text(problem: Problem, language: str = "en") -> str:
+    """What `rustlamp config check` prints for the problem (said in `language`), without its FILE:LINE:."""
     where = f"{problem.file}:{problem.line}" if problem.line is not None else problem.file
-    return str(problem)[len(where) + 1 :].strip()
+    return problem.line_in(language)[len(where) + 1 :].strip()
 
 
 _ITEM = re.compile(r"(\[\d+\])+$")
@@ -338,15 +339,16 @@ def owner_key(problem_key: str, shown: Iterable[str]) -> str | None:
     return best
 
 
-def note_text(problem: Problem, owner: str) -> str:
-    """A problem's words under the field (or routine) `owner`: its message, after the rest of its key
-    when that is something inside the owner (`colour: unknown key, ...` under a routine)."""
+def note_text(problem: Problem, owner: str, language: str = "en") -> str:
+    """A problem's words under the field (or routine) `owner`, in `language`: its message, after the rest
+    of its key when that is something inside the owner (`colour: unknown key, ...` under a routine)."""
     key = _ITEM.sub("", problem.key)
     rest = key[len(owner) :].lstrip(".")
+    message = problem.message_in(language)
     if not rest:
-        return problem.message
-    prefix = "warning: " if problem.severity == "warning" else ""
-    return f"{rest}: {prefix}{problem.message}"
+        return message
+    prefix = warning_prefix(language) if problem.severity == "warning" else ""
+    return f"{rest}: {prefix}{message}"
 
 
 def without_bom(text: str) -> str:
@@ -1436,7 +1438,11 @@ class SettingsWindow:
         except (OSError, ValueError) as exc:  # not UTF-8, not readable: as `config check` words it
             said = load_settings(self.path).problems
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            problem = said[0] if said else Problem(str(self.path), None, "", f"cannot be read: {reason}")
+            problem = (
+                said[0]
+                if said
+                else Problem.from_phrase(str(self.path), None, "", phrase("cannot_read", reason=reason))
+            )
             self._show_read_only(Snapshot(self.path, None, None), problem)
             return
         self.load(snapshot)
@@ -1528,7 +1534,7 @@ class SettingsWindow:
             self.notice = self._label(self._notice_box, "", colour=INK)
             self.notice.configure(wraplength=max(self.px(300), width - self.px(8)))
             self.notice.pack(side="top", fill="x", anchor="nw")
-        self.notice.configure(text=f"{self.words['read_only']}\n\n{problem}")
+        self.notice.configure(text=f"{self.words['read_only']}\n\n{problem.line_in(self.language)}")
         self._show_elsewhere([])
         self._set_status("", "")
         self._update_save()
@@ -1584,7 +1590,8 @@ class SettingsWindow:
             try:
                 text = apply_changes(self.snapshot.text, changes)
             except (ValueError, TypeError, KeyError) as exc:
-                apply_problem = Problem(str(self.path), None, "", f"cannot be changed here: {exc}")
+                words = phrase("cannot_change", detail=str(exc))
+                apply_problem = Problem.from_phrase(str(self.path), None, "", words)
         problems = list(parse_settings(without_bom(text), str(self.path)).problems)
         if apply_problem is not None:
             problems.append(apply_problem)
@@ -1600,7 +1607,8 @@ class SettingsWindow:
             if owner is None:
                 elsewhere.append(problem)
             else:
-                placed.setdefault(id(notes[owner]), []).append((problem, note_text(problem, owner)))
+                said = note_text(problem, owner, self.language)
+                placed.setdefault(id(notes[owner]), []).append((problem, said))
         for note in {id(n): n for n in notes.values()}.values():
             here = placed.get(id(note), [])
             note.show([p for p, _ in here], [t for _, t in here])
@@ -1617,7 +1625,7 @@ class SettingsWindow:
         if not problems:
             self.elsewhere.pack_forget()
             return
-        lines = [problem_text(p) for p in problems[:BOTTOM_PROBLEMS]]
+        lines = [problem_text(p, self.language) for p in problems[:BOTTOM_PROBLEMS]]
         if len(problems) > BOTTOM_PROBLEMS:
             lines.append(self.words["more"].format(count=len(problems) - BOTTOM_PROBLEMS))
         errors = any(p.severity == "error" for p in problems)
