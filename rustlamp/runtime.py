@@ -101,7 +101,9 @@ class App:
         self.desk = Desk(self.settings.natural_break_after)
         self.watch_desk = True  # off in tests that drive the desk by hand
         self._idle_watcher: IdleWatcher | None = None
-        self._desk_watchers: list[DeskWatcher] = []
+        self._dnd_watchers: list[DeskWatcher] = []  # fullscreen and do-not-disturb
+        self._dnd_fullscreen: bool | None = None  # the `when_fullscreen` they were started with
+        self._power_watchers: list[DeskWatcher] = []  # sleep and lock
 
     # --- the loop ---------------------------------------------------------------------------------
 
@@ -338,6 +340,8 @@ class App:
                 self._later(self._restart_idle())
             elif self._idle_watcher is not None:
                 self._idle_watcher.set_thresholds(self._idle_thresholds())
+            if self._dnd_fullscreen is not None and self.settings.dnd.when_fullscreen != self._dnd_fullscreen:
+                self._later(self._restart_dnd())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
 
@@ -583,17 +587,43 @@ class App:
         """Start every desk watcher that works here; say once in the log what does not."""
         if not self.watch_desk:
             return
-        from rustlamp.desk.dnd_select import choose_dnd_watchers
         from rustlamp.desk.power_select import choose_power_watchers
 
         await self._start_idle()
-        dnd, dnd_lines = await choose_dnd_watchers(self.on_desk, self.settings.dnd.when_fullscreen)
-        power, power_lines = await choose_power_watchers(self.on_desk)
-        self._desk_watchers = [*dnd, *power]
-        for line in (*dnd_lines, *power_lines):
+        await self._start_dnd()
+        self._power_watchers, power_lines = await choose_power_watchers(self.on_desk)
+        for line in power_lines:
             log.info("desk: %s", line)
         watchers = [*([self._idle_watcher] if self._idle_watcher else []), *self._desk_watchers]
         log.info("desk watchers: %s", ", ".join(w.name for w in watchers) or "none")
+
+    @property
+    def _desk_watchers(self) -> list[DeskWatcher]:
+        return [*self._dnd_watchers, *self._power_watchers]
+
+    async def _start_dnd(self) -> None:
+        from rustlamp.desk.dnd_select import choose_dnd_watchers
+
+        when_fullscreen = self.settings.dnd.when_fullscreen
+        self._dnd_watchers, lines = await choose_dnd_watchers(self.on_desk, when_fullscreen)
+        self._dnd_fullscreen = when_fullscreen
+        for line in lines:
+            log.info("desk: %s", line)
+
+    async def _restart_dnd(self) -> None:
+        """`[dnd] when_fullscreen` changed: the do-not-disturb watchers start afresh. What the old ones
+        held is let go (a closed watcher cannot say "release"); the new ones say again what holds now."""
+        from rustlamp.desk.base import DeskEvent
+
+        old, self._dnd_watchers = self._dnd_watchers, []
+        for watcher in old:
+            await watcher.close()
+        for watcher in old:
+            ending = f" ({watcher.name})"
+            for held in sorted(h for h in self.desk.holds if h.endswith(ending)):
+                self.on_desk(DeskEvent("release", watcher.name, reason=held.removesuffix(ending)))
+        await self._start_dnd()
+        log.info("desk: do-not-disturb watchers now: %s", ", ".join(w.name for w in self._dnd_watchers))
 
     async def _start_idle(self) -> None:
         from rustlamp.desk.idle_select import choose_idle_watcher

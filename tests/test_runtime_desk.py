@@ -131,7 +131,7 @@ def test_an_asked_watcher_holds_a_reminder_in_a_bad_moment_and_lets_it_come_once
 
     async def scenario() -> None:
         assert await watcher.start(app.on_desk) is None
-        app._desk_watchers = [watcher]
+        app._dnd_watchers = [watcher]
         asked_at_start = moment.asked
         await asyncio.sleep(0.05)
         assert moment.asked == asked_at_start  # nobody asks between reminders
@@ -166,9 +166,43 @@ def test_a_watcher_that_cannot_be_asked_does_not_cost_the_reminder(tmp_path: Pat
 
     async def scenario() -> None:
         assert await watcher.start(app.on_desk) is None
-        app._desk_watchers = [watcher]
+        app._dnd_watchers = [watcher]
         watcher._query = broken
         await app._show(Event(clock.now(), "reminder"))
 
     asyncio.run(scenario())
     assert len(shown.messages) == 1
+
+
+def test_when_fullscreen_switched_off_the_watchers_start_afresh_and_what_they_held_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock, shown = make_app(tmp_path)
+    moment = Moment()
+    moment.busy = True
+    watcher = AskedHoldWatcher("test-fullscreen", "fullscreen", moment, poll_while_held=60)
+    chosen: list[bool] = []
+
+    async def choose(emit: object, when_fullscreen: bool) -> tuple[list[object], list[str]]:
+        chosen.append(when_fullscreen)
+        return [], ["test: nothing to watch"]
+
+    monkeypatch.setattr("rustlamp.desk.dnd_select.choose_dnd_watchers", choose)
+
+    async def scenario() -> None:
+        assert await watcher.start(app.on_desk) is None
+        app._dnd_watchers, app._dnd_fullscreen = [watcher], True
+        await app._show(Event(clock.now(), "reminder"))
+        assert shown.messages == [] and app.desk.holds == {"fullscreen (test-fullscreen)"}
+        (tmp_path / "config.toml").write_text(SETTINGS + "[dnd]\nwhen_fullscreen = false\n", encoding="utf-8")
+        app.reload()
+        for _ in range(100):
+            if shown.messages:
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert chosen == [False]  # started afresh with the new setting
+    assert app.desk.holds == set() and app._dnd_watchers == []
+    assert [m.title for m in shown.messages] == ["A moment of rest"]  # the held one, once
+    assert watcher._emit is None  # the old watcher was closed
