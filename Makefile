@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench system-packages clean
+.PHONY: run test lint bench soak system-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
@@ -26,6 +26,11 @@ bench: system-packages $(VENV)/.installed-test
 	$(BIN)/python benchmarks/idle.py
 	$(BIN)/python benchmarks/break_window.py
 	$(BIN)/python benchmarks/journal.py
+
+## soak: weeks of use compressed (a reminder every 10 s, answered in turn) for SOAK_MINUTES; not in `bench`
+SOAK_MINUTES ?= 20
+soak: system-packages $(VENV)/.installed-test
+	$(BIN)/python benchmarks/soak.py $(SOAK_MINUTES)
 
 system-packages:
 	@sh tests/setup/debian-packages.sh

@@ -12,10 +12,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app_process import QUIET_ALL_DAY, RunningApp  # noqa: E402  (the tests' own helpers, on the path just above)
+from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window  # noqa: E402  (the tests' own helpers, on the path just above)
 from desktop import DesktopSession  # noqa: E402
+from run_cli import rustlamp  # noqa: E402
 
 IDLE_CONFIG = QUIET_ALL_DAY
+
+# what the benchmarks take from here, some of it the tests' own helpers passed on
+__all__ = [
+    "IDLE_CONFIG",
+    "DesktopSession",
+    "Reading",
+    "RunningApp",
+    "answer_break_window",
+    "desktop",
+    "read_proc",
+    "running_app",
+    "rustlamp",
+]
 
 
 @dataclass(frozen=True)
