@@ -54,6 +54,7 @@ from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Null, String, 
 
 from rustlamp.core.config import DAY_NAMES, parse_settings
 from rustlamp.core.durations import format_duration
+from rustlamp.core.toml_lines import scan_line
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -572,37 +573,9 @@ def _scan(text: str) -> list[_Line]:
 
 
 def _scan_code(raw: str, quote: str, depth: int) -> tuple[str, int]:
-    i = 0
-    while i < len(raw):
-        if quote:
-            if quote[0] == '"' and raw[i] == "\\":
-                i += 2
-                continue
-            if raw.startswith(quote, i):
-                if len(quote) == 3:  # up to two more quotes just inside the closing ones are content
-                    run = len(raw[i:]) - len(raw[i:].lstrip(quote[0]))
-                    i += min(run, 5)
-                else:
-                    i += 1
-                quote = ""
-                continue
-            i += 1
-            continue
-        char = raw[i]
-        if char == "#":
-            break
-        if raw.startswith('"""', i) or raw.startswith("'''", i):
-            quote = raw[i : i + 3]
-            i += 3
-            continue
-        if char in "\"'":
-            quote = char
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        i += 1
-    return ("" if len(quote) == 1 else quote), depth
+    """The multi-line string open and the brackets of a value open at the end of `raw`."""
+    code, quote = scan_line(raw, quote)
+    return quote, depth + code.count("[") + code.count("{") - code.count("]") - code.count("}")
 
 
 def _header_path(stripped: str) -> KeyPath:

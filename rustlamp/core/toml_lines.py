@@ -30,43 +30,54 @@ def split_key(dotted: str) -> tuple[str, ...]:
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
 
 
-def code_lines(text: str) -> list[tuple[str, bool]]:
-    """Each line with string contents and comments blanked out, and whether the line began inside a
-    multi-line string (then it holds no key)."""
-    result: list[tuple[str, bool]] = []
-    quote = ""  # the open string's delimiter: ", ', \"\"\" or '''
-    for raw in toml_lines(text):
-        began_in_string = len(quote) == 3
-        code: list[str] = []
-        i = 0
-        while i < len(raw):
-            if quote:
-                if (quote == '"' or quote == '"""') and raw[i] == "\\":
-                    i += 2
-                    continue
-                if raw.startswith(quote, i):
-                    code.append("s")
-                    i += len(quote)
-                    quote = ""
-                    continue
-                i += 1
+def scan_line(raw: str, quote: str = "") -> tuple[str, str]:
+    """One line's code: what stands outside strings and comments, each string shown as "s". `quote` is the
+    multi-line string open when the line begins ("", \"\"\" or '''); returned is the one open at its end.
+    The one scanner for both config check's line numbers and the settings file's in-place edits."""
+    code: list[str] = []
+    i = 0
+    while i < len(raw):
+        if quote:
+            if quote[0] == '"' and raw[i] == "\\":
+                i += 2
                 continue
-            char = raw[i]
-            if char == "#":
-                break
-            if raw.startswith('"""', i) or raw.startswith("'''", i):
-                quote = raw[i : i + 3]
-                i += 3
+            if raw.startswith(quote, i):
+                run = len(quote)
+                if run == 3:  # up to two more quotes just inside the closing ones are the string's own
+                    run = min(len(raw[i:]) - len(raw[i:].lstrip(quote[0])), 5)
+                code.append("s")
+                i += run
+                quote = ""
                 continue
-            if char in "\"'":
-                quote = char
-                i += 1
-                continue
-            code.append(char)
             i += 1
-        if len(quote) == 1:  # a one-line string cannot run past its line (tomllib would have refused it)
-            quote = ""
-        result.append(("".join(code), began_in_string))
+            continue
+        char = raw[i]
+        if char == "#":
+            break
+        if raw.startswith('"""', i) or raw.startswith("'''", i):
+            quote = raw[i : i + 3]
+            i += 3
+            continue
+        if char in "\"'":
+            quote = char
+            i += 1
+            continue
+        code.append(char)
+        i += 1
+    if len(quote) == 1:  # a one-line string cannot run past its line (tomllib would have refused it)
+        quote = ""
+    return "".join(code), quote
+
+
+def code_lines(text: str) -> list[tuple[str, bool]]:
+    """Each line's code (scan_line), and whether the line began inside a multi-line string (then it holds
+    no key)."""
+    result: list[tuple[str, bool]] = []
+    quote = ""
+    for raw in toml_lines(text):
+        began_in_string = bool(quote)
+        code, quote = scan_line(raw, quote)
+        result.append((code, began_in_string))
     return result
 
 
