@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -100,5 +100,4 @@ class AskedHoldWatcher:
     def _say(self, busy: bool) -> None:
         self.holding = busy
         log.info("%s: %s %s", self.name, self.reason, "now: holding reminders" if busy else "ended")
-        if self._emit is not None:
-            self._emit(DeskEvent("hold" if busy else "release", self.name, reason=self.reason))
+        send(self._emit, DeskEvent("hold" if busy else "release", self.name, reason=self.reason))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
+
+log = logging.getLogger("rustlamp.desk")
 
 EventKind = Literal[
     "idle",  # no keyboard or mouse input for `idle_for` (one event per threshold crossed)
@@ -31,6 +34,17 @@ class DeskEvent:
 
 
 Emit = Callable[[DeskEvent], None]
+
+
+def send(emit: Emit | None, event: DeskEvent) -> None:
+    """Hand `event` to the runtime (None: nobody listens any more). A failing handler is logged, never
+    thrown back into the watcher: that would stop its loop, its thread or an OS callback."""
+    if emit is None:
+        return
+    try:
+        emit(event)
+    except Exception:
+        log.exception("%s: the handler for %s failed", event.source, event.kind)
 
 
 class DeskWatcher(Protocol):

@@ -39,7 +39,7 @@ from typing import Any
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 from rustlamp.desk.dbus_call import CallFailed, call, disconnect
 
 log = logging.getLogger("rustlamp.desk")
@@ -71,8 +71,7 @@ class _DndState:
             "on" if on else "off",
             "holding" if on else "releasing",
         )
-        if self._emit is not None:
-            self._emit(DeskEvent("hold" if on else "release", self.name, reason=REASON))
+        send(self._emit, DeskEvent("hold" if on else "release", self.name, reason=REASON))
 
 
 class _BusWatcher(_DndState):

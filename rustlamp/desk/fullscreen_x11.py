@@ -32,7 +32,7 @@ import Xlib.display
 import Xlib.error
 import Xlib.X
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -200,8 +200,7 @@ class FullscreenX11Watcher:
             log.info("fullscreen: the active window (0x%x) is fullscreen: holding reminders", self.followed)
         else:
             log.info("fullscreen: no fullscreen window is active any more: releasing reminders")
-        if self._emit is not None:
-            self._emit(DeskEvent("hold" if fullscreen else "release", NAME, reason=REASON))
+        send(self._emit, DeskEvent("hold" if fullscreen else "release", NAME, reason=REASON))
 
     def _select(self, window: int) -> None:
         """Follow property changes of `window` (0: none) instead of the window followed so far."""

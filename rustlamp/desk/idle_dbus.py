@@ -30,7 +30,7 @@ from typing import Any
 from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 from rustlamp.desk.dbus_call import CallFailed, disconnect
 from rustlamp.desk.dbus_call import call as _call
 from rustlamp.desk.idle_other import POLL_WHILE_IDLE, CrossingIdleWatcher, clean_thresholds
@@ -266,12 +266,7 @@ class MutterIdleWatcher:
             self._later(self._watch_for_input(min(self._emitted)))
 
     def _send(self, event: DeskEvent) -> None:
-        if self._emit is None:
-            return
-        try:
-            self._emit(event)
-        except Exception:
-            log.exception("the handler for %s failed", event)
+        send(self._emit, event)
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         if self._loop is None:

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -153,12 +153,7 @@ class CrossingIdleWatcher:
         self._send(DeskEvent("active", self.name))
 
     def _send(self, event: DeskEvent) -> None:
-        if self._emit is None:
-            return
-        try:
-            self._emit(event)
-        except Exception:
-            log.exception("the handler for %s failed", event)
+        send(self._emit, event)
 
 
 # --- the OS calls ----------------------------------------------------------------------------------

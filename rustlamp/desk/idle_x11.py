@@ -43,7 +43,7 @@ import Xlib.display
 import Xlib.error
 from Xlib.protocol import rq
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 from rustlamp.desk.idle_other import clean_thresholds
 
 log = logging.getLogger("rustlamp.desk")
@@ -412,12 +412,7 @@ class X11IdleWatcher:
             self._send(DeskEvent("active", SOURCE))
 
     def _send(self, event: DeskEvent) -> None:
-        if self._emit is None:
-            return
-        try:
-            self._emit(event)
-        except Exception:
-            log.exception("the handler for %s failed", event)
+        send(self._emit, event)
 
     def _lost(self, exc: BaseException) -> None:
         connection, self._x = self._x, None

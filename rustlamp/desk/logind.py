@@ -31,7 +31,7 @@ from typing import Any
 from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
-from rustlamp.desk.base import DeskEvent, Emit, EventKind
+from rustlamp.desk.base import DeskEvent, Emit, EventKind, send
 from rustlamp.desk.dbus_call import CallFailed, call, disconnect
 
 log = logging.getLogger("rustlamp.desk")
@@ -196,13 +196,7 @@ class BusWatcher:
 
     def _emit(self, kind: EventKind, source: str) -> None:
         log.debug("%s: %s", source, kind)
-        emit = self._emit_to
-        if emit is None:
-            return
-        try:
-            emit(DeskEvent(kind, source))
-        except Exception:
-            log.exception("%s: the handler for %r failed", source, kind)
+        send(self._emit_to, DeskEvent(kind, source))
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` on the loop, keeping a reference so it is not collected; close() cancels it."""

@@ -47,7 +47,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
-from rustlamp.desk.base import DeskEvent, Emit, EventKind
+from rustlamp.desk.base import DeskEvent, Emit, EventKind, send
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -591,17 +591,13 @@ class MacPowerWatcher:
     # ----- on the asyncio loop's thread ------------------------------------------------------------
 
     def _deliver(self, api: MacPowerApi, kind: EventKind, at: datetime | None = None) -> None:
-        emit = self._emit
-        if api is not self._api or emit is None:
+        if api is not self._api or self._emit is None:
             return  # from a watcher run that was closed since
         if (kind == "sleep") == self._asleep:
             return  # a second "sleep", or a wake without a sleep: one wake per sleep
         self._asleep = kind == "sleep"
         log.debug("%s: %s", self.name, kind)
-        try:
-            emit(DeskEvent(kind, self.name, at=at))
-        except Exception:
-            log.exception("%s: the handler for %r failed", self.name, kind)
+        send(self._emit, DeskEvent(kind, self.name, at=at))
 
 
 def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str | None], result: str | None) -> None:

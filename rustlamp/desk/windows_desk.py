@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
 
-from rustlamp.desk.base import DeskEvent, Emit
+from rustlamp.desk.base import DeskEvent, Emit, send
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -422,13 +422,7 @@ class WindowsPowerWatcher:
 
     def _send(self, kind: PowerKind | LockKind, at: datetime | None = None) -> None:
         log.debug("%s: %s", self.name, kind)
-        emit = self._emit_to
-        if emit is None:
-            return
-        try:
-            emit(DeskEvent(kind, self.name, at=at))
-        except Exception:
-            log.exception("%s: the handler for %r failed", self.name, kind)
+        send(self._emit_to, DeskEvent(kind, self.name, at=at))
 
     def _quietly(self, what: str, call: Callable[..., None], *args: Any) -> None:
         """Make an OS call whose failure can only be logged."""
