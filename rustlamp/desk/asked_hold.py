@@ -43,12 +43,11 @@ class AskedHoldWatcher:
         self._watch: asyncio.Task[None] | None = None
         self._failing = False
         self.holding = False
-        self.questions = 0  # for tests and benchmarks: how often the OS was asked
 
     async def start(self, emit: Emit) -> str | None:
         """Ask once, to learn whether the question works here at all; nothing is held yet."""
         try:
-            self._ask_raw()
+            self._query()
         except Exception as exc:
             return f"cannot be asked here ({exc or type(exc).__name__})"
         self._emit = emit
@@ -80,13 +79,9 @@ class AskedHoldWatcher:
                 self._watch = None
                 return
 
-    def _ask_raw(self) -> bool:
-        self.questions += 1
-        return bool(self._query())
-
     def _ask(self) -> bool | None:
         try:
-            busy = self._ask_raw()
+            busy = bool(self._query())
         except Exception as exc:
             if not self._failing:
                 log.warning("%s: cannot tell whether this is a bad moment (%s)", self.name, exc)

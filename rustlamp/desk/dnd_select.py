@@ -40,7 +40,6 @@ async def choose_dnd_watchers(
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     lines: list[str] = []
-    candidates: list[DeskWatcher] = []
     if platform == "win32":
         return await _windows(emit, when_fullscreen, lines)
     if platform == "darwin":
@@ -48,6 +47,7 @@ async def choose_dnd_watchers(
 
     from rustlamp.desk.dnd_dbus import GnomeDndWatcher, NotificationsInhibitedWatcher, XfconfDndWatcher
 
+    candidates: list[DeskWatcher] = []
     if when_fullscreen:
         if env.get("DISPLAY"):
             from rustlamp.desk.fullscreen_x11 import FullscreenX11Watcher
