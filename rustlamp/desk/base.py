@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,20 @@ class DeskEvent:
 
 
 Emit = Callable[[DeskEvent], None]
+
+
+def settle_from_thread(
+    loop: asyncio.AbstractEventLoop, future: asyncio.Future[str | None], result: str | None
+) -> None:
+    """From a watcher's own thread: give `future` (a start() waiting on the loop) its result, unless it
+    stopped waiting or the loop is gone."""
+
+    def settle() -> None:
+        if not future.done():
+            future.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(settle)
 
 
 def send(emit: Emit | None, event: DeskEvent) -> None:

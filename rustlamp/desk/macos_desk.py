@@ -47,7 +47,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
-from rustlamp.desk.base import DeskEvent, Emit, EventKind, send
+from rustlamp.desk.base import DeskEvent, Emit, EventKind, send, settle_from_thread
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -557,9 +557,11 @@ class MacPowerWatcher:
             try:
                 api.register(functools.partial(self._on_message, api, loop))
             except Exception as exc:
-                _settle(loop, registered, f"IOKit refused to register us for sleep notifications ({exc})")
+                settle_from_thread(
+                    loop, registered, f"IOKit refused to register us for sleep notifications ({exc})"
+                )
                 return
-            _settle(loop, registered, None)
+            settle_from_thread(loop, registered, None)
             if self._api is not api:
                 return  # closed while IOKit was registering us: its stop() found no run loop yet
             api.run()
@@ -598,17 +600,6 @@ class MacPowerWatcher:
         self._asleep = kind == "sleep"
         log.debug("%s: %s", self.name, kind)
         send(self._emit, DeskEvent(kind, self.name, at=at))
-
-
-def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str | None], result: str | None) -> None:
-    """Give start() its answer from the thread (unless it stopped waiting, or the loop is gone)."""
-
-    def settle() -> None:
-        if not future.done():
-            future.set_result(result)
-
-    with contextlib.suppress(RuntimeError):  # the loop is closed: start() is not waiting any more
-        loop.call_soon_threadsafe(settle)
 
 
 def _iokit_power_api() -> MacPowerApi:

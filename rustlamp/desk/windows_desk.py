@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
 
-from rustlamp.desk.base import DeskEvent, Emit, send
+from rustlamp.desk.base import DeskEvent, Emit, send, settle_from_thread
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -220,17 +220,6 @@ class PowerApi(Protocol):
         """Post WM_QUIT to a thread (its native id), from any thread."""
 
 
-def _tell(loop: asyncio.AbstractEventLoop, ready: asyncio.Future[str | None], problem: str | None) -> None:
-    """From the window thread: its start went well (None) or not (why)."""
-
-    def settle() -> None:
-        if not ready.done():
-            ready.set_result(problem)
-
-    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
-        loop.call_soon_threadsafe(settle)
-
-
 @dataclass
 class _WindowThread:
     """The thread that owns the session window, and how close() reaches it."""
@@ -345,7 +334,7 @@ class WindowsPowerWatcher:
         window = self._window
         window.thread = threading.Thread(
             target=self._window_thread,
-            args=(api, window, self._generation, functools.partial(_tell, loop, ready)),
+            args=(api, window, self._generation, functools.partial(settle_from_thread, loop, ready)),
             name="rustlamp-session-window",
             daemon=True,
         )
