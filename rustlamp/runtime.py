@@ -234,6 +234,7 @@ class App:
             snooze_choices=self.settings.reminders.snooze,
             journal_kept=self.journal.keeping,
             autostart=self._autostart_state(),
+            in_call=self.desk.holding_for("call"),
         )
 
     async def _start_tray(self) -> None:
