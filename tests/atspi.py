@@ -112,12 +112,22 @@ class AccessibleApp:
         tree: dict[str, Any] = self._ask(op="tree")["tree"]
         return tree
 
-    def nodes(self, role: str | None = None) -> list[dict[str, Any]]:
-        """Every node (of `role`), in reading order; each without its children's children."""
-        return [node for node in walk(self.tree()) if role is None or node["role"] == role]
+    def nodes(self, role: str | None = None, *, hidden: bool = False) -> list[dict[str, Any]]:
+        """Every node (of `role`) a screen reader would find, in reading order: only those showing on
+        screen, unless `hidden`."""
+        return [
+            node
+            for node in walk(self.tree())
+            if (role is None or node["role"] == role) and (hidden or "showing" in node["states"])
+        ]
 
     def names(self, role: str) -> list[str]:
+        """The names of the showing controls of `role`, in reading order."""
         return [node["name"] for node in self.nodes(role)]
+
+    def read(self) -> list[tuple[str, str]]:
+        """(role, name) of what shows, in reading order, leaving out nameless layout boxes (fillers)."""
+        return [(n["role"], n["name"]) for n in self.nodes() if n["name"] or n["role"] != "filler"]
 
     def find(self, role: str, name: str) -> dict[str, Any]:
         return self._ask(op="find", role=role, name=name)

@@ -60,6 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
+        "break_guide": "Ademcirkel: {inhale} in, {exhale} uit",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp kan geen venster openen",
         "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
@@ -121,6 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Didn't work out now",
         "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
+        "break_guide": "Breathing circle: {inhale} in, {exhale} out",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp cannot open its windows",
         "windows_install": "Something is missing on this computer: install {packages}, for example with "

@@ -1,466 +1,316 @@
-"""The break window: a small, calm Tk window with the prompt and a breathing guide, run as a child process.
+"""The break window: a small, calm Qt window with the prompt and a breathing guide, run as a child process.
 
     python -m rustlamp.ui.break_window --language nl|en --length SECONDS --inhale SECONDS
         --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...] [--offer-checkin]
 
-The parent gives everything; the window reads no settings. When it ends it prints exactly one JSON line
-on stdout and exits with status 0:
+The arguments are rustlamp.ui.contract.BreakRequest's; the window reads no settings. It tells how it
+ended in one JSON line on stdout (rustlamp.ui.contract), the moment the person answers:
 
-    {"outcome": "done"}                   Klaar/Done (button or Enter)
-    {"outcome": "done", "natural": true}  the countdown reached zero
-    {"outcome": "later", "snooze": N}     a snooze choice N (one of the --snooze values); Esc twice,
-                                          or closing the window, gives the first one
-    {"outcome": "attempt"}                Lukte nu niet / Didn't work out now (after a mild reply, ~2 s)
-    {"outcome": "done", "checkin": true}  Even inchecken… / Check in… (only with --offer-checkin): done,
-                                          and the person would like the check-in now
+    BreakDone          Klaar/Done (button, or Enter); natural: the countdown reached zero;
+                       checkin: Even inchecken… / Check in… (only with --offer-checkin)
+    BreakLater         a snooze choice (one of the --snooze values); Esc twice, or closing the window,
+                       gives the first one
+    BreakAttempt       Lukte nu niet / Didn't work out now (a mild reply shows for ~2 s, then it goes)
+    CannotOpen         Qt could not start here (status 2; see rustlamp.ui.qt_common)
 
-Later shows the snooze choices as a row of buttons (with a single --snooze it ends at once). With
---offer-checkin a quiet, text-like button (its label from the packaged content, [checkin] offer) sits
-at the bottom left, beside the countdown, last in the Tab order; without it there is no such button.
-Bad arguments: status 2 from argparse; no display: status 2 and a line on stderr; nothing on stdout.
+As a screen reader and voice control see it (AT-SPI and friends, through Qt): a dialog named by its title;
+the prompt as a label; the breathing circle named by its pace ("Ademcirkel: 4 s in, 6 s uit"), with the
+breathing words beside it whose accessible name stays "Adem in, adem uit" (the words on screen change
+every few seconds; a screen reader is not told each time); three push buttons Klaar, Later, Lukte nu niet;
+after Later a group "Herinner me over" with a button per choice (arrow keys move within it, Tab leaves
+it); the optional quiet check-in button; the countdown, whose accessible name changes once a minute.
+Keyboard: Tab goes through them in reading order, Space or Enter presses the focused button, Enter
+elsewhere is Klaar, Esc is Later (the choices), Esc again leaves with the first choice.
 
-Bring to front: on Linux and macOS the parent sends SIGUSR1; the window deiconifies, lifts itself and
-takes the focus. The signal only writes a byte to a pipe (signal.set_wakeup_fd) that Tk watches with a
-file handler, so it is handled promptly even while Tk sleeps, and never inside a Tk call. The handler
-is the first thing `main` sets up; a SIGUSR1 in the ~50 ms before that (Python starting) would end the
-process, unless the parent spawns the window with SIGUSR1 ignored (SIG_IGN survives exec; the window
-then replaces it), which makes an early signal a no-op: a new window comes to the front anyway.
-Windows has no SIGUSR1: there the parent does nothing, and the window stays where the person put it.
-
-The window never goes fullscreen, is never forced on top and never grabs input.
+Bring to front on SIGUSR1 (Linux and macOS): see rustlamp.ui.qt_common and rustlamp.ui.lifecycle; the
+parent spawns the window with SIGUSR1 ignored so an early signal is harmless. The window never goes
+fullscreen, is never forced on top and never grabs input; the circle is drawn only while it is seen.
 """
 
 from __future__ import annotations
 
-import argparse
-import functools
 import math
 import sys
 import time
-import tkinter as tk
-import tkinter.font as tkfont
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Literal
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPen, QPixmap, QShowEvent
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from rustlamp.core.content import load_content
 from rustlamp.core.texts import human_duration, text
-from rustlamp.ui.palette import BACKGROUND, CIRCLE, CIRCLE_TRACK, INK, MUTED, SOFT_INK, blend
-from rustlamp.ui.tk_common import (
-    ButtonKind,
-    calm_button,
-    emit,
-    exit_when_destroyed,
-    lift_window,
-    place_centred,
+from rustlamp.ui.breathing import breath, format_left
+from rustlamp.ui.contract import BreakAttempt, BreakDone, BreakLater, BreakRequest, Outcome
+from rustlamp.ui.qt_common import (
+    ArrowGroup,
+    CalmButton,
+    CalmWindow,
+    QuietLabel,
+    current_scheme,
+    font_scaled,
     run_window,
-    watch_raise,
     window_main,
 )
 
-WINDOW_CLASS = "RustlampBreak"
-BASE_WIDTH, BASE_HEIGHT = 420, 380  # at 96 dpi; scaled with `tk scaling`
+__all__ = ["BreakWindow", "breath", "format_left", "main"]
+
+BASE_WIDTH, BASE_HEIGHT = 420, 380  # the least it is, in device-independent pixels
 FRAME_MS = 40  # 25 frames a second: smooth enough for a slow circle, cheap enough for a laptop
-ATTEMPT_REPLY_SECONDS = 2.0  # long enough to read the reply, short enough not to hold anyone up
+ATTEMPT_REPLY_MS = 2000  # long enough to read the reply, short enough not to hold anyone up
+CIRCLE_SIZE = 150
 
 
-Phase = Literal["in", "out"]
+class BreathingCircle(QLabel):
+    """A soft circle that grows while breathing in and shrinks while breathing out, inside the faint
+    outline of a full breath. Drawn by hand, but an image to assistive technology (a QLabel with a pixmap
+    is one), named by its pace."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        blank = QPixmap(1, 1)
+        blank.fill(Qt.GlobalColor.transparent)
+        self.setPixmap(blank)
+        self.size_now = 0.0
+        self.setFixedSize(CIRCLE_SIZE, CIRCLE_SIZE)
+        self.setAccessibleName(name)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        scheme = current_scheme()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        centre = QPointF(self.width() / 2, self.height() / 2)
+        outer = min(self.width(), self.height()) / 2 - 2
+        painter.setPen(QPen(QColor(scheme.circle_track), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(centre, outer, outer)
+        largest = outer - 7  # a full breath stops a little short of the outline, so it stays a guide
+        radius = largest * (0.4 + 0.6 * self.size_now)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(scheme.circle))
+        painter.drawEllipse(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius))
+        painter.end()
 
 
-def _ease(x: float) -> float:
-    """0 -> 0, 1 -> 1, smooth at both ends (half a cosine), so a breath starts and ends gently."""
-    return 0.5 - 0.5 * math.cos(math.pi * x)
+class BreakWindow(CalmWindow):
+    """The window and its small state machine."""
 
-
-def breath(t: float, inhale: float, exhale: float) -> tuple[Phase, float]:
-    """Where a breathing cycle is at `t` seconds: ("in" or "out", size 0..1).
-
-    The size rises from 0 to 1 during the `inhale` seconds and falls back to 0 during the `exhale`
-    seconds; it repeats every inhale + exhale seconds and never jumps.
-    """
-    if inhale <= 0 or exhale <= 0:
-        raise ValueError("inhale and exhale must be positive")
-    u = math.fmod(t, inhale + exhale)
-    if u < 0:
-        u += inhale + exhale
-    if u < inhale:
-        return "in", min(1.0, max(0.0, _ease(u / inhale)))
-    return "out", min(1.0, max(0.0, 1.0 - _ease(min(1.0, (u - inhale) / exhale))))
-
-
-def format_left(seconds: float) -> str:
-    """Time left as '4:32' (or '1:02:03'); rounds up, so it shows '5:00' at the start and never '0:00'
-    while time remains."""
-    total = max(0, math.ceil(seconds - 1e-9))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-@dataclass(frozen=True)
-class Options:
-    language: str
-    length: float
-    inhale: float
-    exhale: float
-    prompt: str
-    snoozes: tuple[int, ...]
-    offer_checkin: bool = False
-
-
-def _positive_float(value: str) -> float:
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return number
-
-
-def parse_args(argv: list[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m rustlamp.ui.break_window",
-        description="rustlamp's break window (run by rustlamp itself).",
-    )
-    parser.add_argument("--language", choices=("nl", "en"), required=True)
-    parser.add_argument("--length", type=_positive_float, required=True, help="break length, seconds")
-    parser.add_argument("--inhale", type=_positive_float, required=True, help="seconds per in-breath")
-    parser.add_argument("--exhale", type=_positive_float, required=True, help="seconds per out-breath")
-    parser.add_argument("--prompt", required=True, help="the text to show")
-    parser.add_argument(
-        "--snooze", type=_positive_int, action="append", required=True, help="a Later choice, seconds"
-    )
-    parser.add_argument(
-        "--offer-checkin", action="store_true", help="offer a check-in: a quiet button that ends as done"
-    )
-    args = parser.parse_args(argv)
-    return Options(
-        language=args.language,
-        length=args.length,
-        inhale=args.inhale,
-        exhale=args.exhale,
-        prompt=args.prompt.strip(),
-        snoozes=tuple(args.snooze),
-        offer_checkin=args.offer_checkin,
-    )
-
-
-class BreakWindow:
-    """The window and its small state machine; `result` is the outcome once there is one."""
-
-    def __init__(self, root: tk.Tk, options: Options, raise_fd: int | None = None) -> None:
-        self.root = root
-        self.options = options
-        self.result: dict[str, Any] | None = None
-        self._language = options.language
-        self._deadline = time.monotonic() + options.length
+    def __init__(self, request: BreakRequest) -> None:
+        self.request = request
+        self.language = request.language
+        super().__init__(self._t("break_title"))
+        self._deadline = time.monotonic() + request.length.total_seconds()
         self._breath_start: float | None = None
-        self._frame_job: str | None = None
-        self._phase: Phase | None = None
+        self._phase = ""
         self._snoozes_shown = False
-        self.ending = False  # set by `run_window` once it takes the window down itself
-        self.finished = False  # the window is to close now
-
-        # Sizes follow `tk scaling` (pixels per point), so the window grows on a HiDPI screen; fonts are
-        # in points (positive sizes) and follow it by themselves. Never smaller than the 96-dpi size.
-        self.scale = max(1.0, float(root.tk.call("tk", "scaling")) * 72 / 96)
-        family = tkfont.nametofont("TkDefaultFont").actual("family")
-        self._font_prompt = tkfont.Font(root, family=family, size=13)
-        self._font_breath = tkfont.Font(root, family=family, size=11)
-        self._font_button = tkfont.Font(root, family=family, size=10)
-        self._font_small = tkfont.Font(root, family=family, size=9)
-        self._font_offer = tkfont.Font(root, family=family, size=9, underline=True)
-
-        # Hidden until it has its size and place: otherwise `update idletasks` in _place maps it at its
-        # natural size in the corner, and it visibly jumps to the centre a moment later.
-        root.withdraw()
-        root.title(self._t("break_title"))
-        root.configure(background=BACKGROUND)
-        root.resizable(False, False)
-        root.protocol("WM_DELETE_WINDOW", self.close)
         self._build()
-        root.bind("<Return>", self._on_return)
-        root.bind("<KP_Enter>", self._on_return)
-        root.bind("<Escape>", self._on_escape)
-        root.bind("<Map>", self._on_map)
-        root.bind("<Unmap>", self._on_unmap)
-        exit_when_destroyed(root, self, lambda: emit(self.outcome()))
-        self._place()
-        watch_raise(root, raise_fd, self.bring_to_front)
+        self._frames = QTimer(self)
+        self._frames.setInterval(FRAME_MS)
+        self._frames.timeout.connect(self._frame)
         self._tick()
+
+    def _t(self, key: str, **values: object) -> str:
+        return text(self.language, key, **values)
 
     # ----- building -------------------------------------------------------------------------------
 
-    def _t(self, key: str, **values: object) -> str:
-        return text(self._language, key, **values)
-
-    def px(self, pixels_at_96dpi: float) -> int:
-        return round(pixels_at_96dpi * self.scale)
-
-    def _button(
-        self, parent: tk.Misc, label: str, command: Callable[[], object], *, kind: ButtonKind = "plain"
-    ) -> tk.Button:
-        return calm_button(parent, label, command, font=self._font_button, scale=self.scale, kind=kind)
-
     def _build(self) -> None:
-        root = self.root
-        pad = self.px(20)
-        self._prompt = tk.Label(
-            root,
-            text=self.options.prompt,
-            font=self._font_prompt,
-            background=BACKGROUND,
-            foreground=INK,
-            wraplength=self.px(BASE_WIDTH - 60),
-            justify="center",
-        )
-        if self.options.prompt:
-            self._prompt.pack(side="top", padx=pad, pady=(pad, 0))
+        request = self.request
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 8)
+        layout.setSpacing(8)
 
-        size = self.px(150)
-        self.canvas = tk.Canvas(
-            root, width=size, height=size, background=BACKGROUND, highlightthickness=0, borderwidth=0
-        )
-        self.canvas.pack(side="top", pady=(self.px(10), 0))
-        centre = size / 2
-        self._centre = centre
-        r = size / 2 - self.px(2)
-        # A full breath stops a little short of the faint outline, so the outline stays a guide.
-        self._r_max = r - self.px(7)
-        self._r_min = self._r_max * 0.4
-        self.canvas.create_oval(
-            centre - r, centre - r, centre + r, centre + r, outline=CIRCLE_TRACK, width=self.px(2)
-        )
-        # Tk does not smooth edges, so a few rings blend the circle into the background instead.
-        self._rings: list[tuple[int, float]] = []
-        for extra, share in ((3.0, 0.25), (2.0, 0.5), (1.0, 0.75), (0.0, 1.0)):
-            colour = blend(BACKGROUND, CIRCLE, share)
-            item = self.canvas.create_oval(0, 0, 0, 0, fill=colour, outline="")
-            self._rings.append((item, extra * self.scale))
-        self._draw(0.0)
+        self.prompt = QLabel(request.prompt)
+        self.prompt.setWordWrap(True)
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setFont(font_scaled(self.prompt, 1.3))
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.prompt.setVisible(bool(request.prompt))
+        layout.addWidget(self.prompt)
 
-        self._breath_label = tk.Label(
-            root,
-            text=self._t("break_breathe_in"),
-            font=self._font_breath,
-            background=BACKGROUND,
-            foreground=SOFT_INK,
-        )
-        self._breath_label.pack(side="top", pady=(self.px(4), 0))
+        pace = {
+            "inhale": human_duration(self.language, request.inhale),
+            "exhale": human_duration(self.language, request.exhale),
+        }
+        self.circle = BreathingCircle(self._t("break_guide", **pace))
+        layout.addWidget(self.circle, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.breath_words = QuietLabel()
+        self.breath_words.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.breath_words.setFont(font_scaled(self.breath_words, 1.1))
+        self._breath_said = f"{self._t('break_breathe_in')}, {self._t('break_breathe_out').lower()}"
+        self.breath_words.show_text(self._t("break_breathe_in"), self._breath_said)
+        layout.addWidget(self.breath_words)
+        layout.addStretch(1)
 
-        # Created in Tab order (the buttons, then the snooze choices), packed from the bottom up: the
-        # countdown, the slot for the snooze row, then the buttons.
-        self._actions = tk.Frame(root, background=BACKGROUND)
-        self.done_button = self._button(self._actions, self._t("break_done"), self.done, kind="primary")
-        self.later_button = self._button(self._actions, self._t("break_later"), self.show_snoozes)
-        self.attempt_button = self._button(self._actions, self._t("break_attempt"), self.attempt)
+        # The three answers, in reading (and Tab) order.
+        self.answer_row = QWidget()
+        row = QHBoxLayout(self.answer_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        self.done_button = CalmButton(self._t("break_done"), "primary")
+        self.later_button = CalmButton(self._t("break_later"))
+        self.attempt_button = CalmButton(self._t("break_attempt"))
         for button in (self.done_button, self.later_button, self.attempt_button):
-            button.pack(side="left", padx=self.px(3))
+            row.addWidget(button)
+        row.addStretch(1)
+        self.done_button.clicked.connect(self.rested)
+        self.later_button.clicked.connect(self.show_snoozes)
+        self.attempt_button.clicked.connect(self.attempt)
+        self.default_button = self.done_button
+        layout.addWidget(self.answer_row)
 
-        self._snooze_slot = tk.Frame(root, background=BACKGROUND)  # keeps the row's place while hidden
-        self._snooze_row = tk.Frame(self._snooze_slot, background=BACKGROUND)
-        tk.Label(
-            self._snooze_row,
-            text=self._t("break_remind_in"),
-            font=self._font_small,
-            background=BACKGROUND,
-            foreground=SOFT_INK,
-        ).pack(side="left", padx=(0, self.px(4)))
-        self.snooze_buttons = [
-            self._button(
-                self._snooze_row,
-                human_duration(self._language, timedelta(seconds=seconds)),
-                functools.partial(self.later, seconds),
-            )
-            for seconds in self.options.snoozes
-        ]
-        for button in self.snooze_buttons:
-            button.pack(side="left", padx=self.px(1))
+        # Later's choices: a named group, hidden until asked for, its place kept so nothing moves.
+        self.snooze_group = QGroupBox(self._t("break_remind_in"))
+        self.snooze_group.setFlat(True)
+        self.snooze_group.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        choices = QHBoxLayout(self.snooze_group)
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.addStretch(1)
+        self.snooze_buttons: list[CalmButton] = []
+        for choice in request.snooze:
+            button = CalmButton(human_duration(self.language, choice))
+            button.clicked.connect(lambda _checked=False, choice=choice: self.later(choice))
+            choices.addWidget(button)
+            self.snooze_buttons.append(button)
+        choices.addStretch(1)
+        self.snooze_arrows = ArrowGroup(self.snooze_buttons)
+        policy = self.snooze_group.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.snooze_group.setSizePolicy(policy)
+        self.snooze_group.hide()
+        layout.addWidget(self.snooze_group)
+
+        self.reply = QLabel(self._t("break_attempt_reply"))
+        self.reply.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reply.setFont(font_scaled(self.reply, 1.1))
+        self.reply.setWordWrap(True)
+        self.reply.hide()
+        layout.addWidget(self.reply)
 
         # The bottom line: the quiet check-in button (when offered) on the left, the countdown on the right.
-        self._bottom = tk.Frame(root, background=BACKGROUND)
-        self.checkin_button: tk.Button | None = None
-        if self.options.offer_checkin:
-            self.checkin_button = calm_button(
-                self._bottom,
-                load_content(self._language).checkin_words.offer,
-                self.done_and_check_in,
-                font=self._font_offer,
-                scale=self.scale,
-                kind="quiet",
-                pad=(4, 1),
-            )
-            self.checkin_button.pack(side="left", padx=(self.px(8), 0))
-        self._left = tk.Label(
-            self._bottom, text="", font=self._font_small, background=BACKGROUND, foreground=MUTED
-        )
-        self._left.pack(side="right", padx=self.px(12))
-        self._bottom.pack(side="bottom", fill="x", pady=(self.px(4), self.px(8)))
-        self._snooze_slot.pack(side="bottom", pady=(self.px(6), 0))
-        self._actions.pack(side="bottom", pady=(self.px(8), 0))
+        bottom = QHBoxLayout()
+        self.checkin_button: CalmButton | None = None
+        if request.offer_checkin:
+            self.checkin_button = CalmButton(load_content(self.language).checkin_words.offer, "quiet")
+            self.checkin_button.clicked.connect(self.done_and_check_in)
+            bottom.addWidget(self.checkin_button)
+        bottom.addStretch(1)
+        self.countdown = QuietLabel()
+        self.countdown.setFont(font_scaled(self.countdown, 0.9))
+        self.countdown.setForegroundRole(self.countdown.foregroundRole())
+        bottom.addWidget(self.countdown)
+        layout.addLayout(bottom)
+        self._colour_quiet_words()
+        self.setMinimumSize(QSize(BASE_WIDTH, BASE_HEIGHT))
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-        self._reply = tk.Label(
-            root,
-            text=self._t("break_attempt_reply"),
-            font=self._font_breath,
-            background=BACKGROUND,
-            foreground=INK,
-            wraplength=self.px(BASE_WIDTH - 60),
-            justify="center",
-        )
-        self._update_left()
+    def _colour_quiet_words(self) -> None:
+        scheme = current_scheme()
+        self.breath_words.setStyleSheet(f"color: {scheme.soft_ink}")
+        self.countdown.setStyleSheet(f"color: {scheme.muted}")
 
-    def _place(self) -> None:
-        """Size the window to fit everything (with the snooze row shown) and centre it on the screen."""
-        root = self.root
-        self._snooze_row.pack()
-        root.update_idletasks()
-        width = max(self.px(BASE_WIDTH), root.winfo_reqwidth())
-        height = max(self.px(BASE_HEIGHT), root.winfo_reqheight())
-        # The slot keeps the row's size while it is hidden, so showing the choices moves nothing.
-        self._snooze_slot.configure(
-            width=self._snooze_row.winfo_reqwidth(), height=self._snooze_row.winfo_reqheight()
-        )
-        self._snooze_slot.pack_propagate(False)
-        self._snooze_row.pack_forget()
-        place_centred(root, width, height)
-        root.deiconify()
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_quiet_words()  # the desktop went dark or light
+        super().changeEvent(event)
 
-    # ----- drawing --------------------------------------------------------------------------------
+    # ----- the circle and the countdown ---------------------------------------------------------------
 
-    def _draw(self, size: float) -> None:
-        r = self._r_min + (self._r_max - self._r_min) * size
-        c = self._centre
-        for item, extra in self._rings:
-            self.canvas.coords(item, c - r - extra, c - r - extra, c + r + extra, c + r + extra)
-
-    def _frame(self) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if self._breath_start is None:
             self._breath_start = time.monotonic()
-        phase, size = breath(time.monotonic() - self._breath_start, self.options.inhale, self.options.exhale)
-        self._draw(size)
+            self.done_button.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        self._frames.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._frames.stop()  # nobody sees the circle now
+        super().hideEvent(event)
+
+    def _frame(self) -> None:
+        if self.isMinimized():
+            self._frames.stop()
+            return
+        start = self._breath_start if self._breath_start is not None else time.monotonic()
+        inhale, exhale = self.request.inhale.total_seconds(), self.request.exhale.total_seconds()
+        phase, size = breath(time.monotonic() - start, inhale, exhale)
+        self.circle.size_now = size
+        self.circle.update()
         if phase != self._phase:
             self._phase = phase
-            self._breath_label.configure(
-                text=self._t("break_breathe_in" if phase == "in" else "break_breathe_out")
-            )
-        self._frame_job = self.root.after(FRAME_MS, self._frame)
-
-    def _on_map(self, event: tk.Event[Any]) -> None:
-        # Children's Map events come here too (the toplevel's bindtag): only the window itself counts.
-        if event.widget is self.root and self._frame_job is None:
-            if self._breath_start is None:
-                # Opened by the person (a click on "break now"), so the keys may come here at once.
-                self.done_button.focus_force()
-            self._frame()
-
-    def _on_unmap(self, event: tk.Event[Any]) -> None:
-        # Nobody sees the circle now: stop drawing it.
-        if event.widget is self.root and self._frame_job is not None:
-            self.root.after_cancel(self._frame_job)
-            self._frame_job = None
-
-    def _update_left(self) -> None:
-        left = self._deadline - time.monotonic()
-        self._left.configure(text=self._t("break_time_left", time=format_left(left)))
+            words = self._t("break_breathe_in" if phase == "in" else "break_breathe_out")
+            self.breath_words.show_text(words, self._breath_said)
 
     def _tick(self) -> None:
         left = self._deadline - time.monotonic()
         if left <= 0:
-            self.finish({"outcome": "done", "natural": True})
+            self.finish(BreakDone(natural=True))
             return
-        self._update_left()
+        minutes = timedelta(minutes=math.ceil(left / 60))
+        self.countdown.show_text(
+            self._t("break_time_left", time=format_left(left)),
+            self._t("break_time_left", time=human_duration(self.language, minutes)),
+        )
         # Wake again just after the shown value changes (it rounds up), not on a fixed beat.
         wait = left - (math.ceil(left) - 1)
-        self.root.after(max(1, math.ceil(wait * 1000) + 1), self._tick)
+        QTimer.singleShot(max(1, math.ceil(wait * 1000) + 1), self._tick)
 
     # ----- outcomes -------------------------------------------------------------------------------
 
-    def outcome(self) -> dict[str, Any]:
-        """The result, or later with the first choice when the window went without one."""
-        return self.result or {"outcome": "later", "snooze": self.options.snoozes[0]}
+    def default_outcome(self) -> Outcome:
+        return BreakLater(self.request.snooze[0])
 
-    def finish(self, result: dict[str, Any]) -> None:
-        """Settle on `result` (the first outcome wins) and end the window."""
-        if self.result is None:
-            self.result = result
+    def finish(self, outcome: Outcome) -> None:
+        self.settle(outcome)
         self.end()
 
-    def end(self) -> None:
-        self.finished = True
-        self.root.quit()
-
-    def done(self) -> None:
-        self.finish({"outcome": "done"})
+    def rested(self) -> None:
+        self.finish(BreakDone())
 
     def done_and_check_in(self) -> None:
-        self.finish({"outcome": "done", "checkin": True})
+        self.finish(BreakDone(checkin=True))
 
-    def later(self, seconds: int) -> None:
-        self.finish({"outcome": "later", "snooze": seconds})
-
-    def close(self) -> None:
-        """The window manager's close, or Esc a second time: later, with the first choice."""
-        self.later(self.options.snoozes[0])
+    def later(self, choice: timedelta) -> None:
+        self.finish(BreakLater(choice))
 
     def show_snoozes(self) -> None:
-        if len(self.options.snoozes) == 1 or self.result is not None:
-            self.close()  # one choice, nothing to choose; or an attempt is already being answered
+        if len(self.request.snooze) == 1 or self.told is not None:
+            self.leave()  # one choice, nothing to choose; or an attempt is already being answered
             return
-        if not self._snoozes_shown:
-            self._snoozes_shown = True
-            self._snooze_row.pack()
-        self.snooze_buttons[0].focus_set()
+        self._snoozes_shown = True
+        self.snooze_group.show()
+        self.snooze_buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def attempt(self) -> None:
         """Record the attempt at once, answer mildly, and close after a moment."""
-        if self.result is not None:
+        if not self.settle(BreakAttempt()):
             return
-        self.result = {"outcome": "attempt"}
-        for widget in (self._actions, self._snooze_slot):
-            widget.pack_forget()
-        if self.checkin_button is not None:
-            self.checkin_button.pack_forget()  # the attempt is the answer now; nothing else to choose
-        self._reply.pack(side="bottom", after=self._bottom, padx=self.px(20), pady=(self.px(8), self.px(8)))
-        self.root.after(round(ATTEMPT_REPLY_SECONDS * 1000), self.end)
+        for widget in (self.answer_row, self.snooze_group, self.checkin_button):
+            if widget is not None:
+                widget.hide()  # the attempt is the answer now; nothing else to choose
+        self.reply.show()
+        self.end(after_ms=ATTEMPT_REPLY_MS)
 
-    def _on_return(self, _event: tk.Event[Any]) -> None:
-        if self.result is not None:
-            return
-        focused = self.root.focus_get()
-        if isinstance(focused, tk.Button):
-            focused.invoke()  # Enter presses the button the focus is on, as space does
-        else:
-            self.done()
-
-    def _on_escape(self, _event: tk.Event[Any]) -> None:
-        if self.result is not None:
+    def escape(self) -> None:
+        if self.told is not None:
             return
         if self._snoozes_shown:
-            self.close()
+            self.leave()
         else:
             self.show_snoozes()
 
-    def bring_to_front(self) -> None:
-        lift_window(self.root)
-        # Back to the button that had the focus (a plain `focus -force .` would take it off the buttons).
-        (self.root.focus_lastfor() or self.done_button).focus_force()
+    def enter(self) -> bool:
+        return self.told is None and super().enter()
 
 
-def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
-    """Show the window until it settles; the outcome (closing it some other way counts as later)."""
-    window = run_window(WINDOW_CLASS, lambda root: BreakWindow(root, options, raise_fd), raise_fd)
-    return window.outcome()
+def run(request: BreakRequest, raise_fd: int | None = None) -> int:
+    return run_window(BreakWindow(request), raise_fd)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return window_main("break_window", lambda: parse_args(argv), lambda options, fd: emit(run(options, fd)))
+def main(argv: Sequence[str] | None = None) -> int:
+    return window_main("break_window", lambda: BreakRequest.from_argv(argv), run)
 
 
 if __name__ == "__main__":

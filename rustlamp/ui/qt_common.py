@@ -39,8 +39,29 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Literal, TypeVar
 
-from PySide6.QtCore import QMessageLogContext, QSocketNotifier, Qt, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QGuiApplication, QIcon, QKeyEvent, QPalette
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QRectF,
+    QSocketNotifier,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QPushButton, QWidget
 
 from rustlamp.ui.contract import CannotOpen, Outcome
@@ -100,9 +121,9 @@ def start_application(name: str, argv: Sequence[str] = ()) -> QApplication:
     app = QApplication([APP_ID, *argv])
     app.setWindowIcon(_lamp_icon())
     app.setQuitOnLastWindowClosed(False)  # a window ends by settling its outcome, see CalmWindow
-    asked = os.environ.get(COLOR_SCHEME_VARIABLE, "").strip().lower()
-    if asked in ("dark", "light"):
-        app.styleHints().setColorScheme(Qt.ColorScheme.Dark if asked == "dark" else Qt.ColorScheme.Light)
+    asked = _asked_scheme()
+    if asked is not None:
+        app.styleHints().setColorScheme(asked)  # a platform theme that can follows; ours follows anyway
     apply_scheme(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_scheme(app))
     return app
@@ -118,10 +139,16 @@ def _be_one_app_on_windows() -> None:
         pass
 
 
+def _asked_scheme() -> Qt.ColorScheme | None:
+    asked = os.environ.get(COLOR_SCHEME_VARIABLE, "").strip().lower()
+    return {"dark": Qt.ColorScheme.Dark, "light": Qt.ColorScheme.Light}.get(asked)
+
+
 def current_scheme() -> Scheme:
-    """The calm colours for the desktop's scheme now: dark when it says dark, light otherwise."""
-    hints = QGuiApplication.styleHints()
-    return DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
+    """The calm colours for the desktop's scheme now: dark when it says dark (or RUSTLAMP_COLOR_SCHEME
+    does, on a desktop that tells Qt nothing), light otherwise."""
+    scheme = _asked_scheme() or QGuiApplication.styleHints().colorScheme()
+    return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
 
 
 def calm_palette(scheme: Scheme) -> QPalette:
@@ -183,6 +210,17 @@ class CalmButton(QPushButton):
             self.setFont(font_scaled(self, 0.9, underline=True))
         self.colour()
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            # A clear ring in the warm focus colour (Fusion's own is a faint line, lost on the accent).
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(QColor(current_scheme().focus), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
+            painter.end()
+
     def colour(self) -> None:
         """Colours for the kind, in the current scheme (called again when the scheme changes)."""
         scheme = current_scheme()
@@ -210,6 +248,42 @@ class QuietLabel(QLabel):
         if said != self._said:
             self._said = said
             self.setAccessibleName(said)
+
+
+class ArrowGroup(QObject):
+    """A group of buttons that is one stop for Tab: the arrow keys move within it (and round), Tab and
+    Shift+Tab leave it, and coming back lands on the one last used. (Qt's exclusive radio buttons do this
+    by themselves; this gives push buttons and check boxes in a named group the same keys.)"""
+
+    def __init__(self, buttons: Sequence[QAbstractButton]) -> None:
+        super().__init__(buttons[0] if buttons else None)
+        self.buttons = list(buttons)
+        for button in self.buttons:
+            button.installEventFilter(self)
+        if self.buttons:
+            self._make_current(self.buttons[0])
+
+    def _make_current(self, current: QAbstractButton) -> None:
+        for button in self.buttons:
+            tab = button is current
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if tab else Qt.FocusPolicy.ClickFocus)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched not in self.buttons:
+            return False
+        if event.type() == QEvent.Type.FocusIn:
+            self._make_current(watched)
+        elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            step = {
+                Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1,
+            }.get(Qt.Key(event.key()))  # fmt: skip
+            if step is not None:
+                index = self.buttons.index(watched)
+                target = self.buttons[(index + step) % len(self.buttons)]
+                self._make_current(target)
+                target.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        return False
 
 
 # ----- the window and its life ----------------------------------------------------------------------
