@@ -395,9 +395,8 @@ class App:
             self.waiting = True
         else:
             routine = next(r for r in self.settings.routines if r.name == event.name)
-            prompt = routine.prompt or self.picker.routine(routine.name)
-            kind = routine.name if routine.name in ("morning", "evening") else "other"
-            message = Message(text(lang, f"routine_title_{kind}", name=routine.name), prompt)
+            prompt = routine.prompt or self.picker.routine(routine.kind)
+            message = Message(text(lang, f"routine_title_{routine.kind}", name=routine.name), prompt)
             log.info("routine %s shown: %s", routine.name, prompt)
             self.journal.record("routine", {"name": routine.name})
         await self._notify(message)
@@ -493,6 +492,7 @@ class App:
         request = BreakRequest(
             language=self.language,
             prompt=self.picker.next(),
+            attempt_reply=self.picker.after_attempt(),
             length=settings.break_.length,
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
