@@ -192,6 +192,7 @@ class App:
             "next_reminder": iso(view.next_reminder),
             "last_rest": iso(self.planner.last_rest),
             "waiting": self.waiting,
+            "in_panel": self.tray is not None and self.tray.in_panel,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
             "settings_errors": list(self.settings_errors),
             "message": status_line(view),
