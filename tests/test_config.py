@@ -849,11 +849,21 @@ def test_checkin_and_journal_mistakes_name_the_key(text: str, expected: str) -> 
     assert printed(check(text)) == [expected]
 
 
+def test_during_calls_is_on_by_default_and_takes_only_true_or_false() -> None:
+    result = check("[dnd]\nduring_calls = false\n")
+    assert result.settings is not None and result.settings.dnd.during_calls is False
+    assert DEFAULTS.dnd.during_calls is True
+    assert printed(check('[dnd]\nduring_calls = "yes"\n')) == [
+        "my.toml:2: dnd.during_calls: is a string, not true or false; allowed: true or false"
+    ]
+
+
 def test_idle_and_dnd_settings_are_read_and_natural_breaks_default_to_the_break_length() -> None:
     result = check('[break]\nlength = "7m"\n[dnd]\nwhen_fullscreen = false\n')
     assert result.settings is not None
     assert result.settings.natural_break_after == timedelta(minutes=7)
     assert result.settings.dnd.when_fullscreen is False
+    assert result.settings.dnd.during_calls is True
     result = check('[idle]\nnatural_break_after = "3m"\n')
     assert result.settings is not None and result.settings.natural_break_after == timedelta(minutes=3)
     assert printed(check('[idle]\nnatural_break_after = "3 hours"\n')) == [

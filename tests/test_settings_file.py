@@ -146,6 +146,7 @@ KEY_VALUES: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("journal", "enabled"): st.booleans(),
     ("idle", "natural_break_after"): BREAK_LENGTH,
     ("dnd", "when_fullscreen"): st.booleans(),
+    ("dnd", "during_calls"): st.booleans(),
     ("prompts", "extra"): st.lists(PROMPTS, max_size=4),
 }
 
@@ -220,7 +221,9 @@ def direct_settings(changes: dict[tuple[str, ...], Any]) -> Settings:
             d.idle, natural_break_after=get(("idle", "natural_break_after"), None, parse_duration)
         ),
         dnd=dataclasses.replace(
-            d.dnd, when_fullscreen=get(("dnd", "when_fullscreen"), d.dnd.when_fullscreen)
+            d.dnd,
+            when_fullscreen=get(("dnd", "when_fullscreen"), d.dnd.when_fullscreen),
+            during_calls=get(("dnd", "during_calls"), d.dnd.during_calls),
         ),
     )
 
@@ -333,7 +336,7 @@ SECTIONS: dict[tuple[str, ...], dict[str, st.SearchStrategy[Any]]] = {
     ("checkin",): {"offer_after_break": st.booleans(), "sooner_when_hurried": SOONER},
     ("journal",): {"enabled": st.booleans()},
     ("idle",): {"natural_break_after": BREAK_LENGTH},
-    ("dnd",): {"when_fullscreen": st.booleans()},
+    ("dnd",): {"when_fullscreen": st.booleans(), "during_calls": st.booleans()},
     ("mystery",): {},
     ("plugins", "weather"): {},
 }

@@ -102,6 +102,7 @@ class IdleSettings:
 @dataclass(frozen=True)
 class DndSettings:
     when_fullscreen: bool = True  # hold reminders while a fullscreen window has the focus
+    during_calls: bool = True  # hold reminders while another program uses the microphone or a camera
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
 _KNOWN_IDLE = ("natural_breaks", "natural_break_after")
-_KNOWN_DND = ("when_fullscreen",)
+_KNOWN_DND = ("when_fullscreen", "during_calls")
 
 
 DAY_ITEM = ", ".join(DAY_NAMES)
@@ -556,7 +557,8 @@ class _Checker:
         when = self.parsed(
             table, "when_fullscreen", path, DEFAULTS.dnd.when_fullscreen, _boolean, _TRUE_OR_FALSE
         )
-        return DndSettings(when)
+        calls = self.parsed(table, "during_calls", path, DEFAULTS.dnd.during_calls, _boolean, _TRUE_OR_FALSE)
+        return DndSettings(when, calls)
 
 
 # --- value parsers: raise ValueError/TypeError (phrased, for Dutch too) with what is wrong --------------
