@@ -2,8 +2,11 @@
 
     python -m rustlamp.ui.break_window --language nl|en --length SECONDS --inhale SECONDS
         --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...] [--offer-checkin]
+        [--attempt-reply TEXT]
 
-The arguments are rustlamp.ui.contract.BreakRequest's; the window reads no settings. It tells how it
+The arguments are rustlamp.ui.contract.BreakRequest's: --prompt is the sentence the person was shown
+(and clicked, when the break came from a reminder), --attempt-reply the mild words after "Didn't work
+out now" (without it, the window's own short reply). The window reads no settings. It tells how it
 ended in one JSON line on stdout (rustlamp.ui.contract), the moment the person answers:
 
     BreakDone          Klaar/Done (button, or Enter); natural: the countdown reached zero;
@@ -182,7 +185,7 @@ class BreakWindow(CalmWindow):
         self.snooze_group.hide()
         layout.addWidget(self.snooze_group)
 
-        self.reply = QLabel(self._t("break_attempt_reply"))
+        self.reply = QLabel(request.attempt_reply or self._t("break_attempt_reply"))
         self.reply.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reply.setFont(font_scaled(self.reply, 1.1))
         self.reply.setWordWrap(True)
