@@ -250,15 +250,17 @@ def _settings_on_its_own(args: argparse.Namespace) -> int:
     """`rustlamp settings` with no lamp running: the settings window right here."""
     import asyncio
 
-    from rustlamp.system.windows import settings_window
+    from rustlamp.system.windows import settings_window, why_not_shown
+    from rustlamp.ui.contract import SettingsRequest, SettingsSaved
 
     path, _ = _settings_path(args)
     _, language = _settings_and_language(args)
-    outcome = asyncio.run(settings_window().run(["--language", language, "--config", str(path)]))
-    if outcome is None:
-        print("rustlamp: the settings window could not be shown (is there a display?)", file=sys.stderr)
+    outcome = asyncio.run(settings_window().run(SettingsRequest(language, path)))
+    problem = why_not_shown(outcome, "settings window")
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    print("Settings saved." if outcome["outcome"] == "saved" else "Settings window closed.")
+    print("Settings saved." if isinstance(outcome, SettingsSaved) else "Settings window closed.")
     return EXIT_OK
 
 
@@ -392,33 +394,35 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
 
     from rustlamp.core.content import PromptPicker, load_content
     from rustlamp.journal_cli import check_in_on_its_own, keep_on_its_own
-    from rustlamp.system.windows import BreakRequest, break_window
+    from rustlamp.system.windows import break_window, why_not_shown
+    from rustlamp.ui.contract import BreakAttempt, BreakDone, BreakRequest
 
     settings, language = _settings_and_language(args)
     request = BreakRequest(
         language=language,
         prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
-        attempt_reply=PromptPicker(load_content(language)).after_attempt(),
+        attempt_reply=PromptPicker(load_content(language)).after_attempt() or "",
         length=settings.break_.length,
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,
         snooze=settings.reminders.snooze,
         offer_checkin=settings.checkin.offer_after_break,
     )
-    outcome = asyncio.run(break_window().run(request.argv()))
-    if outcome is None:
-        print("rustlamp: the break window could not be shown (is there a display?)", file=sys.stderr)
+    outcome = asyncio.run(break_window().run(request))
+    problem = why_not_shown(outcome, "break window")
+    if problem is not None or outcome is None:
+        print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    print(json.dumps(outcome))
+    print(json.dumps(outcome.to_json()))
     journal = _journal_path(settings)
-    if journal is not None and outcome["outcome"] in ("done", "attempt"):
-        detail = {"outcome": outcome["outcome"]}
-        if outcome["outcome"] == "done":
-            detail["how"] = "countdown" if outcome.get("natural") else "button"
+    if journal is not None and isinstance(outcome, (BreakDone, BreakAttempt)):
+        detail = {"outcome": outcome.kind}
+        if isinstance(outcome, BreakDone):
+            detail["how"] = "countdown" if outcome.natural else "button"
         problem = keep_on_its_own(journal, "break", detail)
         if problem is not None:
             print(f"rustlamp: {problem}; the break was not written down", file=sys.stderr)
-    if outcome.get("checkin") is True:
+    if isinstance(outcome, BreakDone) and outcome.checkin:
         return check_in_on_its_own(language, journal)
     return EXIT_OK
 

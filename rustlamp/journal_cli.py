@@ -252,12 +252,13 @@ def _week_window(entries: list[Entry], language: str) -> int:
     import asyncio
 
     from rustlamp.core.entries_json import entries_to_json
-    from rustlamp.system.windows import week_window
+    from rustlamp.system.windows import week_window, why_not_shown
+    from rustlamp.ui.contract import WeekRequest
 
     data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
-    args = ["--language", language, "--entries", "-"]
-    if asyncio.run(week_window().run(args, stdin=data)) is None:
-        print("rustlamp: the week window could not be shown (is there a display?)", file=sys.stderr)
+    problem = why_not_shown(asyncio.run(week_window().run(WeekRequest(language), stdin=data)), "week window")
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     return EXIT_OK
 
@@ -283,17 +284,18 @@ def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
     """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
     import asyncio
 
-    from rustlamp.core.checkin import CheckInAnswers
-    from rustlamp.system.windows import checkin_window
+    from rustlamp.system.windows import checkin_window, why_not_shown
+    from rustlamp.ui.contract import CheckinRequest, CheckinSaved
 
-    outcome = asyncio.run(checkin_window().run(["--language", language]))
-    if outcome is None:
-        print("rustlamp: the check-in window could not be shown (is there a display?)", file=sys.stderr)
+    outcome = asyncio.run(checkin_window().run(CheckinRequest(language)))
+    problem = why_not_shown(outcome, "check-in window")
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    if outcome["outcome"] != "saved":
+    if not isinstance(outcome, CheckinSaved):
         print("Check-in closed; nothing was kept.")
         return EXIT_OK
-    answers = CheckInAnswers.from_json(outcome.get("checkin") or {})
+    answers = outcome.answers
     if journal_path is None:
         print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
         return EXIT_OK

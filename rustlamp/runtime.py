@@ -14,13 +14,13 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import APP_NAME, __version__
-from rustlamp.core.checkin import CheckInAnswers, next_theme
+from rustlamp.core.checkin import next_theme
 from rustlamp.core.clock import Clock
 from rustlamp.core.commands import (
     BREAK_KEY,
@@ -51,6 +51,19 @@ from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
 from rustlamp.system.wallclock import make_alarm
 from rustlamp.system.windows import break_window, checkin_window, settings_window, week_window
+from rustlamp.ui.contract import (
+    BreakAttempt,
+    BreakDone,
+    BreakLater,
+    BreakRequest,
+    CannotOpen,
+    CheckinRequest,
+    CheckinSaved,
+    Outcome,
+    SettingsRequest,
+    SettingsSaved,
+    WeekRequest,
+)
 
 if TYPE_CHECKING:
     from rustlamp.desk.base import DeskEvent, DeskWatcher, IdleWatcher
@@ -493,59 +506,56 @@ class App:
 
     async def _take_break(self) -> None:
         """Show the break window; what the person chose there decides what comes next."""
-        from rustlamp.system.windows import BreakRequest
-
         settings = self.settings
         request = BreakRequest(
             language=self.language,
             prompt=self.picker.next(),
-            attempt_reply=self.picker.after_attempt(),
+            attempt_reply=self.picker.after_attempt() or "",
             length=settings.break_.length,
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
             snooze=settings.reminders.snooze,
             offer_checkin=settings.checkin.offer_after_break,
         )
-        outcome = await self.break_window.run(request.argv())
+        outcome = await self.break_window.run(request)
         now = self._sync_clock()
-        if outcome is None:
+        if outcome is None or self._could_not_open(outcome):
             return
-        kind = outcome["outcome"]
-        if kind == "done":
+        if isinstance(outcome, BreakDone):
             self._rested(now)
-            how = "countdown" if outcome.get("natural") else "button"
+            how = "countdown" if outcome.natural else "button"
             log.info("break outcome: done (%s); a rest moment, the clock starts again", how)
             self.journal.record("break", {"outcome": "done", "how": how})
-        elif kind == "attempt":
+        elif isinstance(outcome, BreakAttempt):
             # an attempt counts: it is rest practised, never a failure
             self._rested(now)
             log.info("break outcome: attempt; it counts, the clock starts again")
             self.journal.record("break", {"outcome": "attempt"})
-        else:
-            seconds = outcome.get("snooze")
-            delay = timedelta(seconds=seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
-            until = self.planner.snooze(now, delay or settings.reminders.snooze[0])
+        elif isinstance(outcome, BreakLater):
+            until = self.planner.snooze(now, outcome.snooze)
             log.info("break outcome: later; snoozed until %s", self._iso(until) or "-")
             self.journal.record("break", {"outcome": "later", "until": self._iso(until)})
         self._wake.set()
-        if outcome.get("checkin") is True:
+        if isinstance(outcome, BreakDone) and outcome.checkin:
             self._open_once(self.checkin_window, self._check_in)
+
+    def _could_not_open(self, outcome: Outcome) -> bool:
+        """A window that could not open (Qt cannot start here): say what to install, each time a window
+        is asked for (never a silent nothing), and carry on; True when that was the outcome."""
+        if not isinstance(outcome, CannotOpen):
+            return False
+        log.warning("a window could not open: %s (%s)", outcome.sentence("en"), outcome.detail)
+        self._later(self._notify(Message(outcome.title(self.language), outcome.sentence(self.language))))
+        return True
 
     async def _check_in(self) -> None:
         """The check-in window; what the person answered goes into the journal and leans the next prompt."""
-        outcome = await self.checkin_window.run(["--language", self.language])
-        if outcome is None or outcome["outcome"] != "saved":
+        outcome = await self.checkin_window.run(CheckinRequest(self.language))
+        if outcome is None or self._could_not_open(outcome) or not isinstance(outcome, CheckinSaved):
             log.info("check-in: %s", "cancelled, nothing kept" if outcome else "the window could not say")
             return
         now = self._sync_clock()
-        raw = outcome.get("checkin")
-        try:
-            answers = CheckInAnswers.from_json(raw if isinstance(raw, Mapping) else {})
-        except ValueError as exc:
-            # our own window sent something odd: keep the person's words as they came all the same
-            log.warning("check-in: %s; kept as it came", exc)
-            self.journal.record("checkin", raw if isinstance(raw, Mapping) else {})
-            return
+        answers = outcome.answers
         self.journal.record("checkin", answers.to_json())
         self._lean = next_theme(answers)
         sooner = self.settings.checkin.sooner_when_hurried if answers.breath == "hurried" else timedelta(0)
@@ -560,8 +570,9 @@ class App:
         today = self.clock.now().date()
         entries = self.journal.entries(today - timedelta(days=6), today)
         data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
-        args = ["--language", self.language, "--entries", "-", "--today", today.isoformat()]
-        await self.week_window.run(args, stdin=data)
+        outcome = await self.week_window.run(WeekRequest(self.language, today), stdin=data)
+        if outcome is not None:
+            self._could_not_open(outcome)
 
     def _open_once(self, window: WindowProcess, show: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Never two of a window: asking again brings the open one to the front."""
@@ -704,13 +715,12 @@ class App:
     async def _show_settings(self) -> None:
         """The settings window. It tells us over the control channel the moment it saves; its outcome says
         so too, and covers a save whose message did not arrive, so read the file only if it did not."""
-        args = ["--language", self.language, "--config", str(self.source.path)]
         reloads = self.reloads
-        outcome = await self.settings_window.run(args)
-        if outcome is not None and outcome["outcome"] == "saved" and self.reloads == reloads:
+        outcome = await self.settings_window.run(SettingsRequest(self.language, self.source.path))
+        if isinstance(outcome, SettingsSaved) and self.reloads == reloads:
             self.reload()
-        elif outcome is None:
-            self._open_settings()  # no window here (no Tk?): the file in the desktop's editor instead
+        elif outcome is None or self._could_not_open(outcome):
+            self._open_settings()  # no window here: the file in the desktop's editor instead
 
     def _autostart_state(self) -> bool | None:
         from rustlamp.system import autostart

@@ -92,13 +92,17 @@ def test_clicking_the_lamp_in_the_panel_takes_a_break(
     app.wait_for_output(r"break requested \(tray\)", after=mark)
     answer_break_window(panel.env, "A moment of rest")
     app.wait_for_output(r"break outcome: done", after=mark)
+    # The window was Qt in a process of its own: the lamp itself never loaded Qt.
+    maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
+    for library in ("libQt6", "PySide6", "shiboken6", "libxcb-cursor"):
+        assert library not in maps, library
 
 
 def test_the_lamp_over_sni_loads_no_image_library(app: RunningApp) -> None:
     # the icons are prepared ahead: the resident process must not pay for Pillow (or X, or Tk)
     maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
     # nor for OpenSSL, which it never uses (rustlamp/system/lean.py)
-    for library in ("PIL/_imaging", "_tkinter", "libtk", "libX11", "libssl", "libcrypto"):
+    for library in ("PIL/_imaging", "_tkinter", "libtk", "libQt6", "libX11", "libssl", "libcrypto"):
         assert library not in maps, library
 
 

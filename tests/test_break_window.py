@@ -1,10 +1,6 @@
-"""The break window: its pure helpers, and the real window as a program on the test desktop's Xvfb.
-
-The window runs as the parent runs it (`python -m rustlamp.ui.break_window ...`), found by its title,
-driven with real X input (xdotool), and judged by the JSON line it prints and by screenshots. The test
-desktop has no window manager: closing is a WM_DELETE_WINDOW client message sent the way a window
-manager sends it, and "minimised" is an unmapped window, which is what a window manager's iconify
-does to a client window.
+"""The break window as a person meets it, with a screen reader and voice control, the keyboard alone, or
+the mouse: the real window program on the test desktop, seen and pressed through AT-SPI by role and
+name, keys as real X input, and screenshots for looks; and its pure arithmetic.
 """
 
 from __future__ import annotations
@@ -20,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from atspi import Accessibility, AccessibleApp
 from desktop import DesktopSession, extra_display
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -36,8 +33,8 @@ from window_driver import (
 )
 
 from rustlamp.core.texts import TEXTS
-from rustlamp.ui.break_window import breath, format_left, parse_args
-from rustlamp.ui.palette import CIRCLE, FOCUS, blend
+from rustlamp.ui.breathing import breath, format_left
+from rustlamp.ui.palette import DARK, LIGHT
 
 TITLES = {"nl": "Even rust", "en": "A moment of rest"}
 PROMPTS = {
@@ -45,12 +42,24 @@ PROMPTS = {
     "en": "Let your shoulders drop and notice where your breath is right now.",
 }
 SNOOZES = (300, 900, 3600)
+SCREENSHOTS = Path(os.environ.get("RUSTLAMP_SCREENSHOTS", "artifacts/screenshots"))
+
+
+class BreakWindow:
+    """The window program, as the keyboard (`window`) and as assistive technology (`seen`) reach it."""
+
+    def __init__(self, window: Window, seen: AccessibleApp) -> None:
+        self.window = window
+        self.seen = seen
 
 
 @pytest.fixture
-def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
-    """Start break windows on the test desktop; each is found by its exact title and has the focus."""
-    with window_starter(desktop) as start_window:
+def open_window(
+    accessible_desktop: DesktopSession, a11y: Accessibility
+) -> Iterator[Callable[..., BreakWindow]]:
+    """Start break windows on the test desktop; each is found by its exact title, has the focus and is
+    on the accessibility bus."""
+    with window_starter(accessible_desktop) as start_window:
 
         def start(
             language: str = "nl",
@@ -58,18 +67,20 @@ def open_window(desktop: DesktopSession) -> Iterator[Callable[..., Window]]:
             env: dict[str, str] | None = None,
             early_signal: bool = False,
             offer_checkin: bool = False,
+            scheme: str = "light",
             **pace: float,
-        ) -> Window:
-            return start_window(
+        ) -> BreakWindow:
+            window = start_window(
                 _command(language, length, offer_checkin=offer_checkin, **pace),
                 TITLES[language],
-                env,
+                {**(env or accessible_desktop.env), "RUSTLAMP_COLOR_SCHEME": scheme},
                 focus=env is None,
                 # How a parent can make a SIGUSR1 sent before the window's handler is in place harmless:
                 # an ignored signal stays ignored across exec, until the window sets its own handler.
                 preexec_fn=(lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN)) if early_signal else None,
                 then=(lambda process: process.send_signal(signal.SIGUSR1)) if early_signal else None,
             )
+            return BreakWindow(window, a11y.window(window.process.pid))
 
         yield start
 
@@ -85,69 +96,119 @@ def _command(
     return [*args, "--offer-checkin"] if offer_checkin else args
 
 
+READING = {
+    "nl": [
+        ("dialog", "Even rust"),
+        ("label", PROMPTS["nl"]),
+        ("image", "Ademcirkel: 4 s in, 6 s uit"),
+        ("label", "Adem in, adem uit"),
+        ("push button", "Klaar"),
+        ("push button", "Later"),
+        ("push button", "Lukte nu niet"),
+        ("label", "nog 5 min"),
+    ],
+    "en": [
+        ("dialog", "A moment of rest"),
+        ("label", PROMPTS["en"]),
+        ("image", "Breathing circle: 4 s in, 6 s out"),
+        ("label", "Breathe in, breathe out"),
+        ("push button", "Done"),
+        ("push button", "Later"),
+        ("push button", "Didn't work out now"),
+        ("label", "5 min left"),
+    ],
+}
+
+
 # ----- the real window ---------------------------------------------------------------------------------
+
+pytestmark_desktop = pytest.mark.desktop
 
 
 @pytest.mark.desktop
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_enter_is_done_and_the_window_is_small_and_centred(
-    open_window: Callable[..., Window], desktop: DesktopSession, language: str
+def test_a_full_break_pressed_done_by_name(
+    open_window: Callable[..., BreakWindow], accessible_desktop: DesktopSession, language: str
 ) -> None:
-    window = open_window(language)
+    """What a screen reader reads, in reading order; "click Klaar" by voice ends the break as done."""
+    opened = open_window(language)
+    window, seen = opened.window, opened.seen
     assert window.mapped_after < 5.0
-    name = desktop.run(["xdotool", "getwindowname", window.id]).stdout.strip()
-    assert name == TITLES[language]
+    assert seen.read()[1:] == READING[language]  # [0] is the application
+    assert seen.focused() is not None and seen.focused()["name"] == READING[language][4][1]  # type: ignore[index]
     x, y, width, height = window.geometry()
     assert window.first_geometry == (x, y, width, height)  # it appeared in its place: no jump
-    screen_width, screen_height = (int(v) for v in desktop.screen.split("x")[:2])
-    # Xvfb says about 100 dpi: a little over the 420x380 it is at 96 dpi, nowhere near the screen's size.
-    assert 420 <= width <= 480 and 380 <= height <= 440
+    screen_width, screen_height = (int(v) for v in accessible_desktop.screen.split("x")[:2])
+    assert 420 <= width <= 520 and 380 <= height <= 480  # small: nowhere near the screen's size
     assert abs(x + width / 2 - screen_width / 2) <= 1 and abs(y + height / 2 - screen_height / 2) <= 1
-    window.key("Return")
+    seen.press("push button", READING[language][4][1])
     assert window.result() == {"outcome": "done"}
+
+
+@pytest.mark.desktop
+def test_enter_is_done(open_window: Callable[..., BreakWindow]) -> None:
+    opened = open_window("en")
+    opened.seen.wait_for_focus("push button", "Done")
+    opened.window.key("Return")
+    assert opened.window.result() == {"outcome": "done"}
 
 
 @pytest.mark.desktop
 @pytest.mark.parametrize(
     ("keys", "snooze"),
     [
-        (["Escape", "Tab", "Return"], SNOOZES[1]),  # Esc shows the choices, Tab to the second, Enter
-        (["Escape", "Tab", "Tab", "space"], SNOOZES[2]),
+        (["Escape", "Right", "Return"], SNOOZES[1]),  # Esc shows the choices, an arrow to the second, Enter
+        (["Escape", "Right", "Right", "space"], SNOOZES[2]),
+        (["Escape", "Left", "space"], SNOOZES[2]),  # the arrows go round
         (["Escape", "Escape"], SNOOZES[0]),  # Esc again: later, with the first choice
         (["Tab", "Return", "Return"], SNOOZES[0]),  # Tab to Later, which shows and focuses the choices
     ],
 )
 def test_later_offers_the_snooze_choices_by_keyboard(
-    open_window: Callable[..., Window], keys: list[str], snooze: int
+    open_window: Callable[..., BreakWindow], keys: list[str], snooze: int
 ) -> None:
-    window = open_window("en")
-    window.key(*keys)
-    assert window.result() == {"outcome": "later", "snooze": snooze}
+    opened = open_window("en")
+    opened.seen.wait_for_focus("push button", "Done")
+    opened.window.key(*keys)
+    assert opened.window.result() == {"outcome": "later", "snooze": snooze}
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("how", ["wm_delete", "destroyed"])
-def test_closing_the_window_is_later_with_the_first_choice(
-    open_window: Callable[..., Window], desktop: DesktopSession, how: str
+def test_later_by_name_shows_a_named_group_of_choices_and_tab_leaves_it(
+    open_window: Callable[..., BreakWindow],
 ) -> None:
-    window = open_window("nl")
-    if how == "wm_delete":
-        send_wm_delete(desktop.env["DISPLAY"], window.id)
-    else:
-        desktop.run(["xdotool", "windowclose", window.id])  # XDestroyWindow: gone without asking
+    opened = open_window("nl")
+    seen = opened.seen
+    seen.press("push button", "Later")
+    seen.wait_for("panel", "Herinner me over")
+    group = next(node for node in seen.nodes("panel") if node["name"] == "Herinner me over")
+    assert [child["name"] for child in group["children"] if child["role"] == "push button"] == [
+        "5 min",
+        "15 min",
+        "1 uur",
+    ]
+    seen.wait_for_focus("push button", "5 min")
+    opened.window.key("Tab")  # one stop for the group: Tab goes on to what follows it, round to Klaar
+    seen.wait_for_focus("push button", "Klaar")
+    seen.press("push button", "15 min")
+    assert opened.window.result() == {"outcome": "later", "snooze": SNOOZES[1]}
+
+
+@pytest.mark.desktop
+def test_closing_the_window_is_later_with_the_first_choice(
+    open_window: Callable[..., BreakWindow], accessible_desktop: DesktopSession
+) -> None:
+    window = open_window("nl").window
+    send_wm_delete(accessible_desktop.env["DISPLAY"], window.id)
     assert window.result() == {"outcome": "later", "snooze": SNOOZES[0]}
 
 
-def _focus_ring(image: Image.Image) -> tuple[int, int, int, int] | None:
-    """The box around the ochre focus ring's pixels, None when there are none."""
-    return colour_box(image, FOCUS)
-
-
 @pytest.mark.desktop
-def test_didnt_work_out_by_tab_and_space_answers_mildly_then_records_an_attempt(
-    open_window: Callable[..., Window], tmp_path: Path
+def test_didnt_work_out_answers_mildly_then_records_an_attempt(
+    open_window: Callable[..., BreakWindow], tmp_path: Path
 ) -> None:
-    window = open_window("nl")
+    opened = open_window("nl")
+    window, seen = opened.window, opened.seen
     # The focus is visible: a ring around Klaar, which moves right with each Tab.
     rings = [until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
     for step in (1, 2):
@@ -155,13 +216,14 @@ def test_didnt_work_out_by_tab_and_space_answers_mildly_then_records_an_attempt(
         rings.append(until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})"))
     boxes = [box for box in rings if box is not None]
     assert len(boxes) == 3 and boxes[0][2] < boxes[1][0] and boxes[1][2] < boxes[2][0], rings
+    seen.wait_for_focus("push button", "Lukte nu niet")
 
     window.key("space")
     pressed = time.monotonic()
-    time.sleep(0.5)
-    answered = window.shot(tmp_path / "attempt-nl.png")
-    assert _focus_ring(answered) is None  # the buttons made way for the reply
-    assert window.result() == {"outcome": "attempt"}
+    assert window.line() == {"outcome": "attempt"}  # told at once; the reply shows a moment longer
+    seen.wait_for("label", TEXTS["nl"]["break_attempt_reply"])
+    assert seen.names("push button") == []  # the buttons made way for the reply
+    window.process.wait(10)
     shown = time.monotonic() - pressed
     assert 1.5 <= shown <= 4.0, shown
 
@@ -169,33 +231,82 @@ def test_didnt_work_out_by_tab_and_space_answers_mildly_then_records_an_attempt(
 @pytest.mark.desktop
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_offer_checkin_is_a_quiet_last_button_that_ends_as_done_with_a_checkin(
-    open_window: Callable[..., Window], tmp_path: Path, language: str
+    open_window: Callable[..., BreakWindow], language: str
 ) -> None:
-    window = open_window(language, offer_checkin=True)
-    _, _, width, height = window.geometry()
-    assert 420 <= width <= 480 and 380 <= height <= 440  # the same small window
-    rings = [until(lambda: _focus_ring(window.shot(tmp_path / "focus.png")), "a focus ring on Klaar")]
-    for step in (1, 2, 3):  # Later, Didn't work out, then the check-in button below them
-        window.key("Tab")
-        rings.append(until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})"))
-    window.shot(tmp_path / f"offer-checkin-{language}.png")
-    checkin, buttons = rings[3], rings[:3]
-    assert checkin is not None and all(box is not None and box[3] < checkin[1] for box in buttons), rings
-    assert checkin[2] < width // 2  # bottom left, out of the way
-    window.key("Return")
-    assert window.result() == {"outcome": "done", "checkin": True}
+    opened = open_window(language, offer_checkin=True)
+    offer = {"nl": "Even inchecken…", "en": "Check in…"}[language]
+    buttons = opened.seen.names("push button")
+    assert buttons[-1] == offer and len(buttons) == 4  # last in reading and Tab order
+    opened.window.key("Tab", "Tab", "Tab")
+    opened.seen.wait_for_focus("push button", offer)
+    opened.window.key("space")
+    assert opened.window.result() == {"outcome": "done", "checkin": True}
 
 
 @pytest.mark.desktop
-def test_offer_checkin_by_space_and_without_the_flag_there_is_none(
-    open_window: Callable[..., Window],
+def test_without_the_offer_there_is_no_checkin_button(open_window: Callable[..., BreakWindow]) -> None:
+    opened = open_window("nl")
+    assert opened.seen.names("push button") == ["Klaar", "Later", "Lukte nu niet"]
+    opened.window.key("Tab", "Tab", "Tab", "Return")  # round past the three buttons, back to Klaar
+    assert opened.window.result() == {"outcome": "done"}
+
+
+@pytest.mark.desktop
+def test_a_short_break_ends_by_itself_as_done(open_window: Callable[..., BreakWindow]) -> None:
+    window = open_window("en", length=3).window
+    result = window.result()
+    took = time.monotonic() - window.started
+    assert result == {"outcome": "done", "natural": True}
+    assert 3.0 <= took <= 6.0, took
+
+
+@pytest.mark.desktop
+def test_the_countdown_and_breathing_words_do_not_flood_a_screen_reader(
+    open_window: Callable[..., BreakWindow], tmp_path: Path
 ) -> None:
-    window = open_window("nl", offer_checkin=True)
-    window.key("Tab", "Tab", "Tab", "space")
-    assert window.result() == {"outcome": "done", "checkin": True}
-    window = open_window("nl")
-    window.key("Tab", "Tab", "Tab", "Return")  # round past the three buttons, back to Klaar
+    """On screen the countdown changes every second and the words every breath; what assistive technology
+    is told changes once a minute, and the breathing label keeps one name."""
+    opened = open_window("en", length=125, inhale=1, exhale=1)
+    seen = opened.seen
+    names_before = [name for role, name in seen.read() if role == "label"]
+    first = opened.window.shot(tmp_path / "before.png")
+    time.sleep(2.2)  # two seconds of countdown, a whole breath
+    assert [name for role, name in seen.read() if role == "label"] == names_before
+    assert names_before[-2:] == ["Breathe in, breathe out", "3 min left"]
+    assert first != opened.window.shot(tmp_path / "after.png")  # the screen did change
+    opened.seen.press("push button", "Done")
+    assert opened.window.result() == {"outcome": "done"}
+
+
+@pytest.mark.desktop
+def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., BreakWindow]) -> None:
+    window = open_window("nl").window
+    # Minimised, and someone else has the focus meanwhile: SIGUSR1 maps and focuses it again.
+    minimise_and_bring_back(window)
+    # Covered: another window on top of it; SIGUSR1 puts it back on top of the stacking order.
+    cover_and_raise(window)
+    assert window.process.poll() is None  # the signal did not end it
+    window.key("Return")
     assert window.result() == {"outcome": "done"}
+
+
+@pytest.mark.desktop
+def test_a_sigusr1_at_start_is_harmless_when_the_parent_ignores_it_while_spawning(
+    open_window: Callable[..., BreakWindow],
+) -> None:
+    window = open_window("en", early_signal=True).window  # the signal went out before Python even started
+    window.key("Return")
+    assert window.result() == {"outcome": "done"}
+
+
+def _circle_area(image: Image.Image, colour: str) -> int:
+    counts = {c: count for count, c in image.getcolors(maxcolors=1 << 24) or []}
+    return counts.get(rgb(colour), 0)
+
+
+def _focus_ring(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box around the warm focus ring's pixels, None when there are none."""
+    return colour_box(image, LIGHT.focus)
 
 
 def _moved(window: Window, tmp_path: Path, before: tuple[int, int, int, int] | None) -> Any:
@@ -204,77 +315,64 @@ def _moved(window: Window, tmp_path: Path, before: tuple[int, int, int, int] | N
 
 
 @pytest.mark.desktop
-def test_a_short_break_ends_by_itself_as_done(open_window: Callable[..., Window]) -> None:
-    window = open_window("en", length=3)
-    result = window.result()
-    took = time.monotonic() - window.started
-    assert result == {"outcome": "done", "natural": True}
-    assert 3.0 <= took <= 6.0, took
-
-
-@pytest.mark.desktop
-def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Window]) -> None:
-    window = open_window("nl")
-    # Minimised, and someone else has the focus meanwhile: SIGUSR1 maps and focuses it again.
-    minimise_and_bring_back(window)
-    # Covered: another window on top of it; SIGUSR1 puts it back on top of the stacking order.
-    cover_and_raise(window)
-
-    assert window.process.poll() is None  # the signal did not end it
-    window.key("Return")
-    assert window.result() == {"outcome": "done"}
-
-
-@pytest.mark.desktop
-def test_a_sigusr1_at_start_is_harmless_when_the_parent_ignores_it_while_spawning(
-    open_window: Callable[..., Window],
-) -> None:
-    window = open_window("en", early_signal=True)  # the signal went out before Python even started
-    window.key("Return")
-    assert window.result() == {"outcome": "done"}
-
-
-def _circle_area(image: Image.Image) -> int:
-    counts = {colour: count for count, colour in image.getcolors(maxcolors=1 << 24) or []}
-    return counts.get(rgb(CIRCLE), 0)
-
-
-@pytest.mark.desktop
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_the_breathing_circle_grows_and_shrinks(
-    open_window: Callable[..., Window], tmp_path: Path, language: str
+def test_the_breathing_circle_grows_and_shrinks_in_the_calm_colours(
+    open_window: Callable[..., BreakWindow], language: str, scheme: str
 ) -> None:
-    window = open_window(language, inhale=2, exhale=3)
+    """Also the screenshot set (both languages, light and dark), kept in artifacts/screenshots."""
+    colours = DARK if scheme == "dark" else LIGHT
+    opened = open_window(language, inhale=2, exhale=3, offer_checkin=True, scheme=scheme)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     areas = []
     for n in range(3):
         if n:
             time.sleep(0.7)
-        areas.append(_circle_area(window.shot(tmp_path / f"breath-{language}-{n}.png")))
+        shot = opened.window.shot(opened.window.desktop.tmp / "screen.png")
+        shot.save(SCREENSHOTS / f"break-{language}-{scheme}-{n}.png")  # the window alone, to look at
+        areas.append(_circle_area(shot, colours.circle))
+    assert shot.getpixel((5, 5)) == rgb(colours.background)  # the window's ground in the scheme's colour
     # A size comes back at most twice in a 5-second breath, so three looks 0.7 s apart cannot all agree.
     assert min(areas) > 1000, areas  # a real circle on screen
     assert max(areas) - min(areas) > 0.05 * max(areas), areas
-    window.key("Return")
-    assert window.result() == {"outcome": "done"}
+    opened.window.key("Return")
+    assert opened.window.result() == {"outcome": "done"}
 
 
 @pytest.fixture
 def hidpi_display() -> Iterator[str]:
-    """A second X server that says 192 dpi: twice the usual pixels per point."""
+    """A second X server whose desktop says 192 dpi (Xft.dpi, as GNOME and KDE set it): twice the pixels."""
     with extra_display("2560x1600x24", "-dpi", "192") as display:
+        subprocess.run(
+            ["xrdb", "-merge"],
+            input="Xft.dpi: 192\n",
+            text=True,
+            env={**os.environ, "DISPLAY": display},
+            check=True,
+        )
         yield display
 
 
 @pytest.mark.desktop
 def test_at_192_dpi_everything_is_twice_as_large(
-    open_window: Callable[..., Window], desktop: DesktopSession, hidpi_display: str
+    desktop: DesktopSession, hidpi_display: str, tmp_path: Path
 ) -> None:
-    env = {**desktop.env, "DISPLAY": hidpi_display}
-    window = open_window("nl", env=env)
-    x, y, width, height = window.first_geometry
-    assert 1.95 * 420 <= width <= 2 * 480 and 1.95 * 380 <= height <= 2 * 440  # 191.9 dpi, in fact
-    assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-    send_wm_delete(hidpi_display, window.id)
-    assert window.result() == {"outcome": "later", "snooze": SNOOZES[0]}
+    with window_starter(desktop) as start_window:
+        window = start_window(
+            _command("nl", 300), TITLES["nl"], {**desktop.env, "DISPLAY": hidpi_display}, focus=False
+        )
+        x, y, width, height = window.first_geometry
+        assert 2 * 420 <= width <= 2 * 520 and 2 * 380 <= height <= 2 * 480
+        assert abs(x + width / 2 - 1280) <= 2 and abs(y + height / 2 - 800) <= 2  # one logical pixel
+        send_wm_delete(hidpi_display, window.id)
+        assert window.result() == {"outcome": "later", "snooze": SNOOZES[0]}
+
+
+def test_no_display_is_status_2_with_nothing_on_stdout() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(_command("en", 60), env=env, capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "break_window:" in done.stderr
 
 
 # ----- pure helpers --------------------------------------------------------------------------------------
@@ -343,23 +441,3 @@ def test_the_words_are_there_in_both_languages_and_kind() -> None:
     assert TEXTS["nl"]["break_time_left"].format(time="4:32") == "nog 4:32"
     assert TEXTS["en"]["break_time_left"].format(time="4:32") == "4:32 left"
     assert "Morgen weer een kans" not in TEXTS["nl"]["break_attempt_reply"]
-
-
-def test_arguments() -> None:
-    options = parse_args(_command("nl", 90)[3:])
-    assert (options.language, options.length, options.inhale, options.exhale) == ("nl", 90, 4, 6)
-    assert options.snoozes == SNOOZES and options.prompt == PROMPTS["nl"]
-    assert not options.offer_checkin
-    assert parse_args(_command("nl", 90, offer_checkin=True)[3:]).offer_checkin
-    for bad in (["--length", "0"], ["--inhale", "-1"], ["--snooze", "1.5"], ["--language", "de"]):
-        args = _command("nl", 90)[3:] + bad
-        with pytest.raises(SystemExit):
-            parse_args(args)
-    assert blend("#000000", "#ffffff", 0.5) == "#808080"
-
-
-def test_no_display_is_status_2_with_nothing_on_stdout() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run(_command("en", 60), env=env, capture_output=True, text=True, timeout=30)
-    assert (done.returncode, done.stdout) == (2, "")
-    assert "break_window:" in done.stderr

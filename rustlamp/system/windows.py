@@ -1,50 +1,41 @@
 """The app's windows run as child processes (`python -m rustlamp.ui.<window>`): no toolkit fights the
 tray for the main thread, a crash there cannot take the lamp down, and the resident process never
-imports Tk. Each window says how it ended in one JSON line on stdout."""
+loads Qt. What a window is asked and how it ended are typed values (rustlamp.ui.contract): a request
+becomes the child's arguments, its one JSON line on stdout becomes an outcome."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
+from rustlamp.ui.contract import (
+    BREAK_OUTCOMES,
+    CHECKIN_OUTCOMES,
+    SETTINGS_OUTCOMES,
+    WEEK_OUTCOMES,
+    BreakRequest,
+    CannotOpen,
+    ContractError,
+    Outcome,
+    Request,
+    outcome_from_json,
+)
+
+__all__ = [
+    "BreakRequest",
+    "WindowProcess",
+    "break_window",
+    "checkin_window",
+    "settings_window",
+    "week_window",
+]
+
 log = logging.getLogger("rustlamp.windows")
-
-
-@dataclass(frozen=True)
-class BreakRequest:
-    language: str
-    prompt: str
-    length: timedelta
-    inhale: timedelta
-    exhale: timedelta
-    snooze: tuple[timedelta, ...]
-
-    offer_checkin: bool = False
-    attempt_reply: str | None = None  # the mild words after "Didn't work out now"; None: the window's own
-
-    def argv(self) -> list[str]:
-        args = [
-            "--language", self.language,
-            "--length", str(int(self.length.total_seconds())),
-            "--inhale", str(self.inhale.total_seconds()),
-            "--exhale", str(self.exhale.total_seconds()),
-            "--prompt", self.prompt,
-        ]  # fmt: skip
-        for choice in self.snooze:
-            args += ["--snooze", str(int(choice.total_seconds()))]
-        if self.offer_checkin:
-            args.append("--offer-checkin")
-        if self.attempt_reply:
-            args += ["--attempt-reply", self.attempt_reply]
-        return args
 
 
 def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
@@ -58,7 +49,9 @@ class WindowProcess:
     ask in the moment while its process exits opens a new window instead of raising the closing one.
     """
 
-    def __init__(self, module: str, outcomes: Sequence[str], program: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, module: str, outcomes: Sequence[type[Outcome]], program: Sequence[str] | None = None
+    ) -> None:
         self.module = module
         self.outcomes = tuple(outcomes)
         self._program = list(program) if program is not None else None  # instead of the module (tests)
@@ -75,8 +68,10 @@ class WindowProcess:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGUSR1)
 
-    async def run(self, args: Sequence[str], stdin: bytes | None = None) -> dict[str, Any] | None:
-        """Show the window until it ends; its outcome, or None when it could not say (a crash)."""
+    async def run(self, request: Request | Sequence[str], stdin: bytes | None = None) -> Outcome | None:
+        """Show the window for `request` (or bare arguments, for tests) until it ends; its outcome, or
+        None when it could not say (a crash). CannotOpen when Qt could not start here."""
+        args = request if isinstance(request, Sequence) else request.to_argv()
         try:
             proc = await asyncio.create_subprocess_exec(
                 *(self._program or window_command(self.module, [])),
@@ -124,20 +119,29 @@ async def _feed(proc: asyncio.subprocess.Process, data: bytes) -> None:
         proc.stdin.close()
 
 
+def why_not_shown(outcome: Outcome | None, what: str) -> str | None:
+    """For the command line: why the `what` (e.g. "break window") was not shown, None when it was."""
+    if isinstance(outcome, CannotOpen):
+        return f"rustlamp: the {what} cannot open. {outcome.sentence('en')}"
+    if outcome is None:
+        return f"rustlamp: the {what} could not be shown (is there a display?)"
+    return None
+
+
 def break_window() -> WindowProcess:
-    return WindowProcess("break_window", ("done", "later", "attempt"))
+    return WindowProcess("break_window", BREAK_OUTCOMES)
 
 
 def checkin_window() -> WindowProcess:
-    return WindowProcess("checkin_window", ("saved", "cancelled"))
+    return WindowProcess("checkin_window", CHECKIN_OUTCOMES)
 
 
 def settings_window() -> WindowProcess:
-    return WindowProcess("settings_window", ("saved", "closed"))
+    return WindowProcess("settings_window", SETTINGS_OUTCOMES)
 
 
 def week_window() -> WindowProcess:
-    return WindowProcess("week_window", ("closed",))
+    return WindowProcess("week_window", WEEK_OUTCOMES)
 
 
 def _born_ignoring_sigusr1() -> dict[str, Any]:
@@ -154,16 +158,16 @@ def _born_ignoring_sigusr1() -> dict[str, Any]:
 
 
 def parse_outcome(
-    output: bytes, code: int | None, outcomes: Sequence[str], quiet: bool = False
-) -> dict[str, Any] | None:
-    """The window's last JSON line, when it has one of the known `outcomes`."""
+    output: bytes, code: int | None, outcomes: Sequence[type[Outcome]], quiet: bool = False
+) -> Outcome | None:
+    """The window's last line, read by the contract, when it is one of `outcomes` (or CannotOpen)."""
     lines = output.decode("utf-8", "replace").strip().splitlines()
     try:
-        outcome = json.loads(lines[-1]) if lines else None
-    except ValueError:
-        outcome = None
-    if not isinstance(outcome, dict) or outcome.get("outcome") not in outcomes:
+        if not lines:
+            raise ContractError("no line")
+        return outcome_from_json(lines[-1], outcomes)
+    except ContractError as exc:
         if not quiet:
-            log.warning("a window ended without an answer (exit %s): %r", code, output[-200:])
+            # The line is kept in the (private) log: it may hold words the person wrote.
+            log.warning("a window ended without an answer (exit %s): %s; %r", code, exc, output[-2000:])
         return None
-    return outcome

@@ -129,14 +129,16 @@ class CheckinRequest:
 
 @dataclass(frozen=True)
 class WeekRequest:
-    """This week: the journal's entries come on stdin (rustlamp.core.entries_json), `today` ends the week."""
+    """This week: the journal's entries come on stdin (rustlamp.core.entries_json), `today` ends the week
+    (None: the window's own today)."""
 
     module: ClassVar[str] = "week_window"
     language: str
-    today: date
+    today: date | None = None
 
     def to_argv(self) -> list[str]:
-        return ["--language", self.language, "--entries", "-", "--today", self.today.isoformat()]
+        args = ["--language", self.language, "--entries", "-"]
+        return args if self.today is None else [*args, "--today", self.today.isoformat()]
 
 
 @dataclass(frozen=True)

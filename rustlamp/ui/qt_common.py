@@ -373,7 +373,14 @@ class CalmWindow(QDialog):
         event.accept()
 
     def bring_to_front(self) -> None:
-        self.showNormal()
+        """Show the window again (minimised, or unmapped behind Qt's back), raise it and give it the keys;
+        the focus goes back to the control that had it."""
+        handle = self.windowHandle()
+        if self.isMinimized():
+            self.showNormal()
+        elif handle is not None and not handle.isExposed():
+            self.hide()  # Qt still thinks it is shown: map it afresh
+            self.show()
         self.raise_()
         self.activateWindow()
 
