@@ -57,8 +57,9 @@ def keys(desktop: DesktopSession, title: str, *pressed: str) -> None:
 
 
 def fill_in_tired_and_hurried(desktop: DesktopSession, need: str) -> None:
-    # the focus starts on the first body choice; the order is the questions' order (see its own tests)
-    keys(desktop, CHECKIN_TITLE, "Tab", "space", *["Tab"] * 9, "space", "Tab", "Tab")
+    # the focus starts on the first body choice; arrows move within a question, Tab to the next one
+    # (see the window's own tests): tired, past the signals, hurried, the need's line
+    keys(desktop, CHECKIN_TITLE, "Right", "space", "Tab", "Tab", "Right", "space", "Tab")
     desktop.run(["xdotool", "type", "--delay", "30", need])
     desktop.run(["xdotool", "key", "Return"])
 

@@ -376,6 +376,7 @@ class CalmWindow(QDialog):
         """Show the window again (minimised, or unmapped behind Qt's back), raise it and give it the keys;
         the focus goes back to the control that had it."""
         handle = self.windowHandle()
+        had_focus = self.focusWidget()
         if self.isMinimized():
             self.showNormal()
         elif handle is not None and not handle.isExposed():
@@ -383,6 +384,8 @@ class CalmWindow(QDialog):
             self.show()
         self.raise_()
         self.activateWindow()
+        if had_focus is not None:  # once the window is active again (the show may reset it)
+            QTimer.singleShot(50, lambda: had_focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason))
 
 
 def centre_on_screen(window: QWidget) -> None:
