@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from platforms import not_on_windows
 from run_cli import private_env, rustlamp
+
+pytestmark = pytest.mark.windows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,6 +80,7 @@ def test_config_option_works_before_and_after_the_subcommand(env: dict[str, str]
         assert "language" in result.stderr
 
 
+@not_on_windows("XDG variables")
 def test_default_config_place_follows_xdg(env: dict[str, str]) -> None:
     result = rustlamp(["config", "check"], env)
     assert result.returncode == 0

@@ -29,6 +29,8 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.durations import format_duration
 
+pytestmark = pytest.mark.windows
+
 FILE = "my.toml"
 DURATION_HINT = 'like "90s", "20m", "1h30m"'
 TIME_HINT = 'allowed: a time of day "HH:MM" from "00:00" to "23:59"'

@@ -18,6 +18,9 @@ from rustlamp.core.durations import (
 # --- durations ---------------------------------------------------------------------------------------
 
 
+pytestmark = pytest.mark.windows
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

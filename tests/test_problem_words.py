@@ -24,6 +24,8 @@ from rustlamp.core.problem_words import (
     warning_prefix,
 )
 
+pytestmark = pytest.mark.windows
+
 FILE = "my.toml"
 
 # Each a small file with problems; together they make every check in rustlamp.core.config speak.
