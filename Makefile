@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench soak system-packages clean
+.PHONY: run test test-windows lint bench soak system-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
@@ -13,6 +13,12 @@ run: $(VENV)/.installed
 test: system-packages $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-windows
+
+## test-windows: the Windows code on Windows' own Python, under Wine: a CPython for Windows set up in
+## .venv/wine (once; later runs reuse it), the tests marked `windows`, and the installed app end to end
+test-windows: system-packages $(VENV)/.installed-test
+	bash tests/wine/run.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check rustlamp tests benchmarks assets packaging

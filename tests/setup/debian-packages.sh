@@ -11,6 +11,8 @@ packages="$packages desktop-file-utils appstream libglib2.0-bin"
 # the do-not-disturb watchers: herbstluftwm, a small EWMH window manager (sets _NET_ACTIVE_WINDOW and
 # _NET_WM_STATE; openbox would pull in ghostscript through imlib2), and gsettings with GNOME's schemas
 packages="$packages herbstluftwm libglib2.0-bin gsettings-desktop-schemas"
+# the Windows job (tests/wine/): Wine runs a Windows CPython, its tests and the app (64-bit only)
+packages="$packages wine wine64"
 python="${PYTHON:-python3}"
 # a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
 if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then
