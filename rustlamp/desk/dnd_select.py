@@ -1,8 +1,9 @@
 """Which "do not disturb" watchers work here: the desktop's own do-not-disturb, and (when the settings
-ask for it) a fullscreen window. Each one is tried; those that start are returned, running, and each
-one that cannot gives a line for the log saying why.
+ask for them) a fullscreen window and a call (the microphone or a camera in use). Each one is tried;
+those that start are returned, running, and each one that cannot gives a line for the log saying why.
 
-Linux: X11's fullscreen window and the desktop's switch (KDE, XFCE, GNOME), followed as they change.
+Linux: X11's fullscreen window, the desktop's switch (KDE, XFCE, GNOME) and the capture devices'
+nodes (calls_linux.py), followed as they change.
 Windows and macOS cannot notify either, so there the OS is asked when a reminder is due (asked_hold.py):
 Windows' notification state and Focus Assist, macOS's window list and Focus.
 
@@ -18,6 +19,10 @@ from collections.abc import Mapping
 
 from rustlamp.desk.base import DeskWatcher, Emit
 
+# A folder laid out like /dev (snd/pcmC0D0c, video0) that stands in for it, for tests on a machine
+# without sound cards or cameras.
+CAPTURE_DEV_ENV = "RUSTLAMP_CAPTURE_DEV"
+
 
 def _gnome_session(env: Mapping[str, str]) -> bool:
     """XDG_CURRENT_DESKTOP names GNOME ("GNOME", "ubuntu:GNOME", "GNOME-Classic:GNOME", ...)."""
@@ -32,18 +37,20 @@ async def choose_dnd_watchers(
     emit: Emit,
     when_fullscreen: bool,
     *,
+    during_calls: bool = True,
     env: Mapping[str, str] | None = None,
     platform: str | None = None,
 ) -> tuple[list[DeskWatcher], list[str]]:
     """The hold/release watchers that work here, started (each emits to `emit`), and the log lines for
-    those that do not. `when_fullscreen`: also hold while a fullscreen window is active."""
+    those that do not. `when_fullscreen`: also hold while a fullscreen window is active; `during_calls`:
+    also while another program uses the microphone or a camera."""
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     lines: list[str] = []
     if platform == "win32":
-        return await _windows(emit, when_fullscreen, lines)
+        return await _windows(emit, when_fullscreen, during_calls, lines)
     if platform == "darwin":
-        return await _macos(emit, when_fullscreen, lines)
+        return await _macos(emit, when_fullscreen, during_calls, lines)
 
     from rustlamp.desk.dnd_dbus import GnomeDndWatcher, NotificationsInhibitedWatcher, XfconfDndWatcher
 
@@ -69,6 +76,10 @@ async def choose_dnd_watchers(
         desktop = env.get("XDG_CURRENT_DESKTOP") or "not set"
         lines.append(f"gnome-gsettings: not a GNOME session (XDG_CURRENT_DESKTOP: {desktop}).")
 
+    if during_calls:
+        from rustlamp.desk.calls_linux import CaptureDevicesWatcher
+
+        candidates.append(CaptureDevicesWatcher(env.get(CAPTURE_DEV_ENV) or "/dev"))
     return await _started(candidates, emit, lines)
 
 
@@ -77,7 +88,7 @@ async def choose_dnd_watchers(
 
 
 async def _windows(
-    emit: Emit, when_fullscreen: bool, lines: list[str]
+    emit: Emit, when_fullscreen: bool, during_calls: bool, lines: list[str]
 ) -> tuple[list[DeskWatcher], list[str]]:
     from rustlamp.desk import windows_desk
     from rustlamp.desk.asked_hold import AskedHoldWatcher
@@ -92,7 +103,9 @@ async def _windows(
     return working, lines
 
 
-async def _macos(emit: Emit, when_fullscreen: bool, lines: list[str]) -> tuple[list[DeskWatcher], list[str]]:
+async def _macos(
+    emit: Emit, when_fullscreen: bool, during_calls: bool, lines: list[str]
+) -> tuple[list[DeskWatcher], list[str]]:
     from rustlamp.desk import macos_desk
     from rustlamp.desk.asked_hold import AskedHoldWatcher
 
