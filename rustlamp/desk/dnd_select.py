@@ -96,10 +96,18 @@ async def _windows(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("windows-dnd", "dnd", windows_desk.do_not_disturb_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("windows-fullscreen", "fullscreen", windows_desk.fullscreen_now))
+    calls = None
+    if during_calls:  # followed, not asked: the registry says when it changes
+        from rustlamp.desk.calls_windows import WindowsCallWatcher
+
+        calls = WindowsCallWatcher()
+        candidates.append(calls)
     working, lines = await _started(candidates, emit, lines)
     problem = windows_desk.focus_assist_problem()  # known after the first question, asked by start()
     if problem is not None and any(w.name == "windows-dnd" for w in working):
         lines.append(f"windows-dnd: {problem}")
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
     return working, lines
 
 
