@@ -4,8 +4,9 @@ those that start are returned, running, and each one that cannot gives a line fo
 
 Linux: X11's fullscreen window, the desktop's switch (KDE, XFCE, GNOME) and the capture devices'
 nodes (calls_linux.py), followed as they change.
-Windows and macOS cannot notify either, so there the OS is asked when a reminder is due (asked_hold.py):
-Windows' notification state and Focus Assist, macOS's window list and Focus.
+Windows and macOS cannot notify about those, so there the OS is asked when a reminder is due
+(asked_hold.py): Windows' notification state and Focus Assist, macOS's window list and Focus. Calls are
+followed there too: Windows' consent store (calls_windows.py), CoreAudio and CoreMediaIO (calls_macos.py).
 
 The modules are imported only where they can work: python-xlib and dbus-fast are Linux-only
 dependencies of rustlamp.
@@ -120,7 +121,16 @@ async def _macos(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("macos-dnd", "dnd", macos_desk.focus_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("macos-fullscreen", "fullscreen", macos_desk.fullscreen_now))
-    return await _started(candidates, emit, lines)
+    calls = None
+    if during_calls:  # followed, not asked: CoreAudio and CoreMediaIO call a listener
+        from rustlamp.desk.calls_macos import MacCallWatcher
+
+        calls = MacCallWatcher()
+        candidates.append(calls)
+    working, lines = await _started(candidates, emit, lines)
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
+    return working, lines
 
 
 async def _started(
