@@ -398,6 +398,7 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
     request = BreakRequest(
         language=language,
         prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
+        attempt_reply=PromptPicker(load_content(language)).after_attempt(),
         length=settings.break_.length,
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,

@@ -194,6 +194,8 @@ class App:
             "waiting": self.waiting,
             "in_panel": self.tray is not None and self.tray.in_panel,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
+            "journal_state": self.journal.state,  # off, open, waiting (entries wait to go in), unavailable
+            "journal_waiting": self.journal.waiting_count,
             "settings_errors": list(self.settings_errors),
             "message": status_line(view),
         }
@@ -402,9 +404,8 @@ class App:
             self.waiting = True
         else:
             routine = next(r for r in self.settings.routines if r.name == event.name)
-            prompt = routine.prompt or self.picker.routine(routine.name)
-            kind = routine.name if routine.name in ("morning", "evening") else "other"
-            message = Message(text(lang, f"routine_title_{kind}", name=routine.name), prompt)
+            prompt = routine.prompt or self.picker.routine(routine.kind)
+            message = Message(text(lang, f"routine_title_{routine.kind}", name=routine.name), prompt)
             log.info("routine %s shown: %s", routine.name, prompt)
             self.journal.record("routine", {"name": routine.name})
         await self._notify(message)
@@ -500,6 +501,7 @@ class App:
         request = BreakRequest(
             language=self.language,
             prompt=self.picker.next(),
+            attempt_reply=self.picker.after_attempt(),
             length=settings.break_.length,
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
@@ -573,13 +575,22 @@ class App:
     async def _open_journal(self) -> None:
         self.journal.close()
         path = self.journal_path if self.settings.journal.enabled else None
-        self.journal = JournalKeeper(path, self.clock)
+        from rustlamp.journal_keeper import unsaved_folders
+
+        spare = unsaved_folders(path) if path is not None else None
+        self.journal = JournalKeeper(path, self.clock, spare, tell=self._tell_journal_waits)
         told = self.journal.open()
         if told is not None:
             key, problem = told
             await self._notify(
                 Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
             )
+
+    def _tell_journal_waits(self, problem: str) -> None:
+        message = Message(
+            text(self.language, "journal_title"), text(self.language, "journal_waiting", problem=problem)
+        )
+        self._later(self._notify(message))
 
     def _rested(self, now: datetime) -> None:
         self.planner.rested(now)

@@ -196,6 +196,9 @@ def direct_settings(changes: dict[tuple[str, ...], Any]) -> Settings:
             get(("routines", name, "days"), EVERY_DAY, days),
             get(("routines", name, "prompt"), None, str.strip),
             get(("routines", name, "enabled"), True),
+            {"morning": "morning", "ochtend": "morning", "evening": "evening", "avond": "evening"}.get(
+                name.strip().lower(), "other"
+            ),
         )
         for name in names
     )
@@ -554,7 +557,9 @@ def test_adding_a_routine_to_the_example_puts_a_table_at_the_end() -> None:
         {("routines", "morning", "at"): "08:00", ("routines", "morning", "days"): ["sat", "sun"]},
     )
     assert text == EXAMPLE_TEXT + '\n[routines.morning]\nat = "08:00"\ndays = ["sat", "sun"]\n'
-    assert settings_of(text).routines == (Routine("morning", parse_clock_time("08:00"), frozenset({5, 6})),)
+    assert settings_of(text).routines == (
+        Routine("morning", parse_clock_time("08:00"), frozenset({5, 6}), kind="morning"),
+    )
 
 
 def test_adding_and_removing_a_routine_gives_back_the_same_text() -> None:

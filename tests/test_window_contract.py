@@ -40,6 +40,7 @@ seconds = st.integers(min_value=1, max_value=24 * 3600).map(lambda s: timedelta(
     exhale=seconds,
     snooze=st.lists(seconds, min_size=1, max_size=4).map(tuple),
     offer_checkin=st.booleans(),
+    attempt_reply=st.text().map(str.strip).filter(lambda p: not p.startswith("-")),
 )
 def test_a_break_request_survives_argv(
     language: str,
@@ -49,8 +50,9 @@ def test_a_break_request_survives_argv(
     exhale: timedelta,
     snooze: tuple[timedelta, ...],
     offer_checkin: bool,
+    attempt_reply: str,
 ) -> None:
-    request = BreakRequest(language, prompt, length, inhale, exhale, snooze, offer_checkin)
+    request = BreakRequest(language, prompt, length, inhale, exhale, snooze, offer_checkin, attempt_reply)
     assert BreakRequest.from_argv(request.to_argv()) == request
 
 

@@ -64,6 +64,7 @@ class Routine:
     days: frozenset[int] = EVERY_DAY
     prompt: str | None = None
     enabled: bool = True
+    kind: str = "other"  # what it is for, one of ROUTINE_KINDS: which of rustlamp's own words it gets
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,11 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, Phrase]
 _KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts", "checkin", "journal", "idle", "dnd")
 _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
 _KNOWN_BREAK = ("length", "inhale", "exhale")
-_KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
+_KNOWN_ROUTINE = ("at", "days", "prompt", "enabled", "kind")
+# What a routine can be for; its own words (`prompt`) go before rustlamp's words for its kind.
+ROUTINE_KINDS = ("morning", "evening", "other")
+# Without `kind`, these names say it (the files of before `kind` existed, and the obvious Dutch names).
+_KIND_BY_NAME = {"morning": "morning", "ochtend": "morning", "evening": "evening", "avond": "evening"}
 _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
@@ -496,8 +501,12 @@ class _Checker:
             days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, _DAYS, DAY_ITEM))
             prompt = self.parsed(body, "prompt", path, None, _prompt_text, _PROMPT)
             enabled = self.parsed(body, "enabled", path, True, _boolean, _TRUE_OR_FALSE)
+            guessed = _KIND_BY_NAME.get(name.strip().lower(), "other")
+            kinds = [json.dumps(kind) for kind in ROUTINE_KINDS]
+            kind_allowed = phrase("one_of", choices=", ".join(kinds[:-1]), last=kinds[-1])
+            kind = self.parsed(body, "kind", path, guessed, _routine_kind, kind_allowed)
             if at is not None:
-                routines.append(Routine(name, at, days, prompt, enabled))
+                routines.append(Routine(name, at, days, prompt, enabled, kind))
         return tuple(routines)
 
     def prompts(self, table: Mapping[str, Any]) -> tuple[str, ...]:
@@ -565,6 +574,13 @@ def _language(value: Any) -> str:
     text = _expect_str(value).strip().lower()
     if text not in LANGUAGE_CHOICES:
         raise PhrasedValueError(phrase("not_a_language", value=repr(value)))
+    return text
+
+
+def _routine_kind(value: Any) -> str:
+    text = _expect_str(value).strip().lower()
+    if text not in ROUTINE_KINDS:
+        raise PhrasedValueError(phrase("not_a_routine_kind", value=repr(value)))
     return text
 
 

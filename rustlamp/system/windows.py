@@ -28,6 +28,7 @@ class BreakRequest:
     snooze: tuple[timedelta, ...]
 
     offer_checkin: bool = False
+    attempt_reply: str | None = None  # the mild words after "Didn't work out now"; None: the window's own
 
     def argv(self) -> list[str]:
         args = [
@@ -41,6 +42,8 @@ class BreakRequest:
             args += ["--snooze", str(int(choice.total_seconds()))]
         if self.offer_checkin:
             args.append("--offer-checkin")
+        if self.attempt_reply:
+            args += ["--attempt-reply", self.attempt_reply]
         return args
 
 

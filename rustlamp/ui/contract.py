@@ -57,7 +57,8 @@ def _seconds(delta: timedelta) -> str:
 
 @dataclass(frozen=True)
 class BreakRequest:
-    """The break window: the prompt, the break's length, the breathing pace, the Later choices."""
+    """The break window: the prompt (the sentence the person was shown and clicked), the break's length,
+    the breathing pace, the Later choices, and the mild words to show after "Didn't work out now"."""
 
     module: ClassVar[str] = "break_window"
     language: str
@@ -67,6 +68,7 @@ class BreakRequest:
     exhale: timedelta
     snooze: tuple[timedelta, ...]
     offer_checkin: bool = False
+    attempt_reply: str = ""  # empty: the window's own short reply
 
     def to_argv(self) -> list[str]:
         args = [
@@ -80,6 +82,8 @@ class BreakRequest:
             args += ["--snooze", str(max(1, round(choice.total_seconds())))]
         if self.offer_checkin:
             args.append("--offer-checkin")
+        if self.attempt_reply:
+            args += ["--attempt-reply", self.attempt_reply]
         return args
 
     @classmethod
@@ -93,6 +97,7 @@ class BreakRequest:
             "--snooze", type=_positive_seconds, action="append", required=True, help="seconds"
         )
         parser.add_argument("--offer-checkin", action="store_true", help="offer a check-in after the break")
+        parser.add_argument("--attempt-reply", default="", help='the mild words after "Didn\'t work out now"')
         args = parser.parse_args(argv)
         return cls(
             language=args.language,
@@ -102,6 +107,7 @@ class BreakRequest:
             exhale=args.exhale,
             snooze=tuple(args.snooze),
             offer_checkin=args.offer_checkin,
+            attempt_reply=args.attempt_reply.strip(),
         )
 
 
