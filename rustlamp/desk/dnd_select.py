@@ -5,8 +5,9 @@ those that start are returned, running, and each one that cannot gives a line fo
 Linux: X11's fullscreen window, sway's (its IPC), the desktop's switch (KDE, XFCE, GNOME) and the
 capture devices' nodes (calls_linux.py), followed as they change; mako's do-not-disturb mode, asked
 when a reminder is due (mako 1.7 tells no one when it changes).
-Windows and macOS cannot notify either, so there the OS is asked when a reminder is due (asked_hold.py):
-Windows' notification state and Focus Assist, macOS's window list and Focus.
+Windows and macOS cannot notify about those, so there the OS is asked when a reminder is due
+(asked_hold.py): Windows' notification state and Focus Assist, macOS's window list and Focus. Calls are
+followed there too: Windows' consent store (calls_windows.py), CoreAudio and CoreMediaIO (calls_macos.py).
 
 The modules are imported only where they can work: python-xlib and dbus-fast are Linux-only
 dependencies of rustlamp.
@@ -106,10 +107,18 @@ async def _windows(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("windows-dnd", "dnd", windows_desk.do_not_disturb_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("windows-fullscreen", "fullscreen", windows_desk.fullscreen_now))
+    calls = None
+    if during_calls:  # followed, not asked: the registry says when it changes
+        from rustlamp.desk.calls_windows import WindowsCallWatcher
+
+        calls = WindowsCallWatcher()
+        candidates.append(calls)
     working, lines = await _started(candidates, emit, lines)
     problem = windows_desk.focus_assist_problem()  # known after the first question, asked by start()
     if problem is not None and any(w.name == "windows-dnd" for w in working):
         lines.append(f"windows-dnd: {problem}")
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
     return working, lines
 
 
@@ -122,7 +131,16 @@ async def _macos(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("macos-dnd", "dnd", macos_desk.focus_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("macos-fullscreen", "fullscreen", macos_desk.fullscreen_now))
-    return await _started(candidates, emit, lines)
+    calls = None
+    if during_calls:  # followed, not asked: CoreAudio and CoreMediaIO call a listener
+        from rustlamp.desk.calls_macos import MacCallWatcher
+
+        calls = MacCallWatcher()
+        candidates.append(calls)
+    working, lines = await _started(candidates, emit, lines)
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
+    return working, lines
 
 
 async def _started(
