@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from desktop import DesktopSession, bare_bus, markup_text
+from PIL import Image
 
 from rustlamp.notify import Button, Message, Notifier
 from rustlamp.notify.desktop import DesktopNotifierBackend, probe_freedesktop_server
@@ -269,6 +270,24 @@ def test_choose_notifier_picks_desktop_notifier_when_dunst_runs(session: Desktop
     # e.g. "Notifications go to dunst 1.9.0 (2022-06-27), with buttons and clicks."
     assert detail.startswith("Notifications go to dunst ")
     assert detail.endswith(", with buttons and clicks.")
+
+
+def test_every_notification_carries_the_lamp_as_its_icon(session: DesktopSession) -> None:
+    async def scenario() -> None:
+        notifier, status = await choose_notifier(APP, lambda key: None)
+        try:
+            assert status.ok
+            await notifier.show(Message("Time for a rest", "Stand up and look outside."))
+        finally:
+            await notifier.close()
+
+    run(scenario())
+    note = session.wait_for_notification(lambda n: n["summary"] == "Time for a rest")
+    icon = str(note["app_icon"])
+    shown = Path(icon.removeprefix("file://"))
+    assert shown.name == "waiting-128.png" and shown.is_file(), icon
+    with Image.open(shown) as picture:
+        assert picture.size == (128, 128)
 
 
 # Owns the notification service's name on the bus it is given, and never answers a call.
