@@ -167,7 +167,7 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
         if name == "stdin":
             text = sys.stdin.read(IMPORT_LIMIT + 1)
             if len(text) > IMPORT_LIMIT:
-                raise NotAFile(f"stdin is too big (over {IMPORT_LIMIT} characters)")
+                raise NotAFile(f"it is too big (over {IMPORT_LIMIT} characters)")
         else:
             text = read_small_text(args.file, IMPORT_LIMIT)
         entries = entries_from_json(json.loads(text))
