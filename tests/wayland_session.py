@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -154,6 +155,46 @@ def _bus_from(config: Path, directory: Path) -> tuple[subprocess.Popen[bytes], s
     return proc, address
 
 
+BTN_LEFT, BTN_RIGHT = 0x110, 0x111  # linux/input-event-codes.h
+WIDTH, HEIGHT = 1280, 800
+
+
+class VirtualPointer:
+    """zwlr_virtual_pointer_v1 over our own Wayland wire client: a pointer the compositor believes."""
+
+    # zwlr_virtual_pointer_manager_v1.create_virtual_pointer; zwlr_virtual_pointer_v1 requests
+    CREATE, MOTION_ABSOLUTE, BUTTON, FRAME = 0, 1, 2, 4
+
+    def __init__(self, socket: str) -> None:
+        from rustlamp.desk.wayland_wire import WaylandConnection
+
+        self.connection = WaylandConnection.connect(socket)
+        seat, manager = (
+            self.connection.find("wl_seat"),
+            self.connection.find("zwlr_virtual_pointer_manager_v1"),
+        )
+        assert seat is not None and manager is not None, self.connection.globals
+        seat_id = self.connection.bind(seat, 1)
+        manager_id = self.connection.bind(manager, 1)
+        self.pointer = self.connection.new_object()
+        self.connection.send(manager_id, self.CREATE, struct.pack("=II", seat_id, self.pointer))
+        self.time = 0
+
+    def _send(self, opcode: int, *args: int) -> None:
+        self.time += 1
+        self.connection.send(self.pointer, opcode, struct.pack(f"={len(args) + 1}I", self.time, *args))
+        self.connection.send(self.pointer, self.FRAME)
+
+    def click(self, x: int, y: int, button: int) -> None:
+        self._send(self.MOTION_ABSOLUTE, x, y, WIDTH, HEIGHT)
+        self._send(self.BUTTON, button, 1)
+        self._send(self.BUTTON, button, 0)
+        self.connection.roundtrip()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 SWAY_CONFIG = """\
 output HEADLESS-1 resolution 1280x800
 default_border none
@@ -211,6 +252,29 @@ class Sway(WaylandDesktop):
             return found.returncode == 0
 
         self.wait_for(owned, "mako on the bus")
+
+    def allow_root_on_x(self) -> str:
+        """Start sway's XWayland (lazily started by sway) and let root's X programs in (its X server admits
+        only sway's user); returns the X display's name."""
+        marker = self.home / "x-display"
+        self.swaymsg(f"exec 'xhost +si:localuser:root >/dev/null; echo $DISPLAY > {marker}'")
+        self.wait_for(lambda: marker.exists() and marker.read_text().strip() != "", "XWayland")
+        display = marker.read_text().strip()
+        self.env["DISPLAY"] = display
+        return display
+
+    def screenshot(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.run(["grim", str(path)])
+        return path
+
+    def click(self, x: int, y: int, button: int = BTN_RIGHT) -> None:
+        """A pointer click at (x, y) on the 1280x800 output, from a virtual pointer (wlr protocol)."""
+        pointer = VirtualPointer(str(self.runtime / self.env["WAYLAND_DISPLAY"]))
+        try:
+            pointer.click(x, y, button)
+        finally:
+            pointer.close()
 
     def type_key(self, key: str = "Shift_L") -> None:
         """Input from a virtual keyboard (wtype): the compositor counts it as someone at the desk."""
