@@ -167,13 +167,14 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
         if name == "stdin":
             text = sys.stdin.read(IMPORT_LIMIT + 1)
             if len(text) > IMPORT_LIMIT:
-                raise NotAFile(f"stdin is too big (over {IMPORT_LIMIT} characters)")
+                raise NotAFile(f"it is too big (over {IMPORT_LIMIT} characters)")
         else:
             text = read_small_text(args.file, IMPORT_LIMIT)
         entries = entries_from_json(json.loads(text))
     except NotAFile as exc:
         print(
-            f"rustlamp: {exc}; expected the JSON of `rustlamp journal export --format json`", file=sys.stderr
+            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     except OSError as exc:

@@ -545,7 +545,9 @@ class App:
             answers = CheckInAnswers.from_json(raw if isinstance(raw, Mapping) else {})
         except ValueError as exc:
             # our own window sent something odd: keep the person's words as they came all the same
-            log.warning("check-in: %s; kept as it came", exc)
+            log.warning(
+                "check-in: the window's answer was not as expected (%s); kept as it came", type(exc).__name__
+            )
             self.journal.record("checkin", raw if isinstance(raw, Mapping) else {})
             return
         self.journal.record("checkin", answers.to_json())

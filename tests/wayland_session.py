@@ -11,15 +11,31 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from desktop import DesktopError, _stop_process, _tail, require_programs, spawn_bus
+from desktop import DesktopError, _stop_process, _tail, require_programs
 
 NOBODY = 65534
+# No service activation (no <servicedir>): the machine's own services cannot take the desktop's names.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={directory}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
 START_TIMEOUT = 20.0
 
 
@@ -89,11 +105,12 @@ class WaylandDesktop:
             time.sleep(0.05)
 
     def start_bus(self) -> None:
+        """The desktop's own session bus: it runs as us (root, say) and lets the desktop's user in."""
         bus_dir = self.directory / "bus"
         bus_dir.mkdir()
-        if os.getuid() == 0:
-            os.chown(bus_dir, NOBODY, NOBODY)
-        proc, address = spawn_bus(bus_dir)
+        config = bus_dir / "bus.conf"
+        config.write_text(BUS_CONFIG.format(directory=bus_dir))
+        proc, address = _bus_from(config, bus_dir)
         self.processes["dbus"] = proc
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
 
@@ -111,6 +128,71 @@ class WaylandDesktop:
         return subprocess.run(
             list(args), env=self.env, capture_output=True, text=True, check=check, timeout=timeout
         )
+
+
+def _bus_from(config: Path, directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    read_end, write_end = os.pipe()
+    with (directory / "dbus-daemon.log").open("ab") as log_file:
+        proc = subprocess.Popen(
+            [
+                "dbus-daemon",
+                f"--config-file={config}",
+                "--nofork",
+                "--nopidfile",
+                f"--print-address={write_end}",
+            ],
+            pass_fds=(write_end,),
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    os.close(write_end)
+    with os.fdopen(read_end) as ready:
+        address = ready.readline().strip()
+    if not address:
+        raise DesktopError(f"dbus-daemon did not start:\n{_tail(directory / 'dbus-daemon.log')}")
+    return proc, address
+
+
+BTN_LEFT, BTN_RIGHT = 0x110, 0x111  # linux/input-event-codes.h
+WIDTH, HEIGHT = 1280, 800
+
+
+class VirtualPointer:
+    """zwlr_virtual_pointer_v1 over our own Wayland wire client: a pointer the compositor believes."""
+
+    # zwlr_virtual_pointer_manager_v1.create_virtual_pointer; zwlr_virtual_pointer_v1 requests
+    CREATE, MOTION_ABSOLUTE, BUTTON, FRAME = 0, 1, 2, 4
+
+    def __init__(self, socket: str) -> None:
+        from rustlamp.desk.wayland_wire import WaylandConnection
+
+        self.connection = WaylandConnection.connect(socket)
+        seat, manager = (
+            self.connection.find("wl_seat"),
+            self.connection.find("zwlr_virtual_pointer_manager_v1"),
+        )
+        assert seat is not None and manager is not None, self.connection.globals
+        seat_id = self.connection.bind(seat, 1)
+        manager_id = self.connection.bind(manager, 1)
+        self.pointer = self.connection.new_object()
+        self.connection.send(manager_id, self.CREATE, struct.pack("=II", seat_id, self.pointer))
+        self.time = 0
+
+    def _send(self, opcode: int, *args: int) -> None:
+        self.time += 1
+        self.connection.send(self.pointer, opcode, struct.pack(f"={len(args) + 1}I", self.time, *args))
+        self.connection.send(self.pointer, self.FRAME)
+
+    def click(self, x: int, y: int, button: int) -> None:
+        self._send(self.MOTION_ABSOLUTE, x, y, WIDTH, HEIGHT)
+        self._send(self.BUTTON, button, 1)
+        self._send(self.BUTTON, button, 0)
+        self.connection.roundtrip()
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 SWAY_CONFIG = """\
@@ -152,6 +234,47 @@ class Sway(WaylandDesktop):
         )
         self.env["SWAYSOCK"] = str(self.runtime / next(n for n in names if n.startswith("sway-ipc.")))
         return self
+
+    def swaymsg(self, *args: str) -> str:
+        return self.run(["swaymsg", *args]).stdout
+
+    def start_mako(self) -> None:
+        """mako, sway's notification server, on the desktop's bus (it owns org.freedesktop.Notifications)."""
+        config = self.home / ".config" / "mako" / "config"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("default-timeout=0\n\n[mode=do-not-disturb]\ninvisible=1\n")
+        self.spawn("mako", ["mako"])
+
+        def owned() -> bool:
+            found = self.run(
+                ["busctl", "--user", "status", "org.freedesktop.Notifications"], check=False, timeout=5
+            )
+            return found.returncode == 0
+
+        self.wait_for(owned, "mako on the bus")
+
+    def allow_root_on_x(self) -> str:
+        """Start sway's XWayland (lazily started by sway) and let root's X programs in (its X server admits
+        only sway's user); returns the X display's name."""
+        marker = self.home / "x-display"
+        self.swaymsg(f"exec 'xhost +si:localuser:root >/dev/null; echo $DISPLAY > {marker}'")
+        self.wait_for(lambda: marker.exists() and marker.read_text().strip() != "", "XWayland")
+        display = marker.read_text().strip()
+        self.env["DISPLAY"] = display
+        return display
+
+    def screenshot(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.run(["grim", str(path)])
+        return path
+
+    def click(self, x: int, y: int, button: int = BTN_RIGHT) -> None:
+        """A pointer click at (x, y) on the 1280x800 output, from a virtual pointer (wlr protocol)."""
+        pointer = VirtualPointer(str(self.runtime / self.env["WAYLAND_DISPLAY"]))
+        try:
+            pointer.click(x, y, button)
+        finally:
+            pointer.close()
 
     def type_key(self, key: str = "Shift_L") -> None:
         """Input from a virtual keyboard (wtype): the compositor counts it as someone at the desk."""

@@ -12,7 +12,8 @@ from pathlib import Path
 
 
 class NotAFile(OSError):
-    """The path is not a regular file, or it is too big; the message says which, in plain words."""
+    """The path is not a regular file, or it is too big; the message says which, in plain words, without
+    the path (the caller names it)."""
 
 
 def read_small_bytes(path: Path, limit: int) -> bytes:
@@ -25,9 +26,9 @@ def read_small_bytes(path: Path, limit: int) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotAFile(f"{path} is {_kind(info.st_mode)}, not an ordinary file")
+            raise NotAFile(f"it is {_kind(info.st_mode)}, not an ordinary file")
         if info.st_size > limit:
-            raise NotAFile(f"{path} is too big ({info.st_size} bytes; at most {limit} are read)")
+            raise NotAFile(f"it is too big ({info.st_size} bytes; at most {limit} are read)")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(65536, limit + 1 - total))
@@ -36,7 +37,7 @@ def read_small_bytes(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while being read
-                raise NotAFile(f"{path} is too big (over {limit} bytes)")
+                raise NotAFile(f"it is too big (over {limit} bytes)")
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -2,8 +2,9 @@
 ask for them) a fullscreen window and a call (the microphone or a camera in use). Each one is tried;
 those that start are returned, running, and each one that cannot gives a line for the log saying why.
 
-Linux: X11's fullscreen window, the desktop's switch (KDE, XFCE, GNOME) and the capture devices'
-nodes (calls_linux.py), followed as they change.
+Linux: X11's fullscreen window, sway's (its IPC), the desktop's switch (KDE, XFCE, GNOME) and the
+capture devices' nodes (calls_linux.py), followed as they change; mako's do-not-disturb mode, asked
+when a reminder is due (mako 1.7 tells no one when it changes).
 Windows and macOS cannot notify about those, so there the OS is asked when a reminder is due
 (asked_hold.py): Windows' notification state and Focus Assist, macOS's window list and Focus. Calls are
 followed there too: Windows' consent store (calls_windows.py), CoreAudio and CoreMediaIO (calls_macos.py).
@@ -68,8 +69,17 @@ async def choose_dnd_watchers(
                 )
         else:
             lines.append("x11-fullscreen: there is no X display (DISPLAY is not set).")
+        if env.get("SWAYSOCK"):
+            from rustlamp.desk.fullscreen_sway import SwayFullscreenWatcher
+
+            candidates.append(SwayFullscreenWatcher(env["SWAYSOCK"]))
+        else:
+            lines.append("sway-fullscreen: not a sway session (SWAYSOCK is not set).")
     bus = env.get("DBUS_SESSION_BUS_ADDRESS")
     candidates.append(NotificationsInhibitedWatcher(bus))
+    from rustlamp.desk.dnd_mako import MakoModeWatcher
+
+    candidates.append(MakoModeWatcher(bus))
     candidates.append(XfconfDndWatcher(bus))
     if _gnome_session(env):
         candidates.append(GnomeDndWatcher(env))

@@ -14,6 +14,7 @@ when the socket has something (the caller adds it to its event loop), so it cost
 from __future__ import annotations
 
 import os
+import select
 import socket
 import struct
 from collections.abc import Callable
@@ -79,6 +80,7 @@ class WaylandConnection:
     `receive()` is called when the socket is readable and hands each event to its object's handler."""
 
     sock: socket.socket
+    timeout: float = 2.0
     globals: list[Global] = field(default_factory=list)
     _next_id: int = 2
     _registry: int = 0
@@ -97,7 +99,7 @@ class WaylandConnection:
         except OSError as exc:
             sock.close()
             raise WaylandError(f"no Wayland compositor answers at {where} ({exc.strerror or exc})") from None
-        connection = cls(sock)
+        connection = cls(sock, timeout)
         try:
             connection._registry = connection.new_object(connection._on_registry)
             connection.send(DISPLAY_ID, GET_REGISTRY, UINT.pack(connection._registry))
@@ -135,12 +137,15 @@ class WaylandConnection:
         return object_id
 
     def roundtrip(self) -> None:
-        """Send wl_display.sync and read (blocking, within the socket's timeout) until it is done: every
+        """Send wl_display.sync and read until it is done (waiting `timeout` at most for each read): every
         event sent before it has then been handled."""
         callback = self.new_object()
         self._handlers[callback] = lambda opcode, body: self._synced.add(callback)
         self.send(DISPLAY_ID, SYNC, UINT.pack(callback))
         while callback not in self._synced:
+            ready, _, _ = select.select([self.sock], [], [], self.timeout)
+            if not ready:
+                raise WaylandError(f"no answer within {self.timeout:g} s")
             data = self.sock.recv(4096)
             if not data:
                 raise WaylandError("the compositor closed the connection")
