@@ -396,20 +396,38 @@ def _week_window(entries: list[Entry], language: str) -> int:
 
 
 def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
-    """Write one entry with no lamp running; the problem in words when it could not be kept."""
+    """Write one entry with no lamp running; the problem in words when it could not go into the journal
+    (saying where it was kept instead, when it was)."""
+    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail)
+    if problem is not None and kept_in is not None:
+        return f"{problem}; it was kept in {kept_in} and goes into the journal at rustlamp's next start"
+    return problem
+
+
+def _keep_entry_on_its_own(
+    journal_path: Path, kind: str, detail: dict[str, Any]
+) -> tuple[str | None, Path | None]:
+    """(the problem, where the entry was kept instead): (None, None) when it went into the journal."""
+    from rustlamp.core.clock import SystemClock
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import JournalError
+    from rustlamp.journal_keeper import JournalKeeper, unsaved_folders
 
+    entry = Entry(_now(), kind, detail)
     journal = _opened(journal_path, must_exist=False)
     if journal is None:
-        return f"the journal {journal_path} cannot be opened"
-    try:
-        journal.add(Entry(_now(), kind, detail))
-    except JournalError as exc:
-        return str(exc)
-    finally:
-        journal.close()
-    return None
+        problem = f"the journal {journal_path} cannot be opened"
+    else:
+        try:
+            journal.add(entry)
+            return None, None
+        except JournalError as exc:
+            problem = str(exc)
+        finally:
+            journal.close()
+    # as the running lamp does: kept aside where it can be, for the next start to take in
+    keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
+    return problem, keeper.keep_aside([entry])
 
 
 def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
@@ -430,7 +448,11 @@ def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
     if journal_path is None:
         print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
         return EXIT_OK
-    problem = keep_on_its_own(journal_path, "checkin", answers.to_json())
+    problem, kept_in = _keep_entry_on_its_own(journal_path, "checkin", answers.to_json())
+    if problem is not None and kept_in is not None:
+        print(f"rustlamp: {problem}", file=sys.stderr)
+        print(f"Check-in kept in {kept_in}; it goes into the journal when rustlamp next starts.")
+        return EXIT_PROBLEM
     if problem is not None:
         # never lose what was written: show it, so it can be kept some other way
         print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)

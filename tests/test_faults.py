@@ -318,3 +318,24 @@ def test_the_journal_state_is_in_status(tmp_path: Path, clock: FakeClock) -> Non
     keeper.open()
     assert keeper.state == "open"
     keeper.close()
+
+
+def test_a_check_in_with_no_lamp_and_no_journal_to_write_is_kept_aside_and_taken_in_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    from rustlamp.journal_cli import keep_on_its_own
+
+    for key, value in private_folders(tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "home" / "data" / "rustlamp" / "journal.sqlite3"
+    path.mkdir(parents=True)  # something that is no journal and cannot be written as one
+    problem = keep_on_its_own(path, "checkin", NOTE)
+    assert problem is not None and "goes into the journal at rustlamp's next start" in problem
+    (kept,) = unsaved_files([path.parent])
+    assert [dict(e.detail) for e in entries_from_json(json.loads(kept.read_text()))] == [NOTE]
+    path.rmdir()
+    keeper = JournalKeeper(path, clock)
+    keeper.open()
+    assert [dict(e.detail) for e in keeper.entries()] == [NOTE]
+    keeper.close()
+    assert unsaved_files([path.parent]) == []

@@ -153,3 +153,22 @@ def test_forget_before_a_day_keeps_the_later_kept_aside_entries_and_log_lines(tm
     assert "1 entry kept aside in" in result.stdout and "3 lines of the log rustlamp.log" in result.stdout
     assert [e["detail"]["need"] for e in json.loads(aside.read_text())] == ["new"]
     assert (state / "rustlamp.log").read_text() == "2026-11-26 10:00:00,000 INFO x: new\n"
+
+
+@pytest.mark.desktop
+def test_reloading_onto_a_fifo_is_refused_and_the_lamp_still_stops(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    import os
+
+    app = quiet_app(desktop_clean, tmp_path)
+    try:
+        config = tmp_path / "config.toml"
+        config.unlink()
+        os.mkfifo(config)  # nobody will ever write into it: a plain open would wait forever
+        result = rustlamp(["reload"], app.env, timeout=20)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "it is a pipe (FIFO), not an ordinary file" in result.stderr, result.stderr
+        assert status(app)["running"] is True
+    finally:
+        assert app.stop(timeout=10) == 0  # SIGTERM still ends it
