@@ -52,13 +52,21 @@ def _positive_count(value: str) -> int:
     return count
 
 
+PLAN_YEARS = range(1900, 9001)  # far enough either way; the plan looks ahead, so never up to year 9999
+
+
 def _moment(value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO 8601 time; use e.g. 2027-03-29T09:00 or 2027-03-29T09:00+02:00"
         ) from None
+    if moment.year not in PLAN_YEARS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is out of range; use a time from the year {PLAN_YEARS[0]} to {PLAN_YEARS[-1]}"
+        )
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,7 +247,7 @@ def _control(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in reply.items() if k != "ok"}, ensure_ascii=False))
         return EXIT_OK
     if args.command == "status":
-        print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
+        print(f"rustlamp {reply.get('version', '?')} is running (pid {reply.get('pid', '?')}).")
     if args.command == "reload":
         return _reloaded(reply)
     print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
@@ -363,7 +371,13 @@ def _plan(args: argparse.Namespace) -> int:
         start = start.replace(tzinfo=clock.zone)
     settings = update.settings
     schedule = Schedule(settings.reminders, settings.routines, clock.zone)
-    events = schedule.plan(start, args.count)
+    try:
+        events = schedule.plan(start, args.count)
+    except OverflowError:  # a plan that would run past the calendar's end
+        print(
+            f"rustlamp: cannot plan from {start.isoformat()}: that runs past the year 9999", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.json:
         items = []
         for event in events:
@@ -398,6 +412,7 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
     request = BreakRequest(
         language=language,
         prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
+        attempt_reply=PromptPicker(load_content(language)).after_attempt(),
         length=settings.break_.length,
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,
@@ -435,10 +450,18 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
-    lock = take_instance_lock()
+    try:
+        lock = take_instance_lock()
+    except OSError as exc:
+        print(f"rustlamp: cannot start: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
     if lock is None:
-        reply = send("status")
-        pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
+        try:
+            reply = send("status")
+        except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
+            print(f"rustlamp is already running, but it does not answer: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
+        pid = f" (pid {reply['pid']})" if reply and isinstance(reply.get("pid"), int) else ""
         print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
         return EXIT_OK
     setup_logging(log_file(), args.verbose)

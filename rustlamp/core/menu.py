@@ -76,6 +76,7 @@ class TrayView:
     snooze_choices: tuple[timedelta, ...]
     journal_kept: bool = True  # "This week" needs a journal to look back on
     autostart: bool | None = None  # starts at login; None: no such choice here (the item is left out)
+    in_call: bool = False  # reminders are held because the microphone or a camera is in use
 
 
 def warmth(view: TrayView) -> int:
@@ -120,6 +121,8 @@ def status_line(view: TrayView) -> str:
     lang = view.language
     if view.paused_until is not None:
         return text(lang, "status_paused", when=_when(view, view.paused_until))
+    if view.in_call:
+        return text(lang, "status_held_call")
     if view.snoozed_until is not None:
         return text(lang, "status_snoozed", when=_when(view, view.snoozed_until))
     if view.next_reminder is not None:

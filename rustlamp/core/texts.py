@@ -26,6 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_next": "Volgende herinnering om {when}",
         "status_snoozed": "Uitgesteld tot {when}",
         "status_paused": "Gepauzeerd tot {when}",
+        "status_held_call": "Wacht tot na het gesprek",
         "status_none": "Geen herinneringen gepland",
         "menu_break": "Nu even pauze",
         "menu_checkin": "Inchecken…",
@@ -49,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
         "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
+        "wacht en blijft bewaard, ook als rustlamp stopt.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -59,6 +62,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
+        # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
+        "windows_cannot_open": "rustlamp kan geen venster openen",
+        "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
+        "sudo apt install {packages}. De herinneringen gaan intussen gewoon door.",
+        "windows_unknown": "De vensters kunnen hier niet starten; het logboek van rustlamp zegt waarom. "
+        "De herinneringen gaan intussen gewoon door.",
     },
     "en": {
         "reminder_title": "A moment of rest",
@@ -81,6 +90,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_next": "Next reminder at {when}",
         "status_snoozed": "Snoozed until {when}",
         "status_paused": "Paused until {when}",
+        "status_held_call": "Held: a call is going on",
         "status_none": "No reminders planned",
         "menu_break": "Take a break now",
         "menu_checkin": "Check-in…",
@@ -103,6 +113,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
         "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
+        "fill in waits, and is kept safe even when rustlamp stops.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
@@ -113,6 +125,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Didn't work out now",
         "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
+        # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
+        "windows_cannot_open": "rustlamp cannot open its windows",
+        "windows_install": "Something is missing on this computer: install {packages}, for example with "
+        "sudo apt install {packages}. The reminders carry on meanwhile.",
+        "windows_unknown": "The windows cannot start here; rustlamp's log says why. "
+        "The reminders carry on meanwhile.",
     },
 }
 

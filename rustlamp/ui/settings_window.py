@@ -52,21 +52,16 @@ import argparse
 import base64
 import contextlib
 import functools
-import importlib
 import io
-import json
-import os
-import re
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import time
 from pathlib import Path
 from tkinter import ttk
 from types import ModuleType
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from rustlamp.core.config import (
     DAY_NAMES,
@@ -79,7 +74,7 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_duration
-from rustlamp.core.problem_words import phrase, warning_prefix
+from rustlamp.core.problem_words import phrase
 from rustlamp.settings_file import (
     REMOVE,
     ChangedOnDisk,
@@ -103,6 +98,21 @@ from rustlamp.ui.palette import (
     SOFT_INK,
     blend,
 )
+from rustlamp.ui.settings_form import (
+    MISSING,
+    _day_set,
+    comma_list,
+    home_short,
+    line_list,
+    lookup,
+    note_text,
+    owner_key,
+    problem_text,
+    shown_text,
+    without_bom,
+)
+from rustlamp.ui.settings_form import autostart_module as _autostart_module
+from rustlamp.ui.settings_words import DAY_LABELS, SETTINGS_TEXTS, TAB_KEYS
 from rustlamp.ui.tk_common import (
     ButtonKind,
     calm_button,
@@ -133,7 +143,6 @@ TAB_MARK = " •"  # after a tab's name while a field on it has an error
 WHEEL_STEP = 16  # at 96 dpi: the routines' rows scroll this far a unit...
 WHEEL_UNITS = 3  # ... and this many units a notch of the mouse wheel
 
-MISSING: Final = object()  # a key the file does not have
 
 KeyPath = tuple[str, ...]
 
@@ -141,155 +150,6 @@ _INDICATOR_STATES = ("off", "off_hover", "off_focus", "on", "on_hover", "on_focu
 BOX_EDGE = blend(FIELD_EDGE, MUTED, 0.6)  # an empty check box's edge: quiet, but plainly there
 SCROLL_HOVER = blend(BUTTON_HOVER, MUTED, 0.35)  # the routines' scroll bar under the pointer
 SAVE_DISABLED = blend(PRIMARY, BACKGROUND, 0.55)  # Save while there is nothing (or nothing valid) to save
-
-TAB_KEYS = ("general", "reminders", "break", "routines", "privacy")
-
-SETTINGS_TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Instellingen",
-        "tab_general": "Algemeen",
-        "tab_reminders": "Herinneringen",
-        "tab_break": "Pauze",
-        "tab_routines": "Routines",
-        "tab_privacy": "Privacy",
-        "language": "Taal",
-        "language_auto": "Automatisch",
-        "language_nl": "Nederlands",
-        "language_en": "English",
-        "language_hint": "Automatisch: Nederlands als je systeem Nederlands is, anders Engels.",
-        "autostart": "Starten als ik inlog",
-        "prompts": "Eigen zinnen",
-        "prompts_hint": "Eén per regel; ze komen tussen die van rustlamp door.",
-        "file_is": "Je instellingen staan in {path}",
-        "every": "Hoe vaak",
-        "every_hint": "na je laatste rust, bijv. 45m of 1h30m",
-        "hours": "Actieve uren",
-        "hours_to": "tot",
-        "hours_hint": "UU:MM",
-        "days": "Dagen",
-        "snooze": "Straks",
-        "snooze_hint": "keuzes met een komma ertussen, bijv. 10m, 30m, 1h",
-        "fullscreen": "Wachten zolang een venster het hele scherm vult",
-        "length": "Lengte van een pauze",
-        "length_hint": "van 10s tot 2h",
-        "inhale": "Inademen",
-        "exhale": "Uitademen",
-        "breath_hint": "van 2s tot 15s",
-        "natural": "Weg telt als pauze na",
-        "natural_hint": "leeg: de lengte van een pauze",
-        "offer": "Aan het eind van een pauze even inchecken aanbieden",
-        "sooner": "Eerder na gehaast ademen",
-        "sooner_hint": "0s is uit; tot 30m",
-        "routines_intro": "Een zacht moment op een vaste tijd, los van de actieve uren.",
-        "routines_none": "Nog geen routines.",
-        "routine_name": "Naam",
-        "routine_at": "Tijd",
-        "routine_days": "Dagen",
-        "routine_prompt": "Woorden",
-        "routine_prompt_hint": "leeg: rustlamp kiest zelf zachte woorden",
-        "routine_remove": "Verwijderen",
-        "routine_new": "Nieuwe routine",
-        "routine_add": "Toevoegen",
-        "routine_name_empty": "Geef de routine eerst een naam.",
-        "routine_name_taken": "Er is al een routine met die naam.",
-        "journal": "Een dagboek bijhouden van rustmomenten en check-ins",
-        "journal_hint": "Het dagboek blijft op deze computer en alleen jij kunt het lezen. "
-        "Uit: er wordt niets bewaard.",
-        "save": "Opslaan",
-        "close": "Sluiten",
-        "open_file": "Het bestand openen",
-        "reload": "Opnieuw inlezen",
-        "saved": "Opgeslagen.",
-        "changed_on_disk": "Het bestand is veranderd sinds dit venster het las, dus er is niets "
-        "overschreven. Opnieuw inlezen laat zien wat er nu in staat.",
-        "reloaded": "Dit zijn de waarden die nu in het bestand staan.",
-        "opened": "Het bestand is geopend. Lees het hier opnieuw in als je het daar hebt aangepast.",
-        "cannot_open": "Het bestand openen lukte niet: {reason}",
-        "cannot_save": "Opslaan lukte niet: {reason}",
-        "cannot_autostart": "Starten bij inloggen kon niet worden aangepast: {reason}",
-        "unsaved": "Je wijzigingen zijn nog niet opgeslagen.",
-        "keep_editing": "Verder bewerken",
-        "discard": "Niet opslaan",
-        "read_only": "Dit venster kan het bestand niet lezen, dus het past het ook niet aan. Verbeter "
-        "het in je editor en lees het daarna opnieuw in.",
-        "in_the_file": "In het bestand:",
-        "more": "en nog {count}",
-    },
-    "en": {
-        "title": "Settings",
-        "tab_general": "General",
-        "tab_reminders": "Reminders",
-        "tab_break": "Break",
-        "tab_routines": "Routines",
-        "tab_privacy": "Privacy",
-        "language": "Language",
-        "language_auto": "Automatic",
-        "language_nl": "Nederlands",
-        "language_en": "English",
-        "language_hint": "Automatic: Dutch when your system is Dutch, English otherwise.",
-        "autostart": "Start when I log in",
-        "prompts": "Your own prompts",
-        "prompts_hint": "One per line; they are mixed in with rustlamp's.",
-        "file_is": "Your settings are kept in {path}",
-        "every": "How often",
-        "every_hint": "after your last rest, e.g. 45m or 1h30m",
-        "hours": "Active hours",
-        "hours_to": "to",
-        "hours_hint": "HH:MM",
-        "days": "Days",
-        "snooze": "Later",
-        "snooze_hint": "choices with a comma between, e.g. 10m, 30m, 1h",
-        "fullscreen": "Wait while a window fills the whole screen",
-        "length": "Length of a break",
-        "length_hint": "from 10s to 2h",
-        "inhale": "Breathe in",
-        "exhale": "Breathe out",
-        "breath_hint": "from 2s to 15s",
-        "natural": "Away counts as a break after",
-        "natural_hint": "empty: the length of a break",
-        "offer": "Offer a short check-in at the end of a break",
-        "sooner": "Sooner after a hurried breath",
-        "sooner_hint": "0s is off; up to 30m",
-        "routines_intro": "A gentle moment at a fixed time, whatever the active hours.",
-        "routines_none": "No routines yet.",
-        "routine_name": "Name",
-        "routine_at": "Time",
-        "routine_days": "Days",
-        "routine_prompt": "Words",
-        "routine_prompt_hint": "empty: rustlamp picks gentle words",
-        "routine_remove": "Remove",
-        "routine_new": "New routine",
-        "routine_add": "Add",
-        "routine_name_empty": "Give the routine a name first.",
-        "routine_name_taken": "There is a routine with that name already.",
-        "journal": "Keep a journal of rest moments and check-ins",
-        "journal_hint": "The journal stays on this computer and only you can read it. Off: nothing is kept.",
-        "save": "Save",
-        "close": "Close",
-        "open_file": "Open the file",
-        "reload": "Reload",
-        "saved": "Saved.",
-        "changed_on_disk": "The file changed on disk since this window read it, so nothing was "
-        "overwritten. Reload shows what is in it now.",
-        "reloaded": "These are the values in the file now.",
-        "opened": "The file is open. Reload it here once you have changed it there.",
-        "cannot_open": "The file could not be opened: {reason}",
-        "cannot_save": "Saving did not work: {reason}",
-        "cannot_autostart": "Starting at login could not be changed: {reason}",
-        "unsaved": "Your changes are not saved yet.",
-        "keep_editing": "Keep editing",
-        "discard": "Discard",
-        "read_only": "This window cannot read the file, so it does not change it either. Put it right in "
-        "your editor, then reload it here.",
-        "in_the_file": "In the file:",
-        "more": "and {count} more",
-    },
-}
-
-DAY_LABELS = {
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 
 
 @dataclass(frozen=True)
@@ -313,104 +173,6 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
         return Options(language=args.language, config=config_file())
     return Options(language=args.language, config=args.config.expanduser())
-
-
-# ----- small pure helpers ---------------------------------------------------------------------------------
-
-
-def problem_text(problem: Problem, language: str = "en") -> str:
-    """What `rustlamp config check` prints for the problem (said in `language`), without its FILE:LINE:."""
-    where = f"{problem.file}:{problem.line}" if problem.line is not None else problem.file
-    return problem.line_in(language)[len(where) + 1 :].strip()
-
-
-_ITEM = re.compile(r"(\[\d+\])+$")
-
-
-def owner_key(problem_key: str, shown: Iterable[str]) -> str | None:
-    """Which of the `shown` keys a problem's key belongs to: the key itself (without a list item's [n]),
-    or the longest shown key it lies inside (`routines.tea.prompt` inside `routines.tea`); None if none."""
-    key = _ITEM.sub("", problem_key)
-    best: str | None = None
-    for candidate in shown:
-        inside = key == candidate or key.startswith((candidate + ".", candidate + "["))
-        if inside and (best is None or len(candidate) > len(best)):
-            best = candidate
-    return best
-
-
-def note_text(problem: Problem, owner: str, language: str = "en") -> str:
-    """A problem's words under the field (or routine) `owner`, in `language`: its message, after the rest
-    of its key when that is something inside the owner (`colour: unknown key, ...` under a routine)."""
-    key = _ITEM.sub("", problem.key)
-    rest = key[len(owner) :].lstrip(".")
-    message = problem.message_in(language)
-    if not rest:
-        return message
-    prefix = warning_prefix(language) if problem.severity == "warning" else ""
-    return f"{rest}: {prefix}{message}"
-
-
-def without_bom(text: str) -> str:
-    """The text as `config check` reads it (utf-8-sig): a BOM some editors write is no part of it."""
-    return text.removeprefix("\ufeff")
-
-
-def home_short(path: Path) -> str:
-    """/home/anna/.config/rustlamp/config.toml -> ~/.config/rustlamp/config.toml"""
-    try:
-        return "~" + os.sep + str(path.relative_to(Path.home()))
-    except (ValueError, RuntimeError):
-        return str(path)
-
-
-def comma_list(text: str) -> list[str]:
-    """'10m, 30m,1h' -> ['10m', '30m', '1h']; empty pieces go."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def line_list(text: str) -> list[str]:
-    """One item a line; blank lines go."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def shown_text(raw: Any) -> str:
-    """A file's value as a text field shows it: a string as written, a TOML time as HH:MM, anything else
-    as TOML would write it (so a wrong type is visible and can be put right)."""
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, time):
-        return raw.strftime("%H:%M") if raw.second == 0 and raw.microsecond == 0 else raw.isoformat()
-    with contextlib.suppress(TypeError, ValueError):
-        return json.dumps(raw, ensure_ascii=False, default=str)
-    return str(raw)
-
-
-def lookup(data: Mapping[str, Any] | None, path: KeyPath) -> Any:
-    """The value at `path` in parsed TOML, or MISSING."""
-    node: Any = data
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
-
-
-def _day_set(raw: Any, default: frozenset[int]) -> frozenset[int]:
-    if not isinstance(raw, list):
-        return default
-    names = [item.strip().lower() for item in raw if isinstance(item, str)]
-    return frozenset(DAY_NAMES.index(name) for name in names if name in DAY_NAMES)
-
-
-def _autostart_module() -> ModuleType | None:
-    """rustlamp.system.autostart when it is there and can work on this platform."""
-    try:
-        module = importlib.import_module("rustlamp.system.autostart")
-    except ImportError:
-        return None
-    available: Callable[[], bool] = getattr(module, "available", lambda: True)
-    return module if available() else None
 
 
 # ----- fields: one setting each, where it is in the file, what was read and what is shown --------------
