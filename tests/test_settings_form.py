@@ -26,6 +26,8 @@ from rustlamp.ui.settings_form import (
 )
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
 
+pytestmark = pytest.mark.windows
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -442,10 +444,11 @@ def test_a_problem_beside_its_field_says_which_key_only_when_that_is_not_plain()
         "color: let op: onbekende naam, rustlamp slaat hem over; "
         "namen die hier kunnen: at, days, prompt, enabled, kind"
     )
-    assert (
-        home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == "~/.config/rustlamp/config.toml"
+    # the system's own separator: ~\.config\… on Windows
+    assert home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == str(
+        Path("~/.config/rustlamp/config.toml")
     )
-    assert home_short(Path("/etc/rustlamp.toml")) == "/etc/rustlamp.toml"
+    assert home_short(Path("/etc/rustlamp.toml")) == str(Path("/etc/rustlamp.toml"))
 
 
 def test_lists_in_a_field() -> None:
