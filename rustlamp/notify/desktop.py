@@ -186,11 +186,11 @@ class DesktopNotifierBackend:
 
         return handle
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         notifier = self._notifier
         if notifier is None:
             log.warning("Not shown, the notifier is not started: %s", message.title)
-            return
+            return None
         # Only the body may be markup (the summary is plain text by the spec). Quotes need no escaping
         # in markup text, and some services only decode &amp; &lt; &gt;.
         body = html.escape(message.body, quote=False) if self._escape_body else message.body
@@ -214,7 +214,7 @@ class DesktopNotifierBackend:
             dispatched = True
 
         try:
-            await asyncio.wait_for(
+            identifier = await asyncio.wait_for(
                 notifier.send(
                     title=message.title,
                     message=body,
@@ -226,10 +226,25 @@ class DesktopNotifierBackend:
             )
         except Exception:
             log.exception("Could not show the notification %r", message.title)
-            return
+            return None
         if not dispatched:
             # desktop-notifier logs the cause on its own logger and carries on; say it here too.
             log.warning("The notification service did not take the notification %r", message.title)
+            return None
+        return identifier
+
+    async def withdraw(self, shown: str) -> None:
+        notifier = self._notifier
+        if notifier is None:
+            return
+        try:
+            # CloseNotification on D-Bus; desktop-notifier forgets the id once the service said it closed,
+            # and then raises KeyError: that one is gone already, which is all we wanted
+            await asyncio.wait_for(notifier.clear(shown), SEND_TIMEOUT)
+        except KeyError:
+            log.debug("Notification %s was closed already", shown)
+        except Exception:
+            log.warning("Could not withdraw notification %s", shown, exc_info=True)
 
     async def close(self) -> None:
         notifier, self._notifier = self._notifier, None
