@@ -240,7 +240,10 @@ class App:
     def _handle_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
         """SIGINT/SIGTERM stop, SIGHUP reloads. Only possible where the loop owns the main thread (not on
         macOS, where the tray does, and not on Windows); there Quit in the menu ends the app."""
-        wanted = [(signal.SIGINT, self.stop), (signal.SIGTERM, self.stop)]
+        wanted: list[tuple[int, Callable[[], object]]] = [
+            (signal.SIGINT, self.stop),
+            (signal.SIGTERM, self.stop),
+        ]
         if hasattr(signal, "SIGHUP"):
             wanted.append((signal.SIGHUP, self.reload))
         handled: list[int] = []
@@ -343,14 +346,15 @@ class App:
 
     # --- settings ---------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self) -> list[str]:
         """Read the settings again (SIGHUP). A broken file keeps the last good settings running."""
         update = self.source.load()
         self.reloads += 1
         self.settings_errors = tuple(str(p) for p in update.errors)
+        said: list[str] = []
         if not update.errors:
             language = resolve_language(update.settings.language, os.environ)
-            self._carry_out(self.lamp.new_settings(update.settings, language, self.clock.now()))
+            said = self._carry_out(self.lamp.new_settings(update.settings, language, self.clock.now()))
             log.info("settings reloaded from %s", self.source.path)
             if self.settings.journal.enabled != self.journal.keeping:
                 self._later(self._open_journal())
@@ -366,6 +370,7 @@ class App:
                 self._later(self._restart_dnd())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
+        return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
         """Say once, gently, that the file has errors; the same errors are not repeated."""
@@ -417,7 +422,7 @@ class App:
             elif isinstance(effect, OpenWindow):
                 self._open_window(effect.window)
             elif isinstance(effect, Do):
-                self._do(effect)
+                said += self._do(effect)
         if notices:
             self._later(self._notices(notices))
         self._wake.set()
@@ -446,13 +451,14 @@ class App:
         buttons = tuple(Button(key, label) for key, label in notice.buttons)
         return Message(notice.title, notice.body, buttons=buttons, click_key=notice.click_key)
 
-    def _do(self, effect: Do) -> None:
+    def _do(self, effect: Do) -> list[str]:
         if effect.what == "reload":
-            self.reload()
-        elif effect.what == "quit":
+            return self.reload()
+        if effect.what == "quit":
             self.stop()
         elif effect.what == "autostart":
             self._toggle_autostart()
+        return []
 
     def _open_window(self, which: str) -> None:
         if which == "checkin":
