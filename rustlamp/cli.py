@@ -54,21 +54,28 @@ def _positive_count(value: str) -> int:
     return count
 
 
+PLAN_YEARS = range(1900, 9001)  # far enough either way; the plan looks ahead, so never up to year 9999
+
+
 def _moment(value: str) -> datetime:
     """An ISO 8601 moment, or a plain time of day ("16:30": today, local time)."""
     from rustlamp.core.durations import parse_clock_time
 
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        pass
-    try:
-        at = parse_clock_time(value)
-    except ValueError:
+        try:
+            at = parse_clock_time(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a time; use a time of day like 16:30, or 2027-03-29T09:00(+02:00)"
+            ) from None
+        moment = datetime.combine(datetime.now().date(), at)
+    if moment.year not in PLAN_YEARS:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a time; use a time of day like 16:30, or 2027-03-29T09:00(+02:00)"
-        ) from None
-    return datetime.combine(datetime.now().date(), at)
+            f"{value!r} is out of range; use a time from the year {PLAN_YEARS[0]} to {PLAN_YEARS[-1]}"
+        )
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -368,7 +375,13 @@ def _plan(args: argparse.Namespace) -> int:
     start = args.start or clock.now()
     if start.tzinfo is None:
         start = start.replace(tzinfo=clock.zone)
-    planned = settings_plan(settings, start, args.count)
+    try:
+        planned = settings_plan(settings, start, args.count)
+    except OverflowError:  # a plan that would run past the calendar's end
+        print(
+            f"rustlamp: cannot plan from {start.isoformat()}: that runs past the year 9999", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.json:
         events = [item.to_json() for item in planned]
         print(
@@ -485,13 +498,23 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
-    lock = take_instance_lock()
+    try:
+        lock = take_instance_lock()
+    except OSError as exc:
+        print(f"rustlamp: cannot start: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
     if lock is None:
         from rustlamp.core.texts import text
 
-        reply = send("status")
-        language = str(reply.get("language", "en")) if reply else _settings_and_language(args)[1]
-        print(text(language, "already_running"))
+        try:
+            reply = send("status")
+        except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
+            print(f"rustlamp is already running, but it does not answer: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
+        language = reply.get("language") if reply else None
+        if language not in ("nl", "en"):
+            language = _settings_and_language(args)[1]
+        print(text(str(language), "already_running"))
         return EXIT_OK
     setup_logging(log_file(), args.verbose)
     path, explicit = _settings_path(args)

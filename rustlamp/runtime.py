@@ -233,6 +233,8 @@ class App:
             "language": self.language,
             "in_panel": self.tray is not None and self.tray.in_panel,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
+            "journal_state": self.journal.state,  # off, open, waiting (entries wait to go in), unavailable
+            "journal_waiting": self.journal.waiting_count,
             "settings_errors": list(self.settings_errors),
             "message": status_line(view),
         }
@@ -548,13 +550,22 @@ class App:
     async def _open_journal(self) -> None:
         self.journal.close()
         path = self.journal_path if self.settings.journal.enabled else None
-        self.journal = JournalKeeper(path, self.clock)
+        from rustlamp.journal_keeper import unsaved_folders
+
+        spare = unsaved_folders(path) if path is not None else None
+        self.journal = JournalKeeper(path, self.clock, spare, tell=self._tell_journal_waits)
         told = self.journal.open()
         if told is not None:
             key, problem = told
             await self._notify(
                 Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
             )
+
+    def _tell_journal_waits(self, problem: str) -> None:
+        message = Message(
+            text(self.language, "journal_title"), text(self.language, "journal_waiting", problem=problem)
+        )
+        self._later(self._say(message))
 
     # --- the desk: idle, do-not-disturb, sleep and lock ------------------------------------------
 

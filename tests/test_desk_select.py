@@ -76,6 +76,30 @@ def test_here_the_windows_and_macos_questions_say_why_they_cannot_be_asked(
     assert all("cannot be asked here" in line for line in lines)
 
 
+def test_here_the_windows_call_watcher_says_it_is_for_windows_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="win32")
+    )
+    assert watchers == [] and names(lines) == ["windows-dnd", "windows-calls"]
+    assert lines[1].startswith("windows-calls: calls are followed this way on Windows only")
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="win32")
+    )
+    assert names(lines) == ["windows-dnd"]
+
+
+def test_here_the_macos_call_watcher_says_it_is_for_macos_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="darwin")
+    )
+    assert watchers == [] and names(lines) == ["macos-dnd", "macos-calls"]
+    assert "CoreAudio, which exists on macOS only" in lines[1]
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="darwin")
+    )
+    assert names(lines) == ["macos-dnd"]
+
+
 def test_here_the_windows_power_watcher_says_why_it_does_not_start() -> None:
     watchers, lines = asyncio.run(choose_power_watchers(lambda e: None, platform="win32"))
     assert watchers == [] and names(lines) == ["windows-power"]

@@ -116,6 +116,11 @@ def pause_key(delay: timedelta | None) -> str:
     return PAUSE_PREFIX + (_TOMORROW if delay is None else _seconds(delay))
 
 
+# The longest snooze or pause a key may carry: the longest any menu, button or command offers. A longer one
+# (a hand-made request, `pause:99999999h`) is refused, so no time beyond the calendar is ever computed.
+LONGEST_DELAY = timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class DelayArgument:
     """A command's one argument: a duration from `low` to `high`, or the word `open_word` (None)."""
@@ -131,6 +136,8 @@ class DelayArgument:
         The command line says "today" for the open-ended choice of both commands."""
         if text.strip().lower() in (self.open_word, _TODAY):
             return None
+        if len(text) > 32:  # no duration is written that long; int() of thousands of digits is slow
+            raise ValueError(f"{text[:32]!r}... is not a duration")
         delay = parse_duration(text)
         if not self.low <= delay <= self.high:
             raise ValueError(f"{text!r} is out of range; {self.allowed}")
@@ -178,7 +185,7 @@ COMMANDS: tuple[CommandRow, ...] = (
         SNOOZE_PREFIX.rstrip(":"),
         "move the next reminder later",
         lambda delay, source: Snooze(delay, source),
-        DelayArgument(timedelta(seconds=10), timedelta(hours=24), _TODAY, help="or today: none again today"),
+        DelayArgument(timedelta(seconds=10), LONGEST_DELAY, _TODAY, help="or today: none again today"),
     ),
     CommandRow(
         "pause",
@@ -187,7 +194,7 @@ COMMANDS: tuple[CommandRow, ...] = (
         lambda delay, source: Pause(delay, source),
         DelayArgument(
             timedelta(minutes=1),
-            timedelta(hours=24),
+            LONGEST_DELAY,
             _TOMORROW,
             default=timedelta(minutes=30),
             help="(default 30m), or today: until the next day's active hours",

@@ -33,6 +33,7 @@ from rustlamp.core.problem_words import (
     phrase_of,
     warning_prefix,
 )
+from rustlamp.core.small_file import read_small_text
 from rustlamp.core.toml_lines import key_lines, toml_lines
 
 if sys.version_info >= (3, 11):
@@ -189,10 +190,14 @@ class LoadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
+SETTINGS_LIMIT = 1024 * 1024  # bytes; a settings file is a few kilobytes
+
+
 def load_settings(path: Path) -> LoadResult:
     """Read and validate one file. A missing or unreadable file is an error, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM (as some Windows editors write) is fine
+        # bounded and never blocking: a FIFO, a device or a huge file is refused, not waited on or read whole
+        text = read_small_text(path, SETTINGS_LIMIT, encoding="utf-8-sig")  # -sig: a BOM is fine
     except FileNotFoundError:
         return _failed(path, phrase("no_file"))
     except UnicodeDecodeError as exc:

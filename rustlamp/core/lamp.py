@@ -466,8 +466,12 @@ class Lamp:
             answers = CheckInAnswers.from_json(raw if isinstance(raw, Mapping) else {})
         except ValueError as exc:
             # our own window sent something odd: keep the person's words as they came all the same
+            # (the log names the kind of problem only: the person's words stay out of it)
             return [
-                Note(f"check-in: {exc}; kept as it came"),
+                Note(
+                    f"check-in: the window's answer was not as expected ({type(exc).__name__}); "
+                    "kept as it came"
+                ),
                 Record("checkin", dict(raw) if isinstance(raw, Mapping) else {}),
                 said,
             ]

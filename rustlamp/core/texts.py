@@ -50,6 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
         "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
+        "wacht en blijft bewaard, ook als rustlamp stopt.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -155,6 +157,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
         "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
+        "fill in waits, and is kept safe even when rustlamp stops.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
