@@ -122,6 +122,34 @@ def test_withdraw_takes_the_notification_off_the_screen_and_twice_is_no_problem(
     assert other["closed"] is None  # only the one asked for
 
 
+def test_withdraw_still_works_after_a_button_was_pressed(session: DesktopSession) -> None:
+    # desktop-notifier forgets a notification once a button is pressed; dunst keeps showing it
+    async def scenario() -> dict[str, Any]:
+        pressed: list[str] = []
+        notifier = await started(DesktopNotifierBackend(APP, pressed.append))
+        try:
+            shown = await notifier.show(
+                Message("Pressed", "Then withdrawn.", buttons=(Button("later", "Later"),))
+            )
+            assert shown is not None
+            seen = await asyncio.to_thread(session.wait_for_notification, lambda n: n["summary"] == "Pressed")
+            assert await asyncio.to_thread(session.press_action, "Later") == "later"
+            await notifier.withdraw(shown)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                found = [
+                    n for n in session.notifications() if n["id"] == seen["id"] and n["closed"] is not None
+                ]
+                if found:
+                    return found[0]
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"still open: {session.notifications()}")
+        finally:
+            await notifier.close()
+
+    assert run(scenario())["closed"] == 3  # closed by us (CloseNotification), not left on screen
+
+
 def test_plyer_cannot_withdraw_and_says_so_by_returning_nothing() -> None:
     backend = PlyerBackend(APP, lambda key: None)
     assert asyncio.run(backend.show(Message("t", "b"))) is None  # not started: nothing shown, no handle

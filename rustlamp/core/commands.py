@@ -108,14 +108,6 @@ def _seconds(delay: timedelta) -> str:
     return f"{int(delay.total_seconds())}s"
 
 
-def snooze_key(delay: timedelta | None) -> str:
-    return SNOOZE_PREFIX + (_TODAY if delay is None else _seconds(delay))
-
-
-def pause_key(delay: timedelta | None) -> str:
-    return PAUSE_PREFIX + (_TOMORROW if delay is None else _seconds(delay))
-
-
 # The longest snooze or pause a key may carry: the longest any menu, button or command offers. A longer one
 # (a hand-made request, `pause:99999999h`) is refused, so no time beyond the calendar is ever computed.
 LONGEST_DELAY = timedelta(hours=24)
@@ -210,6 +202,15 @@ _MENU_ONLY: dict[str, type[_Simple]] = {
 }
 BY_NAME = {row.name: row for row in COMMANDS}
 _BY_KEY = {row.key: row for row in COMMANDS}
+
+
+def snooze_key(delay: timedelta | None) -> str:
+    """The menu's and the notification's key for a snooze, from the table's row."""
+    return BY_NAME["snooze"].key_for(delay)
+
+
+def pause_key(delay: timedelta | None) -> str:
+    return BY_NAME["pause"].key_for(delay)
 
 
 def command_from_key(key: str, source: str) -> Command | None:
