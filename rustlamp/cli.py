@@ -470,8 +470,11 @@ def _carry_out_on_its_own(effects: Sequence[Effect], journal: Path | None) -> in
     for effect in effects:
         if isinstance(effect, Record) and journal is not None:
             problem = keep_on_its_own(journal, effect.kind, dict(effect.detail))
-            if problem is not None:
-                print(f"rustlamp: {problem}; not kept:", file=sys.stderr)
+            if problem is not None and "goes into the journal" in problem:
+                print(f"rustlamp: {problem}", file=sys.stderr)  # kept aside, as the lamp does
+                code = EXIT_PROBLEM
+            elif problem is not None:
+                print(f"rustlamp: {problem}; not kept, so here it is:", file=sys.stderr)
                 print(json.dumps({"kind": effect.kind, **effect.detail}, ensure_ascii=False), file=sys.stderr)
                 code = EXIT_PROBLEM
         elif isinstance(effect, Said) and code == EXIT_OK:

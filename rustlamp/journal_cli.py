@@ -173,7 +173,8 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
         entries = entries_from_json(json.loads(text))
     except NotAFile as exc:
         print(
-            f"rustlamp: {exc}; expected the JSON of `rustlamp journal export --format json`", file=sys.stderr
+            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     except OSError as exc:
@@ -395,17 +396,35 @@ def _week_window(entries: list[Entry], language: str) -> int:
 
 
 def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
-    """Write one entry with no lamp running; the problem in words when it could not be kept."""
+    """Write one entry with no lamp running; the problem in words when it could not go into the journal
+    (saying where it was kept instead, when it was)."""
+    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail)
+    if problem is not None and kept_in is not None:
+        return f"{problem}; it was kept in {kept_in} and goes into the journal at rustlamp's next start"
+    return problem
+
+
+def _keep_entry_on_its_own(
+    journal_path: Path, kind: str, detail: dict[str, Any]
+) -> tuple[str | None, Path | None]:
+    """(the problem, where the entry was kept instead): (None, None) when it went into the journal."""
+    from rustlamp.core.clock import SystemClock
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import JournalError
+    from rustlamp.journal_keeper import JournalKeeper, unsaved_folders
 
+    entry = Entry(_now(), kind, detail)
     journal = _opened(journal_path, must_exist=False)
     if journal is None:
-        return f"the journal {journal_path} cannot be opened"
-    try:
-        journal.add(Entry(_now(), kind, detail))
-    except JournalError as exc:
-        return str(exc)
-    finally:
-        journal.close()
-    return None
+        problem = f"the journal {journal_path} cannot be opened"
+    else:
+        try:
+            journal.add(entry)
+            return None, None
+        except JournalError as exc:
+            problem = str(exc)
+        finally:
+            journal.close()
+    # as the running lamp does: kept aside where it can be, for the next start to take in
+    keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
+    return problem, keeper.keep_aside([entry])

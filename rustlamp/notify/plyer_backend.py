@@ -76,7 +76,9 @@ class PlyerBackend:
                 return NotifierStatus(
                     False, BACKEND, f"No notification service answered on the D-Bus session bus ({exc})."
                 )
-            self._escape_body = "body-markup" in info.capabilities
+            from rustlamp.notify.markup import may_read_markup
+
+            self._escape_body = may_read_markup(info.name, info.capabilities, info.pid)
 
         self._ready = True
         return NotifierStatus(
