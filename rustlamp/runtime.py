@@ -74,7 +74,6 @@ class App:
         self.zone = clock.now().tzinfo
         self._wake = asyncio.Event()
         self._stopping = False
-        self._told_problems: tuple[str, ...] = ()
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
         self.notifier: Notifier | None = None
@@ -375,23 +374,7 @@ class App:
         return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
-        """Say once, gently, that the file has errors; the same errors are not repeated."""
-        errors = update.errors
-        key = tuple(str(p) for p in errors)
-        if not errors or key == self._told_problems:
-            self._told_problems = key
-            return
-        self._told_problems = key
-        fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = errors[0].line_in(self.language)  # the core's words in the app's language
-        if len(errors) > 1:
-            problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
-        await self._notify(
-            Message(
-                text(self.language, "config_title"),
-                text(self.language, "config_body", problem=problem, fallback=fallback),
-            )
-        )
+        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded))
 
     # --- events and commands ----------------------------------------------------------------------
 
