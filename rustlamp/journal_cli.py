@@ -1,4 +1,4 @@
-"""`rustlamp journal ...` and `rustlamp check-in` on its own: the person's own data, on their own terms.
+"""`rustlamp journal ...`: the person's own data, on their own terms.
 
     rustlamp journal export [--format csv|json] [--since DATE] [--until DATE]   to stdout
     rustlamp journal import FILE                  entries from an export (or a kept-aside file)
@@ -428,35 +428,3 @@ def _keep_entry_on_its_own(
     # as the running lamp does: kept aside where it can be, for the next start to take in
     keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
     return problem, keeper.keep_aside([entry])
-
-
-def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
-    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
-    import asyncio
-
-    from rustlamp.core.checkin import CheckInAnswers
-    from rustlamp.system.windows import checkin_window
-
-    outcome = asyncio.run(checkin_window().run(["--language", language]))
-    if outcome is None:
-        print("rustlamp: the check-in window could not be shown (is there a display?)", file=sys.stderr)
-        return EXIT_PROBLEM
-    if outcome["outcome"] != "saved":
-        print("Check-in closed; nothing was kept.")
-        return EXIT_OK
-    answers = CheckInAnswers.from_json(outcome.get("checkin") or {})
-    if journal_path is None:
-        print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
-        return EXIT_OK
-    problem, kept_in = _keep_entry_on_its_own(journal_path, "checkin", answers.to_json())
-    if problem is not None and kept_in is not None:
-        print(f"rustlamp: {problem}", file=sys.stderr)
-        print(f"Check-in kept in {kept_in}; it goes into the journal when rustlamp next starts.")
-        return EXIT_PROBLEM
-    if problem is not None:
-        # never lose what was written: show it, so it can be kept some other way
-        print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)
-        print(json.dumps(answers.to_json(), ensure_ascii=False), file=sys.stderr)
-        return EXIT_PROBLEM
-    print(f"Check-in kept in {journal_path}.")
-    return EXIT_OK
