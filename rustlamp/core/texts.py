@@ -62,6 +62,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
+        # what a command did, said back to the person who asked (rustlamp.core.lamp)
+        "at_today": "om {time}",
+        "at_tomorrow": "morgen om {time}",
+        "at_day": "op {day} om {time}",
+        "until_today": "tot {time}",
+        "until_tomorrow": "tot morgen {time}",
+        "until_day": "tot {day} {time}",
+        "did_break": "Je pauze staat voor je klaar.",
+        "did_break_already": "Je pauze staat al open.",
+        "did_snooze": "Goed, straks. De volgende herinnering komt {when}.",
+        "did_snooze_today": "Vandaag komen er geen herinneringen meer. De volgende komt {when}.",
+        "did_snooze_nothing": "Er staat voorlopig geen herinnering gepland.",
+        "did_snooze_paused": "De herinneringen zijn al gepauzeerd {until}; er is niets om uit te stellen.",
+        "did_pause": "Gepauzeerd: geen herinneringen {until}.",
+        "did_resume": "De herinneringen gaan weer door. De volgende komt {when}.",
+        "did_resume_nothing": "De herinneringen gaan weer door.",
+        "did_not_paused": "De herinneringen waren niet gepauzeerd.",
+        "did_checkin": "De check-in staat voor je klaar.",
+        "did_settings": "De instellingen staan voor je klaar.",
+        "did_reload": "De instellingen zijn opnieuw gelezen.",
+        "did_quit": "rustlamp stopt. Tot de volgende keer.",
+        "did_done": "Je rustmoment is genoteerd.",
+        "did_attempt": "Ook een poging telt. Hij is genoteerd.",
+        "did_later": "Goed, later dan.",
+        "did_later_when": "Goed, later dan. De volgende herinnering komt {when}.",
+        "did_break_closed": "Het pauzevenster ging dicht zonder antwoord.",
+        "did_checkin_kept": "Je check-in is bewaard in je dagboek.",
+        "did_checkin_no_journal": "Check-in gedaan. Het dagboek staat uit, dus er is niets bewaard.",
+        "did_checkin_closed": "Check-in gesloten; er is niets bewaard.",
+        "not_running": "rustlamp draait nu niet. Starten kan met het commando rustlamp.",
+        "running": "rustlamp draait.",
+        "plan_from_lamp": "Zo gaat de lamp die nu draait verder:",
+        "plan_from_settings": "Er draait geen lamp; zo zou het gaan volgens je instellingen, vanaf {when}:",
+        "plan_held": "nu: een herinnering wacht tot je er weer bent",
+        "plan_pause_ends": "de pauze is voorbij",
+        "plan_break_open": "nu: je pauze; de volgende herinnering volgt na het einde ervan",
+        "plan_reminder_snoozed": "herinnering (uitgesteld)",
+        "plan_settings_broken": "Je instellingen hebben een fout; dit plan gaat uit van de "
+        "standaardinstellingen. rustlamp config check zegt wat er mis is.",
+        "window_missing": "Het venster kon niet geopend worden. Is er een beeldscherm?",
+        "settings_saved": "Je instellingen zijn bewaard.",
+        "settings_closed": "Instellingen gesloten; er is niets veranderd.",
+        "reload_kept": "rustlamp houdt de instellingen die het had. rustlamp config check zegt hetzelfde.",
+        "already_running": "rustlamp draait al. rustlamp status vertelt meer.",
+        "autostart_on": "rustlamp start voortaan vanzelf als je inlogt.",
+        "autostart_off": "rustlamp start niet meer vanzelf als je inlogt.",
+        "autostart_is_on": "Starten bij inloggen staat aan.",
+        "autostart_is_off": "Starten bij inloggen staat uit.",
+        "autostart_unavailable": "Starten bij inloggen kan op dit systeem niet.",
+        "autostart_failed": "Starten bij inloggen kon niet veranderd worden.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp kan geen venster openen",
         "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
@@ -125,6 +175,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Didn't work out now",
         "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
+        # what a command did, said back to the person who asked (rustlamp.core.lamp)
+        "at_today": "at {time}",
+        "at_tomorrow": "tomorrow at {time}",
+        "at_day": "on {day} at {time}",
+        "until_today": "until {time}",
+        "until_tomorrow": "until tomorrow at {time}",
+        "until_day": "until {day} at {time}",
+        "did_break": "Your break is ready for you.",
+        "did_break_already": "Your break is already open.",
+        "did_snooze": "Alright, later. The next reminder comes {when}.",
+        "did_snooze_today": "No more reminders today. The next one comes {when}.",
+        "did_snooze_nothing": "No reminder is planned for now.",
+        "did_snooze_paused": "Reminders are already paused {until}; there is nothing to snooze.",
+        "did_pause": "Paused: no reminders {until}.",
+        "did_resume": "Reminders are back on. The next one comes {when}.",
+        "did_resume_nothing": "Reminders are back on.",
+        "did_not_paused": "Reminders were not paused.",
+        "did_checkin": "The check-in is ready for you.",
+        "did_settings": "The settings are ready for you.",
+        "did_reload": "The settings have been read again.",
+        "did_quit": "rustlamp is stopping. Until next time.",
+        "did_done": "Your moment of rest is noted.",
+        "did_attempt": "An attempt counts too. It is noted.",
+        "did_later": "Alright, later then.",
+        "did_later_when": "Alright, later then. The next reminder comes {when}.",
+        "did_break_closed": "The break window closed without an answer.",
+        "did_checkin_kept": "Your check-in is kept in your journal.",
+        "did_checkin_no_journal": "Check-in done. The journal is off, so nothing was kept.",
+        "did_checkin_closed": "Check-in closed; nothing was kept.",
+        "not_running": "rustlamp is not running now. You can start it with the command rustlamp.",
+        "running": "rustlamp is running.",
+        "plan_from_lamp": "This is how the running lamp carries on:",
+        "plan_from_settings": "No lamp is running; this is what your settings would give, from {when}:",
+        "plan_held": "now: a reminder is waiting until you are back",
+        "plan_pause_ends": "the pause ends",
+        "plan_break_open": "now: your break; the next reminder is planned from its end",
+        "plan_reminder_snoozed": "reminder (snoozed)",
+        "plan_settings_broken": "Your settings have a mistake; this plan uses the built-in defaults. "
+        "rustlamp config check says what is wrong.",
+        "window_missing": "The window could not be opened. Is there a display?",
+        "settings_saved": "Your settings are saved.",
+        "settings_closed": "Settings closed; nothing changed.",
+        "reload_kept": "rustlamp keeps the settings it had. rustlamp config check says the same.",
+        "already_running": "rustlamp is already running. rustlamp status tells more.",
+        "autostart_on": "rustlamp will now start by itself when you log in.",
+        "autostart_off": "rustlamp will no longer start by itself when you log in.",
+        "autostart_is_on": "Start at login is on.",
+        "autostart_is_off": "Start at login is off.",
+        "autostart_unavailable": "Starting at login is not available on this system.",
+        "autostart_failed": "Start at login could not be changed.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp cannot open its windows",
         "windows_install": "Something is missing on this computer: install {packages}, for example with "
@@ -167,3 +267,24 @@ def human_moment(language: str, moment: datetime) -> str:
     day = _DAYS[language][moment.weekday()]
     month = _MONTHS[language][moment.month - 1]
     return f"{day} {moment.day} {month} {moment:%H:%M}"
+
+
+def _moment_words(language: str, prefix: str, moment: datetime, now: datetime) -> str:
+    days = (moment.date() - now.date()).days
+    clock = f"{moment:%H:%M}"
+    if days == 0:
+        return text(language, f"{prefix}_today", time=clock)
+    if days == 1:
+        return text(language, f"{prefix}_tomorrow", time=clock)
+    day = f"{_DAYS[language][moment.weekday()]} {moment.day} {_MONTHS[language][moment.month - 1]}"
+    return text(language, f"{prefix}_day", day=day, time=clock)
+
+
+def at_moment(language: str, moment: datetime, now: datetime) -> str:
+    """'om 15:00', 'morgen om 09:45', 'op ma 29 mrt om 09:45' / 'at 15:00', 'tomorrow at 09:45', ..."""
+    return _moment_words(language, "at", moment, now)
+
+
+def until_moment(language: str, moment: datetime, now: datetime) -> str:
+    """'tot 15:00', 'tot morgen 09:45' / 'until 15:00', 'until tomorrow at 09:45', ..."""
+    return _moment_words(language, "until", moment, now)
