@@ -12,12 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import __version__
-from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_duration
+from rustlamp.core.durations import format_human, parse_duration
 from rustlamp.journal_cli import add_journal_parser
 
 if TYPE_CHECKING:
     from rustlamp.core.config import Settings
     from rustlamp.runtime import App
+
+# on the command line as in the file and the menus: compact or in words, Dutch or English
+CLI_DURATION_FORMS = "10m, 45 min, 1h30m or 1 uur"
+TODAY_WORDS = ("today", "vandaag")
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -105,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         _config_option(commands.add_parser(name, help=text_help), top=False)
     snooze = commands.add_parser("snooze", help="move the next reminder later")
     snooze.add_argument(
-        "delay", type=_snooze_delay, metavar="DURATION|today", help=f"like {DURATION_FORMS}, or today"
+        "delay", type=_snooze_delay, metavar="DURATION|today", help=f"like {CLI_DURATION_FORMS}, or today"
     )
     _config_option(snooze, top=False)
     pause = commands.add_parser("pause", help="no reminders for a while (it ends by itself)")
@@ -115,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         default=timedelta(minutes=30),
         metavar="DURATION|today",
-        help=f"like {DURATION_FORMS} (default 30m), or today: until the next day's active hours",
+        help=f"like {CLI_DURATION_FORMS} (default 30 min), or today: until the next day's active hours",
     )
     _config_option(pause, top=False)
     status = commands.add_parser("status", help="is rustlamp running, and what comes next")
@@ -129,17 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _delay_or_today(value: str, low: timedelta, high: timedelta) -> timedelta | None:
-    if value.strip().lower() == "today":
+    if value.strip().lower() in TODAY_WORDS:
         return None
     try:
         delay = parse_duration(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a duration; use forms like {DURATION_FORMS}, or today"
+            f"{value!r} is not a duration; use forms like {CLI_DURATION_FORMS}, or today"
         ) from None
     if not low <= delay <= high:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is out of range; use {format_duration(low)} to {format_duration(high)}, or today"
+            f"{value!r} is out of range; use {format_human(low, 'en')} to {format_human(high, 'en')}, "
+            "or today"
         )
     return delay
 
@@ -179,7 +184,7 @@ def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]
         if command in words:
             after = words[words.index(command) + 1 :]
             if after and after[0].startswith("-") and after[0][1:2].isdigit():
-                forms = f"use forms like {DURATION_FORMS}, or today"
+                forms = f"use forms like {CLI_DURATION_FORMS}, or today"
                 parser.error(f"argument {command}: {after[0]!r} is not a duration; {forms}")
 
 

@@ -92,7 +92,7 @@ def test_a_reminder_arrives_with_its_buttons_and_stops_cleanly(
     assert markup_text(note["body"]) in PROMPTS_EN
     labels = dict(note["actions"])
     assert labels["break"] == "Break now"
-    assert labels["snooze:20s"] == "Later (20 s)"
+    assert labels["snooze:20s"] == "Later (20 sec)"
     assert app.stop() == 0
     assert "rustlamp stopped" in app.output()
     # the log names moments of rest: the person's business only

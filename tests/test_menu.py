@@ -72,8 +72,8 @@ def test_the_english_menu() -> None:
     ]
     assert not items[0].enabled  # the status line is information, not a button
     assert find(items, "Check-in…").enabled and find(items, "This week…").enabled
-    assert labels(find(items, "Snooze").children) == ["10 min", "1 h", "Rest of today"]
-    assert labels(find(items, "Pause").children) == ["30 min", "1 h", "2 h", "Until tomorrow"]
+    assert labels(find(items, "Snooze").children) == ["10 min", "1 hour", "Rest of today"]
+    assert labels(find(items, "Pause").children) == ["30 min", "1 hour", "2 hours", "Until tomorrow"]
 
 
 def test_the_dutch_menu_while_paused_offers_resume_and_no_snooze() -> None:

@@ -341,7 +341,7 @@ def test_a_dutch_window_says_the_cores_problems_in_dutch(live: Callable[..., Liv
     shown.type("banana")
     shown.until(every_note.label.winfo_ismapped, "the note under `every`")
     assert every_note.label.cget("text") == (
-        '\'banana\' is geen duur; wat wel kan: een duur van 10s tot 24h, zoals "90s", "20m", "1h30m"'
+        "'banana' is geen duur; wat wel kan: een duur van 10 sec tot 24 uur, zoals 45 min of 1 uur 30 min"
     )
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
     assert every_note.label.cget("text") == expected.message_in("nl") != expected.message

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rustlamp.core.durations import format_human
+
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "reminder_title": "Even rust",
@@ -124,10 +126,6 @@ _MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
-_UNITS = {
-    "nl": ("uur", "min", "s"),
-    "en": ("h", "min", "s"),
-}
 
 
 def text(language: str, key: str, **values: object) -> str:
@@ -135,13 +133,9 @@ def text(language: str, key: str, **values: object) -> str:
 
 
 def human_duration(language: str, delta: timedelta) -> str:
-    """'1 uur 30 min' / '1 h 30 min': for people, unlike the settings' compact '1h30m'."""
-    hours, rest = divmod(int(delta.total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    names = _UNITS[language]
-    values = (hours, minutes, seconds)
-    parts = [f"{value} {name}" for value, name in zip(values, names, strict=True) if value]
-    return " ".join(parts) or f"0 {names[2]}"
+    """'1 uur 30 min' / '1 hour 30 min': for people, unlike the settings' compact '1h30m'; the parser reads
+    both."""
+    return format_human(delta, language)
 
 
 def human_moment(language: str, moment: datetime) -> str:
