@@ -244,7 +244,9 @@ def _control(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in reply.items() if k != "ok"}, ensure_ascii=False))
         return EXIT_OK
     if args.command == "status":
-        print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
+        from rustlamp.core.texts import text
+
+        print(text(_settings_and_language(args)[1], "status_running"))
     if args.command == "reload":
         return _reloaded(reply)
     print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
@@ -436,15 +438,15 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.core.clock import SystemClock
     from rustlamp.runtime import App
     from rustlamp.settings_source import SettingsSource
-    from rustlamp.system.control import runtime_dir, send, take_instance_lock
+    from rustlamp.system.control import runtime_dir, take_instance_lock
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
     lock = take_instance_lock()
     if lock is None:
-        reply = send("status")
-        pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
-        print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
+        from rustlamp.core.texts import text
+
+        print(text(_settings_and_language(args)[1], "already_running"))
         return EXIT_OK
     setup_logging(log_file(), args.verbose)
     path, explicit = _settings_path(args)

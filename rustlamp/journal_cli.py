@@ -188,7 +188,11 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
 
     before: date | None = None if args.all else args.before
     what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
-    nothing = f"Nothing to forget: the journal has no {what.removeprefix('the ')}."
+    nothing = (
+        "Nothing to forget: the journal is empty."
+        if before is None
+        else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+    )
     if not path.exists():
         print(nothing)
         return EXIT_OK

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,7 @@ from rustlamp.core.desk import Desk, Rested, ShowHeld
 from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
+from rustlamp.core.settings_words import problem_for_a_person
 from rustlamp.core.texts import human_duration, human_moment, text
 from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
@@ -246,7 +248,8 @@ class App:
             log.info("tray: %s", status.detail)
         else:
             log.warning("tray: %s", status.detail)
-            await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
+            body = "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
+            await self._notify(Message(text(self.language, "no_tray_title"), text(self.language, body)))
 
     def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:
@@ -354,7 +357,7 @@ class App:
             return
         self._told_problems = key
         fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = errors[0].line_in(self.language)  # the core's words in the app's language
+        problem = problem_for_a_person(errors[0], self.language)  # named as the settings window names it
         if len(errors) > 1:
             problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
         await self._notify(

@@ -9,42 +9,58 @@ from rustlamp.core.durations import format_human
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "reminder_title": "Even rust",
-        "button_break": "Pauze nu",
+        "button_break": "Nu even pauze",  # the same words as menu_break: one action, one name
         "button_snooze": "Straks ({duration})",
         "routine_title_morning": "Je ochtendmoment",
         "routine_title_evening": "Je avondmoment",
         "routine_title_other": "Je moment: {name}",
-        "config_title": "rustlamp kon je instellingen niet lezen",
-        "config_body": "{problem}\nrustlamp gaat rustig door met {fallback}. "
-        "`rustlamp config check` laat alles zien.",
+        "config_title": "Er klopt iets niet in je instellingen",
+        "config_body": "{problem}\nrustlamp gaat rustig verder met {fallback}. "
+        "Onder Instellingen… in het menu kun je het aanpassen.",
+        # where in the settings a problem is: the setting's name as the settings window shows it
+        "config_where": "{setting}: {problem}",
+        "config_where_routine": "Routine {name}, {setting}: {problem}",
         "fallback_defaults": "de standaardinstellingen",
         "fallback_last_good": "je vorige instellingen",
         "more_problems": "(en nog {count})",
         "plan_reminder": "herinnering",
         "plan_routine": "routine {name}",
-        "plan_none": "Er staat niets gepland: de actieve uren laten geen herinnering toe "
+        "plan_none": "Er staat niets gepland: binnen je actieve uren past geen herinnering, "
         "en er zijn geen routines.",
-        "tomorrow_at": "morgen {time}",
-        "status_next": "Volgende herinnering om {when}",
-        "status_snoozed": "Uitgesteld tot {when}",
-        "status_paused": "Gepauzeerd tot {when}",
+        # a moment, with its little word: "om 15:00", "morgen om 09:45"; "tot 15:00", "tot morgen 09:45"
+        "at_today": "om {time}",
+        "at_tomorrow": "morgen om {time}",
+        "at_day": "{day} om {time}",
+        "until_today": "tot {time}",
+        "until_tomorrow": "tot morgen {time}",
+        "until_day": "tot {day} {time}",
+        "status_next": "Volgende herinnering {at}",
+        "status_snoozed": "Uitgesteld {until}",
+        "status_paused": "Geen herinneringen {until}",
         "status_none": "Geen herinneringen gepland",
+        "status_running": "rustlamp staat aan.",
+        "already_running": "rustlamp staat al aan.",
         "menu_break": "Nu even pauze",
-        "menu_checkin": "Inchecken…",
+        "menu_checkin": "Even inchecken…",
         "menu_week": "Deze week…",
         "menu_snooze": "Straks",
         "menu_rest_of_today": "De rest van vandaag",
-        "menu_pause": "Pauzeren",
+        "menu_pause": "Even geen herinneringen",
         "menu_until_tomorrow": "Tot morgen",
-        "menu_resume": "Gepauzeerd tot {when} — hervatten",
+        "menu_resume": "Herinneringen weer aan",
         "menu_settings": "Instellingen…",
         "menu_autostart": "Starten bij inloggen",
         "menu_about": "Over rustlamp",
         "menu_quit": "Afsluiten",
         "no_tray_title": "Het lampje staat niet in het paneel",
+        "no_tray_body": "Je paneel heeft geen plek voor het lampje. Herinneringen en hun knoppen werken "
+        "gewoon. Op GNOME geeft de extensie ‘AppIndicator and KStatusNotifierItem Support’ het een plek; "
+        "op andere bureaubladen kun je een systeemvak aan het paneel toevoegen.",
+        "no_tray_body_other": "Het lampje kon niet in het paneel. Herinneringen en hun knoppen werken "
+        "gewoon.",
         "about_title": "rustlamp {version}",
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
-        "settings_title": "De instellingen konden niet geopend worden",
+        "settings_title": "Het instellingenbestand ging niet open",
         "journal_title": "Over je dagboek",
         # the problem comes from the journal, in English like `config check`'s: on a line of its own
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
@@ -57,49 +73,62 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_breathe_out": "Adem uit",
         "break_time_left": "nog {time}",
         "break_done": "Klaar",
-        "break_later": "Later",
+        "break_later": "Straks",  # the same word as the reminder's snooze button
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
     },
     "en": {
         "reminder_title": "A moment of rest",
-        "button_break": "Break now",
+        "button_break": "Take a break now",
         "button_snooze": "Later ({duration})",
         "routine_title_morning": "Your morning moment",
         "routine_title_evening": "Your evening moment",
         "routine_title_other": "Your moment: {name}",
-        "config_title": "rustlamp could not read your settings",
+        "config_title": "Something in your settings is not right",
         "config_body": "{problem}\nrustlamp carries on calmly with {fallback}. "
-        "`rustlamp config check` shows everything.",
+        "You can put it right under Settings… in the menu.",
+        "config_where": "{setting}: {problem}",
+        "config_where_routine": "Routine {name}, {setting}: {problem}",
         "fallback_defaults": "the built-in defaults",
         "fallback_last_good": "your previous settings",
         "more_problems": "(and {count} more)",
         "plan_reminder": "reminder",
         "plan_routine": "routine {name}",
-        "plan_none": "Nothing is planned: the active hours leave no room for a reminder "
-        "and there are no routines.",
-        "tomorrow_at": "tomorrow {time}",
-        "status_next": "Next reminder at {when}",
-        "status_snoozed": "Snoozed until {when}",
-        "status_paused": "Paused until {when}",
+        "plan_none": "Nothing is planned: no reminder fits in your active hours, and there are no routines.",
+        "at_today": "at {time}",
+        "at_tomorrow": "tomorrow at {time}",
+        "at_day": "on {day} at {time}",
+        "until_today": "until {time}",
+        "until_tomorrow": "until {time} tomorrow",
+        "until_day": "until {day}, {time}",
+        "status_next": "Next reminder {at}",
+        "status_snoozed": "Snoozed {until}",
+        "status_paused": "Reminders paused {until}",
         "status_none": "No reminders planned",
+        "status_running": "rustlamp is running.",
+        "already_running": "rustlamp is already running.",
         "menu_break": "Take a break now",
-        "menu_checkin": "Check-in…",
+        "menu_checkin": "Check in…",
         "menu_week": "This week…",
-        "menu_snooze": "Snooze",
+        "menu_snooze": "Later",
         "menu_rest_of_today": "Rest of today",
-        "menu_pause": "Pause",
+        "menu_pause": "Pause reminders",
         "menu_until_tomorrow": "Until tomorrow",
-        "menu_resume": "Paused until {when} — resume",
+        "menu_resume": "Resume reminders",
         "menu_settings": "Settings…",
         "menu_autostart": "Start at login",
         "menu_about": "About rustlamp",
         "menu_quit": "Quit",
         "no_tray_title": "The lamp is not in the panel",
+        "no_tray_body": "Your panel has no place for the lamp. Reminders and their buttons work as usual. "
+        "On GNOME, the ‘AppIndicator and KStatusNotifierItem Support’ extension gives it one; on other "
+        "desktops, you can add a system tray to the panel.",
+        "no_tray_body_other": "The lamp could not be shown in the panel. Reminders and their buttons work "
+        "as usual.",
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
-        "settings_title": "The settings could not be opened",
+        "settings_title": "The settings file did not open",
         "journal_title": "About your journal",
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
         "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
@@ -143,3 +172,25 @@ def human_moment(language: str, moment: datetime) -> str:
     day = _DAYS[language][moment.weekday()]
     month = _MONTHS[language][moment.month - 1]
     return f"{day} {moment.day} {month} {moment:%H:%M}"
+
+
+def _moment_words(language: str, moment: datetime, now: datetime, word: str) -> str:
+    days = (moment.date() - now.date()).days
+    clock = f"{moment:%H:%M}"
+    if days == 0:
+        return text(language, f"{word}_today", time=clock)
+    if days == 1:
+        return text(language, f"{word}_tomorrow", time=clock)
+    day = f"{_DAYS[language][moment.weekday()]} {moment.day} {_MONTHS[language][moment.month - 1]}"
+    return text(language, f"{word}_day", day=day, time=clock)
+
+
+def at_moment(language: str, moment: datetime, now: datetime) -> str:
+    """'om 15:00', 'morgen om 09:45', 'ma 30 nov om 09:45' / 'at 15:00', 'tomorrow at 09:45', 'on Mon 30
+    Nov at 09:45': when something will happen, seen from `now`."""
+    return _moment_words(language, moment, now, "at")
+
+
+def until_moment(language: str, moment: datetime, now: datetime) -> str:
+    """'tot 15:00', 'tot morgen 09:45' / 'until 15:00', 'until 09:45 tomorrow': how long something lasts."""
+    return _moment_words(language, moment, now, "until")

@@ -42,8 +42,10 @@ Bad arguments: status 2 from argparse; no display: status 2 and a line on stderr
 Bring to front on SIGUSR1 works exactly as in the break window (see rustlamp.ui.break_window). The
 window is never forced on top and never grabs input.
 
-The words are in SETTINGS_TEXTS below. The problems' own messages are the core's, in the window's language
-(rustlamp.core.problem_words); in English exactly as `rustlamp config check` prints them.
+The words are in rustlamp.core.settings_words.SETTINGS_TEXTS, where the app's notifications find them
+too. The problems' own messages are the core's, said plainly for a person in the window's language
+(rustlamp.core.problem_words: "10 sec tot 24 uur"); the line at the bottom, for keys the window does not
+show, says them precisely, as `rustlamp config check` prints them.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ from rustlamp.core.config import (
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_duration
 from rustlamp.core.problem_words import phrase, warning_prefix
+from rustlamp.core.settings_words import SETTINGS_TEXTS
 from rustlamp.settings_file import (
     REMOVE,
     ChangedOnDisk,
@@ -144,147 +147,6 @@ SAVE_DISABLED = blend(PRIMARY, BACKGROUND, 0.55)  # Save while there is nothing 
 
 TAB_KEYS = ("general", "reminders", "break", "routines", "privacy")
 
-SETTINGS_TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Instellingen",
-        "tab_general": "Algemeen",
-        "tab_reminders": "Herinneringen",
-        "tab_break": "Pauze",
-        "tab_routines": "Routines",
-        "tab_privacy": "Privacy",
-        "language": "Taal",
-        "language_auto": "Automatisch",
-        "language_nl": "Nederlands",
-        "language_en": "English",
-        "language_hint": "Automatisch: Nederlands als je systeem Nederlands is, anders Engels.",
-        "autostart": "Starten als ik inlog",
-        "prompts": "Eigen zinnen",
-        "prompts_hint": "Eén per regel; ze komen tussen die van rustlamp door.",
-        "file_is": "Je instellingen staan in {path}",
-        "every": "Hoe vaak",
-        "every_hint": "na je laatste rust, bijv. 45m of 1h30m",
-        "hours": "Actieve uren",
-        "hours_to": "tot",
-        "hours_hint": "UU:MM",
-        "days": "Dagen",
-        "snooze": "Straks",
-        "snooze_hint": "keuzes met een komma ertussen, bijv. 10m, 30m, 1h",
-        "fullscreen": "Wachten zolang een venster het hele scherm vult",
-        "length": "Lengte van een pauze",
-        "length_hint": "van 10s tot 2h",
-        "inhale": "Inademen",
-        "exhale": "Uitademen",
-        "breath_hint": "van 2s tot 15s",
-        "natural": "Weg telt als pauze na",
-        "natural_hint": "leeg: de lengte van een pauze",
-        "offer": "Aan het eind van een pauze even inchecken aanbieden",
-        "sooner": "Eerder na gehaast ademen",
-        "sooner_hint": "0s is uit; tot 30m",
-        "routines_intro": "Een zacht moment op een vaste tijd, los van de actieve uren.",
-        "routines_none": "Nog geen routines.",
-        "routine_name": "Naam",
-        "routine_at": "Tijd",
-        "routine_days": "Dagen",
-        "routine_prompt": "Woorden",
-        "routine_prompt_hint": "leeg: rustlamp kiest zelf zachte woorden",
-        "routine_remove": "Verwijderen",
-        "routine_new": "Nieuwe routine",
-        "routine_add": "Toevoegen",
-        "routine_name_empty": "Geef de routine eerst een naam.",
-        "routine_name_taken": "Er is al een routine met die naam.",
-        "journal": "Een dagboek bijhouden van rustmomenten en check-ins",
-        "journal_hint": "Het dagboek blijft op deze computer en alleen jij kunt het lezen. "
-        "Uit: er wordt niets bewaard.",
-        "save": "Opslaan",
-        "close": "Sluiten",
-        "open_file": "Het bestand openen",
-        "reload": "Opnieuw inlezen",
-        "saved": "Opgeslagen.",
-        "changed_on_disk": "Het bestand is veranderd sinds dit venster het las, dus er is niets "
-        "overschreven. Opnieuw inlezen laat zien wat er nu in staat.",
-        "reloaded": "Dit zijn de waarden die nu in het bestand staan.",
-        "opened": "Het bestand is geopend. Lees het hier opnieuw in als je het daar hebt aangepast.",
-        "cannot_open": "Het bestand openen lukte niet: {reason}",
-        "cannot_save": "Opslaan lukte niet: {reason}",
-        "cannot_autostart": "Starten bij inloggen kon niet worden aangepast: {reason}",
-        "unsaved": "Je wijzigingen zijn nog niet opgeslagen.",
-        "keep_editing": "Verder bewerken",
-        "discard": "Niet opslaan",
-        "read_only": "Dit venster kan het bestand niet lezen, dus het past het ook niet aan. Verbeter "
-        "het in je editor en lees het daarna opnieuw in.",
-        "in_the_file": "In het bestand:",
-        "more": "en nog {count}",
-    },
-    "en": {
-        "title": "Settings",
-        "tab_general": "General",
-        "tab_reminders": "Reminders",
-        "tab_break": "Break",
-        "tab_routines": "Routines",
-        "tab_privacy": "Privacy",
-        "language": "Language",
-        "language_auto": "Automatic",
-        "language_nl": "Nederlands",
-        "language_en": "English",
-        "language_hint": "Automatic: Dutch when your system is Dutch, English otherwise.",
-        "autostart": "Start when I log in",
-        "prompts": "Your own prompts",
-        "prompts_hint": "One per line; they are mixed in with rustlamp's.",
-        "file_is": "Your settings are kept in {path}",
-        "every": "How often",
-        "every_hint": "after your last rest, e.g. 45m or 1h30m",
-        "hours": "Active hours",
-        "hours_to": "to",
-        "hours_hint": "HH:MM",
-        "days": "Days",
-        "snooze": "Later",
-        "snooze_hint": "choices with a comma between, e.g. 10m, 30m, 1h",
-        "fullscreen": "Wait while a window fills the whole screen",
-        "length": "Length of a break",
-        "length_hint": "from 10s to 2h",
-        "inhale": "Breathe in",
-        "exhale": "Breathe out",
-        "breath_hint": "from 2s to 15s",
-        "natural": "Away counts as a break after",
-        "natural_hint": "empty: the length of a break",
-        "offer": "Offer a short check-in at the end of a break",
-        "sooner": "Sooner after a hurried breath",
-        "sooner_hint": "0s is off; up to 30m",
-        "routines_intro": "A gentle moment at a fixed time, whatever the active hours.",
-        "routines_none": "No routines yet.",
-        "routine_name": "Name",
-        "routine_at": "Time",
-        "routine_days": "Days",
-        "routine_prompt": "Words",
-        "routine_prompt_hint": "empty: rustlamp picks gentle words",
-        "routine_remove": "Remove",
-        "routine_new": "New routine",
-        "routine_add": "Add",
-        "routine_name_empty": "Give the routine a name first.",
-        "routine_name_taken": "There is a routine with that name already.",
-        "journal": "Keep a journal of rest moments and check-ins",
-        "journal_hint": "The journal stays on this computer and only you can read it. Off: nothing is kept.",
-        "save": "Save",
-        "close": "Close",
-        "open_file": "Open the file",
-        "reload": "Reload",
-        "saved": "Saved.",
-        "changed_on_disk": "The file changed on disk since this window read it, so nothing was "
-        "overwritten. Reload shows what is in it now.",
-        "reloaded": "These are the values in the file now.",
-        "opened": "The file is open. Reload it here once you have changed it there.",
-        "cannot_open": "The file could not be opened: {reason}",
-        "cannot_save": "Saving did not work: {reason}",
-        "cannot_autostart": "Starting at login could not be changed: {reason}",
-        "unsaved": "Your changes are not saved yet.",
-        "keep_editing": "Keep editing",
-        "discard": "Discard",
-        "read_only": "This window cannot read the file, so it does not change it either. Put it right in "
-        "your editor, then reload it here.",
-        "in_the_file": "In the file:",
-        "more": "and {count} more",
-    },
-}
 
 DAY_LABELS = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
