@@ -37,7 +37,8 @@ class JournalKeeper:
         return self.path is not None
 
     def open(self) -> tuple[str, str] | None:
-        """Open the journal; (text key, problem) to tell the person when something went wrong."""
+        """Open the journal; (text key, the old file's new name or "") to tell the person when something
+        went wrong. The technical reason, path and all, goes to the log."""
         if self.path is None or self._journal is not None:
             return None
         opened = open_journal(self.path, self.clock.now())
@@ -47,7 +48,8 @@ class JournalKeeper:
             log.info("journal: %s", self.path)
             return None
         log.warning("journal: %s", opened.problem)
-        return ("journal_moved" if opened.journal is not None else "journal_unavailable", opened.problem)
+        moved = opened.moved_to.name if opened.moved_to is not None else ""
+        return ("journal_moved" if opened.journal is not None else "journal_unavailable", moved)
 
     def record(self, kind: str, detail: Mapping[str, Any]) -> None:
         if self.path is None:

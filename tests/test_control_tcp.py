@@ -263,7 +263,7 @@ def test_the_app_and_the_command_line_over_the_token_channel(
 
         now = datetime.now().astimezone()
         result = rustlamp(["pause", "30m"], app.env)
-        assert result.returncode == 0 and result.stdout.startswith("Paused until "), result.stderr
+        assert result.returncode == 0 and result.stdout.startswith("Reminders paused until "), result.stderr
         paused = status(app)
         assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
 

@@ -298,8 +298,12 @@ def test_a_wrong_value_shows_the_cores_words_beside_its_field_and_save_stays_off
     shown.type("banana")
     shown.until(every_note.label.winfo_ismapped, "the note under `every`")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
-    assert every_note.label.cget("text") == expected.message
-    assert expected.message.startswith("'banana' is not a duration")
+    assert every_note.label.cget("text") == expected.message_in("en")  # plainly, for a person
+    assert every_note.label.cget("text") == (
+        "'banana' is not a duration; allowed: a duration from 10 sec to 24 hours, "
+        "like 45 min or 1 hour 30 min"
+    )
+    assert expected.message.startswith("'banana' is not a duration")  # config check: precisely
     assert str(window.save_button.cget("state")) == "disabled"
     tab_text = window.notebook.tab(1, "text")
     assert tab_text == SETTINGS_TEXTS["en"]["tab_reminders"] + TAB_MARK  # the tab says where to look

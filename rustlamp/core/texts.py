@@ -62,11 +62,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "Het instellingenbestand ging niet open",
         "journal_title": "Over je dagboek",
-        # the problem comes from the journal, in English like `config check`'s: on a line of its own
+        # {problem}: the old file's new name, beside the journal (the technical reason goes to the log)
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
-        "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
+        "staat ernaast, als {problem}, en rustlamp begint een nieuw dagboek.",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
-        "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "wat je invult wordt bewaard en gaat erin zodra het weer kan. Waarom, dat staat in het "
+        "logbestand van rustlamp.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -131,9 +132,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_title": "The settings file did not open",
         "journal_title": "About your journal",
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
-        "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
+        "beside it, as {problem}, and rustlamp starts a new journal.",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "what you fill in is kept, and goes in as soon as it can. rustlamp's log file says why.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
