@@ -3,16 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench soak system-packages clean
+.PHONY: run test test-desktops lint bench soak system-packages desktop-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
 	$(BIN)/rustlamp -v
 
-## test: install what the tests need (Debian packages too, when missing), then lint, type check and the suite
+## test: install what the tests need (Debian packages too, when missing), then lint, type check, the suite
+## and the tests inside real desktops (test-desktops)
 test: system-packages $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-desktops
+
+## test-desktops: rustlamp inside real headless desktops (sway, KDE Plasma, GNOME Shell); installs their
+## Debian packages when missing (about 500, once)
+test-desktops: desktop-packages $(VENV)/.installed-test
+	$(BIN)/pytest -q -m real_desktop
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check rustlamp tests benchmarks assets packaging
@@ -34,6 +41,9 @@ soak: system-packages $(VENV)/.installed-test
 
 system-packages:
 	@sh tests/setup/debian-packages.sh
+
+desktop-packages: system-packages
+	@sh tests/setup/real-desktop-packages.sh
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || { echo "rustlamp: '$(PYTHON) -m venv' failed; on Debian/Ubuntu: sudo apt install python3-venv" >&2; exit 1; }

@@ -56,13 +56,21 @@ def _positive_count(value: str) -> int:
     return count
 
 
+PLAN_YEARS = range(1900, 9001)  # far enough either way; the plan looks ahead, so never up to year 9999
+
+
 def _moment(value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO 8601 time; use e.g. 2027-03-29T09:00 or 2027-03-29T09:00+02:00"
         ) from None
+    if moment.year not in PLAN_YEARS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is out of range; use a time from the year {PLAN_YEARS[0]} to {PLAN_YEARS[-1]}"
+        )
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,7 +378,13 @@ def _plan(args: argparse.Namespace) -> int:
         start = start.replace(tzinfo=clock.zone)
     settings = update.settings
     schedule = Schedule(settings.reminders, settings.routines, clock.zone)
-    events = schedule.plan(start, args.count)
+    try:
+        events = schedule.plan(start, args.count)
+    except OverflowError:  # a plan that would run past the calendar's end
+        print(
+            f"rustlamp: cannot plan from {start.isoformat()}: that runs past the year 9999", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.json:
         items = []
         for event in events:
@@ -405,6 +419,7 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
     request = BreakRequest(
         language=language,
         prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
+        attempt_reply=PromptPicker(load_content(language)).after_attempt(),
         length=settings.break_.length,
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,
@@ -438,12 +453,21 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.core.clock import SystemClock
     from rustlamp.runtime import App
     from rustlamp.settings_source import SettingsSource
-    from rustlamp.system.control import runtime_dir, take_instance_lock
+    from rustlamp.system.control import runtime_dir, send, take_instance_lock
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
-    lock = take_instance_lock()
+    try:
+        lock = take_instance_lock()
+    except OSError as exc:
+        print(f"rustlamp: cannot start: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
     if lock is None:
+        try:
+            send("status")
+        except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
+            print(f"rustlamp is already running, but it does not answer: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
         from rustlamp.core.texts import text
 
         print(text(_settings_and_language(args)[1], "already_running"))

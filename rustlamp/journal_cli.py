@@ -12,6 +12,7 @@ never move a broken journal aside: they say what is wrong and leave that to the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -28,6 +29,7 @@ EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 DATE_FORMS = "a date like 2026-11-25, or today or yesterday"
+IMPORT_LIMIT = 64 * 1024 * 1024  # bytes (characters from stdin): far more than years of entries
 CSV_COLUMNS = ("at", "kind", "outcome", "how", "until", "name", "body", "signals", "breath", "need", "note")
 
 
@@ -108,15 +110,19 @@ def _now() -> datetime:
 
 def _read(path: Path, since: date | None = None, until: date | None = None) -> list[Entry] | None:
     """The entries, [] when there is no journal yet, None (after saying why) when it cannot be read."""
+    from rustlamp.core.journal import JournalError, reading_journal
+
     if not path.exists():
         return []
-    journal = _opened(path)
-    if journal is None:
-        return None
     try:
-        return journal.entries(since, until)
-    finally:
-        journal.close()
+        journal = reading_journal(path)  # writes nothing: a read-only journal can be taken out too
+        try:
+            return journal.entries(since, until)
+        finally:
+            journal.close()
+    except JournalError as exc:
+        print(f"rustlamp: {exc}", file=sys.stderr)
+        return None
 
 
 def _export(args: argparse.Namespace, _language: str, path: Path) -> int:
@@ -154,14 +160,28 @@ def write_csv(entries: Sequence[Entry], out: TextIO) -> None:
 def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
     from rustlamp.core.entries_json import entries_from_json
     from rustlamp.core.journal import JournalError
+    from rustlamp.core.small_file import NotAFile, read_small_text
 
     name = "stdin" if str(args.file) == "-" else str(args.file)
     try:
-        text = sys.stdin.read() if name == "stdin" else args.file.read_text(encoding="utf-8")
+        if name == "stdin":
+            text = sys.stdin.read(IMPORT_LIMIT + 1)
+            if len(text) > IMPORT_LIMIT:
+                raise NotAFile(f"it is too big (over {IMPORT_LIMIT} characters)")
+        else:
+            text = read_small_text(args.file, IMPORT_LIMIT)
         entries = entries_from_json(json.loads(text))
+    except NotAFile as exc:
+        print(
+            f"rustlamp: {exc}; expected the JSON of `rustlamp journal export --format json`", file=sys.stderr
+        )
+        return EXIT_USAGE
     except OSError as exc:
         print(f"rustlamp: {name} cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    except RecursionError:
+        print(f"rustlamp: {name}: nested too deeply to be a journal export", file=sys.stderr)
+        return EXIT_USAGE
     except ValueError as exc:  # JSONDecodeError is one: it names the line and column
         print(
             f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
@@ -184,37 +204,149 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
 
 
 def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
-    from rustlamp.core.journal import JournalError
+    """Forget in the journal and in every copy rustlamp made of it (rustlamp.core.journal_copies), and say
+    what went where."""
+    from rustlamp.core.journal import JournalError, JournalUnusable
 
     before: date | None = None if args.all else args.before
     what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
-    nothing = (
-        "Nothing to forget: the journal is empty."
-        if before is None
-        else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
-    )
-    if not path.exists():
-        print(nothing)
+    journal: Journal | None = None
+    count, whole, problems = 0, False, []
+    if path.exists():
+        try:
+            journal = _read_writable(path)
+            count = journal.count(before)
+        except JournalUnusable as exc:
+            if before is not None:
+                problems.append(f"{exc}; `journal forget --all` removes it whole")
+            whole = before is None  # unreadable: all of it can only go as a whole file
+        except JournalError as exc:
+            problems.append(str(exc))
+    copies = _copies(path, before)
+    if count == 0 and not whole and not copies:
+        if journal is not None:
+            journal.close()
+        for problem in problems:
+            print(f"rustlamp: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_PROBLEM
+        print(
+            "Nothing to forget: the journal is empty."
+            if before is None
+            else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+        )
         return EXIT_OK
-    journal = _opened(path)
-    if journal is None:
-        return EXIT_PROBLEM
-    try:
-        count = len(journal.entries(until=None if before is None else before - timedelta(days=1)))
-        if count == 0:
-            print(nothing)
-            return EXIT_OK
-        if not args.yes and not _confirmed(f"Forget {what} ({_entries(count)})? It cannot be undone. [y/N] "):
-            print("Nothing was forgotten.")
-            return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
-        gone = journal.forget(before)
-    except JournalError as exc:
-        print(f"rustlamp: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
-    finally:
+    parts = ([_entries(count)] if count else []) + (["the unreadable journal file"] if whole else [])
+    parts += [label for label, _ in copies]
+    if not args.yes and not _confirmed(f"Forget {what} ({'; '.join(parts)})? It cannot be undone. [y/N] "):
+        if journal is not None:
+            journal.close()
+        print("Nothing was forgotten.")
+        return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
+    said: list[str] = []
+    if journal is not None and count:
+        try:
+            said.append(_entries(journal.forget(before)))
+        except JournalError as exc:
+            problems.append(str(exc))
+    if journal is not None:
         journal.close()
-    print(f"Forgotten: {_entries(gone)}.")
-    return EXIT_OK
+    also = _wipe_whole(path, problems) if whole else []
+    for _label, forget in copies:
+        try:
+            also.append(forget())
+        except (OSError, ValueError, RecursionError) as exc:
+            problems.append(f"could not forget in a copy: {exc}")
+    for problem in problems:
+        print(f"rustlamp: {problem}", file=sys.stderr)
+    print(f"Forgotten: {said[0] if said else 'no entries in the journal'}.")
+    for line in also:
+        print(f"Also forgotten: {line}.")
+    return EXIT_PROBLEM if problems else EXIT_OK
+
+
+def _read_writable(path: Path) -> Journal:
+    from rustlamp.core.journal import read_journal
+
+    return read_journal(path)
+
+
+def _wipe_whole(path: Path, problems: list[str]) -> list[str]:
+    from rustlamp.core.journal_copies import journal_with_companions, wipe_file
+
+    gone = []
+    for file in journal_with_companions(path):
+        try:
+            wipe_file(file)
+            gone.append(file.name)
+        except OSError as exc:
+            problems.append(f"{file} could not be removed: {exc.strerror or exc}")
+    return [f"the journal that could not be read, removed whole ({', '.join(gone)})"] if gone else []
+
+
+def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str]]]:
+    """Copies of the person's words besides the journal, each as (what it is, how to forget in it)."""
+    from functools import partial
+
+    from rustlamp.core.journal_copies import forget_in_kept_file, forget_in_log, moved_aside, wipe_file
+    from rustlamp.core.small_file import read_small_text
+    from rustlamp.journal_keeper import UNSAVED_LIMIT, unsaved_files, unsaved_folders
+    from rustlamp.system.paths import log_file
+
+    def wiped(file: Path) -> str:
+        wipe_file(file)
+        return f"{file.name} (a journal moved aside earlier)"
+
+    def kept(file: Path) -> str:
+        gone = forget_in_kept_file(file, before, partial(read_small_text, limit=UNSAVED_LIMIT))
+        return f"{_entries(gone) if gone >= 0 else 'a file'} kept aside in {file}"
+
+    def logged(file: Path) -> str:
+        return f"{forget_in_log(file, before)} lines of the log {file.name}"
+
+    found: list[tuple[str, Callable[[], str]]] = []
+    if before is None:
+        found += [(f"{f.name}, moved aside earlier", partial(wiped, f)) for f in moved_aside(path)]
+    for file in unsaved_files(unsaved_folders(path)):
+        if before is None or _kept_before(file, before):
+            found.append((f"entries kept aside in {file.name}", partial(kept, file)))
+    log = log_file()
+    logs = sorted(log.parent.glob(log.name + "*")) if log.parent.is_dir() else []
+    for file in logs:
+        ordinary = file.is_file() and not file.is_symlink() and file.stat().st_size
+        if ordinary and (before is None or _logged_before(file, before)):
+            found.append((f"the log {file.name}", partial(logged, file)))
+    return found
+
+
+def _kept_before(file: Path, before: date) -> bool:
+    from rustlamp.core.small_file import read_small_text
+    from rustlamp.journal_keeper import UNSAVED_LIMIT
+
+    try:
+        items = json.loads(read_small_text(file, UNSAVED_LIMIT))
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        at = item.get("at") if isinstance(item, dict) else None
+        with contextlib.suppress(ValueError, TypeError):
+            if datetime.fromisoformat(at).date() < before:  # type: ignore[arg-type]
+                return True
+    return False
+
+
+def _logged_before(file: Path, before: date) -> bool:
+    """Logs are written in order: the first dated line is the oldest."""
+    try:
+        with file.open("rb") as lines:
+            for line in lines:
+                with contextlib.suppress(UnicodeDecodeError, ValueError):
+                    return date.fromisoformat(line[:10].decode("ascii")) < before
+    except OSError:
+        return False
+    return False
 
 
 def _entries(count: int) -> str:

@@ -46,7 +46,7 @@ from rustlamp.core.desk import Desk, Rested, ShowHeld
 from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule
-from rustlamp.core.settings_words import problem_for_a_person
+from rustlamp.core.setting_names import problem_for_a_person
 from rustlamp.core.texts import human_duration, human_moment, text
 from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
@@ -105,6 +105,7 @@ class App:
         self._idle_watcher: IdleWatcher | None = None
         self._dnd_watchers: list[DeskWatcher] = []  # fullscreen and do-not-disturb
         self._dnd_fullscreen: bool | None = None  # the `when_fullscreen` they were started with
+        self._dnd_calls: bool | None = None  # and the `during_calls`
         self._power_watchers: list[DeskWatcher] = []  # sleep and lock
 
     # --- the loop ---------------------------------------------------------------------------------
@@ -193,7 +194,10 @@ class App:
             "next_reminder": iso(view.next_reminder),
             "last_rest": iso(self.planner.last_rest),
             "waiting": self.waiting,
+            "in_panel": self.tray is not None and self.tray.in_panel,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
+            "journal_state": self.journal.state,  # off, open, waiting (entries wait to go in), unavailable
+            "journal_waiting": self.journal.waiting_count,
             "settings_errors": list(self.settings_errors),
             "message": status_line(view),
         }
@@ -235,6 +239,7 @@ class App:
             snooze_choices=self.settings.reminders.snooze,
             journal_kept=self.journal.keeping,
             autostart=self._autostart_state(),
+            in_call=self.desk.holding_for("call"),
         )
 
     async def _start_tray(self) -> None:
@@ -343,7 +348,11 @@ class App:
                 self._later(self._restart_idle())
             elif self._idle_watcher is not None:
                 self._idle_watcher.set_thresholds(self._idle_thresholds())
-            if self._dnd_fullscreen is not None and self.settings.dnd.when_fullscreen != self._dnd_fullscreen:
+            dnd = self.settings.dnd
+            if self._dnd_fullscreen is not None and (dnd.when_fullscreen, dnd.during_calls) != (
+                self._dnd_fullscreen,
+                self._dnd_calls,
+            ):
                 self._later(self._restart_dnd())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
@@ -357,7 +366,10 @@ class App:
             return
         self._told_problems = key
         fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = problem_for_a_person(errors[0], self.language)  # named as the settings window names it
+        from rustlamp.ui.settings_words import SETTINGS_TEXTS  # words only, no toolkit
+
+        # named as the settings window names it, said plainly
+        problem = problem_for_a_person(errors[0], self.language, SETTINGS_TEXTS[self.language])
         if len(errors) > 1:
             problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
         await self._notify(
@@ -398,9 +410,8 @@ class App:
             self.waiting = True
         else:
             routine = next(r for r in self.settings.routines if r.name == event.name)
-            prompt = routine.prompt or self.picker.routine(routine.name)
-            kind = routine.name if routine.name in ("morning", "evening") else "other"
-            message = Message(text(lang, f"routine_title_{kind}", name=routine.name), prompt)
+            prompt = routine.prompt or self.picker.routine(routine.kind)
+            message = Message(text(lang, f"routine_title_{routine.kind}", name=routine.name), prompt)
             log.info("routine %s shown: %s", routine.name, prompt)
             self.journal.record("routine", {"name": routine.name})
         await self._notify(message)
@@ -496,6 +507,7 @@ class App:
         request = BreakRequest(
             language=self.language,
             prompt=self.picker.next(),
+            attempt_reply=self.picker.after_attempt(),
             length=settings.break_.length,
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
@@ -539,7 +551,9 @@ class App:
             answers = CheckInAnswers.from_json(raw if isinstance(raw, Mapping) else {})
         except ValueError as exc:
             # our own window sent something odd: keep the person's words as they came all the same
-            log.warning("check-in: %s; kept as it came", exc)
+            log.warning(
+                "check-in: the window's answer was not as expected (%s); kept as it came", type(exc).__name__
+            )
             self.journal.record("checkin", raw if isinstance(raw, Mapping) else {})
             return
         self.journal.record("checkin", answers.to_json())
@@ -569,13 +583,22 @@ class App:
     async def _open_journal(self) -> None:
         self.journal.close()
         path = self.journal_path if self.settings.journal.enabled else None
-        self.journal = JournalKeeper(path, self.clock)
+        from rustlamp.journal_keeper import unsaved_folders
+
+        spare = unsaved_folders(path) if path is not None else None
+        self.journal = JournalKeeper(path, self.clock, spare, tell=self._tell_journal_waits)
         told = self.journal.open()
         if told is not None:
             key, problem = told
             await self._notify(
                 Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
             )
+
+    def _tell_journal_waits(self, problem: str) -> None:
+        message = Message(
+            text(self.language, "journal_title"), text(self.language, "journal_waiting", problem=problem)
+        )
+        self._later(self._notify(message))
 
     def _rested(self, now: datetime) -> None:
         self.planner.rested(now)
@@ -607,15 +630,18 @@ class App:
     async def _start_dnd(self) -> None:
         from rustlamp.desk.dnd_select import choose_dnd_watchers
 
-        when_fullscreen = self.settings.dnd.when_fullscreen
-        self._dnd_watchers, lines = await choose_dnd_watchers(self.on_desk, when_fullscreen)
-        self._dnd_fullscreen = when_fullscreen
+        when_fullscreen, during_calls = self.settings.dnd.when_fullscreen, self.settings.dnd.during_calls
+        self._dnd_watchers, lines = await choose_dnd_watchers(
+            self.on_desk, when_fullscreen, during_calls=during_calls
+        )
+        self._dnd_fullscreen, self._dnd_calls = when_fullscreen, during_calls
         for line in lines:
             log.info("desk: %s", line)
 
     async def _restart_dnd(self) -> None:
-        """`[dnd] when_fullscreen` changed: the do-not-disturb watchers start afresh. What the old ones
-        held is let go (a closed watcher cannot say "release"); the new ones say again what holds now."""
+        """`[dnd] when_fullscreen` or `during_calls` changed: the do-not-disturb watchers start afresh.
+        What the old ones held is let go (a closed watcher cannot say "release"); the new ones say again
+        what holds now."""
         from rustlamp.desk.base import DeskEvent
 
         old, self._dnd_watchers = self._dnd_watchers, []

@@ -413,3 +413,72 @@ async def send_signal(
         )
     finally:
         bus.disconnect()
+
+
+# ----- a StatusNotifierWatcher that drops items, as GNOME's AppIndicator extension does -------------
+
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+SNI_WATCHER_PATH = "/StatusNotifierWatcher"
+StrList = Annotated[list[str], DBusSignature("as")]
+
+
+class DroppingWatcher(ServiceInterface):
+    """org.kde.StatusNotifierWatcher as GNOME's AppIndicator extension (v46) speaks it: items are listed
+    as "bus name" + "/StatusNotifierItem", and the test can drop one, announced (the extension's
+    StatusNotifierItemUnregistered) or silently (only gone from the list), while its name stays."""
+
+    def __init__(self) -> None:
+        super().__init__(SNI_WATCHER)
+        self.items: list[str] = []
+        self.registered_at: list[tuple[str, float]] = []  # (service as sent, monotonic time)
+
+    @dbus_method()
+    def RegisterStatusNotifierItem(self, service: Str) -> NoArgs:
+        self.registered_at.append((service, time.monotonic()))
+        listed = f"{service}/StatusNotifierItem"
+        if listed not in self.items:
+            self.items.append(listed)
+            self.StatusNotifierItemRegistered(listed)
+
+    @dbus_method()
+    def RegisterStatusNotifierHost(self, service: Str) -> NoArgs:
+        pass
+
+    @dbus_property(access=PropertyAccess.READ)
+    def RegisteredStatusNotifierItems(self) -> StrList:
+        return list(self.items)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IsStatusNotifierHostRegistered(self) -> Bool:
+        return True
+
+    @dbus_signal()
+    def StatusNotifierItemRegistered(self, service: str) -> Str:
+        return service
+
+    @dbus_signal()
+    def StatusNotifierItemUnregistered(self, service: str) -> Str:
+        return service
+
+    def drop(self, bus_name: str, announce: bool = True) -> None:
+        listed = f"{bus_name}/StatusNotifierItem"
+        self.items.remove(listed)
+        if announce:
+            self.StatusNotifierItemUnregistered(listed)
+
+    def registrations(self, bus_name: str) -> list[float]:
+        return [at for service, at in self.registered_at if service == bus_name]
+
+
+@asynccontextmanager
+async def dropping_watcher(address: str | None = None) -> AsyncIterator[DroppingWatcher]:
+    """The watcher stand-in on the bus at `address` (default: this process's session bus)."""
+    bus = await MessageBus(bus_address=address).connect()
+    watcher = DroppingWatcher()
+    bus.export(SNI_WATCHER_PATH, watcher)
+    reply = await bus.request_name(SNI_WATCHER, NameFlag.DO_NOT_QUEUE)
+    assert reply == RequestNameReply.PRIMARY_OWNER, reply
+    try:
+        yield watcher
+    finally:
+        bus.disconnect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from atspi import Accessibility
 from desktop import DesktopSession
 
 
@@ -22,3 +23,18 @@ def desktop_clean(desktop: DesktopSession) -> Iterator[DesktopSession]:
     desktop.clear_recorded()
     yield desktop
     desktop.close_all()
+
+
+@pytest.fixture
+def accessible_desktop(desktop: DesktopSession) -> DesktopSession:
+    """The shared desktop with its accessibility bus on (started once, stopped with the session): Qt
+    windows started from now on are seen through AT-SPI (tests/atspi.py)."""
+    desktop.start_accessibility()
+    return desktop
+
+
+@pytest.fixture
+def a11y(accessible_desktop: DesktopSession) -> Iterator[Accessibility]:
+    """A screen reader's view of the test desktop: find and press controls by role and name."""
+    with Accessibility(accessible_desktop.env) as agent:
+        yield agent

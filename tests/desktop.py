@@ -19,6 +19,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,9 @@ SNI_PROGRAMS = {
     "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
 }
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+
+# at-spi2-core's accessibility bus launcher, where Debian (and others) put it
+ATSPI_LAUNCHERS = ("/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-spi-bus-launcher")
 
 
 def require_programs(programs: Sequence[str] = tuple(REQUIRED_PROGRAMS)) -> None:
@@ -393,6 +397,7 @@ class DesktopSession:
             return
         self._started = False
         atexit.unregister(self.stop)
+        self.stop_accessibility()  # its bus and registry are not in the list: stopped with their group
         for _, proc in reversed(self._procs):
             if proc.poll() is None:
                 proc.terminate()
@@ -547,6 +552,44 @@ class DesktopSession:
 
     def stop_sni_tray(self) -> None:
         self._stop_part("sni-tray")
+
+    # ----- the accessibility bus (on demand; stopped with the session) ---------------------------
+
+    def _a11y_bus_address(self) -> str | None:
+        done = self.run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply=literal",
+                "--dest=org.a11y.Bus",
+                "/org/a11y/bus",
+                "org.a11y.Bus.GetAddress",
+            ],
+            check=False,
+            timeout=5,
+        )
+        return done.stdout.strip() or None if done.returncode == 0 else None
+
+    def start_accessibility(self) -> None:
+        """A private accessibility bus, as a desktop has one for screen readers: at-spi2-core's bus launcher
+        on this session's bus, with accessibility switched on (org.a11y.Status IsEnabled, as Orca does),
+        so Qt programs started from now on register their windows there. Waits until it answers."""
+        if self._running("at-spi-bus-launcher"):
+            return
+        launcher = next((p for p in ATSPI_LAUNCHERS if Path(p).exists()), None)
+        if launcher is None:
+            raise DesktopError("the accessibility bus needs at-spi2-core: apt-get install at-spi2-core")
+        self._spawn("at-spi-bus-launcher", [launcher, "--launch-immediately", "--a11y=1"])
+        self._wait_until(lambda: self._a11y_bus_address() is not None, "at-spi-bus-launcher")
+
+    def stop_accessibility(self) -> None:
+        """Stop the launcher; with it go the accessibility bus and the registry it started."""
+        proc = self._running("at-spi-bus-launcher")
+        self._stop_part("at-spi-bus-launcher")
+        if proc is not None:
+            # Its bus and the registry share its process group (it was started in a session of its own).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
 
     # ----- helpers for tests ---------------------------------------------------------------------
 

@@ -146,9 +146,7 @@ def test_an_unreadable_journal_is_moved_aside_and_the_person_told(
     app = start(desktop_clean, tmp_path)
     try:
         shown = desktop_clean.wait_for_notification(lambda n: n["summary"] == "About your journal")
-        assert "Nothing was thrown away" in shown["body"] and "journal.sqlite3.unreadable-" in shown["body"]
-        assert str(folder) not in shown["body"]  # the file's new name, not its path
-        app.wait_for_output(r"journal: .*is not a database")  # the reason, for the log
+        assert "is not a database" in shown["body"] and "Nothing was thrown away" in shown["body"]
         rustlamp(["pause", "30m"], app.env)
         assert [e["kind"] for e in exported(app)] == ["pause"]
     finally:

@@ -7,6 +7,7 @@ test_tray_sni_host.py.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import time
@@ -20,6 +21,7 @@ from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
 from dbus_fast import Variant
 from desktop import DesktopSession
 from PIL import Image, ImageChops
+from run_cli import rustlamp
 from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
 
 pytestmark = pytest.mark.desktop
@@ -229,5 +231,19 @@ def test_without_any_tray_it_says_so_once_and_keeps_going(
         assert app.proc.poll() is None
         told = [n for n in desktop_clean.notifications() if n["summary"] == "The lamp is not in the panel"]
         assert len(told) == 1
+        assert "as soon as there is one" in note["body"]
+        assert json.loads(rustlamp(["status", "--json"], app.env).stdout)["in_panel"] is False
+
+        # The panel comes later (autostart raced it, or the GNOME extension was switched on): it gets
+        # the lamp, and the log and status say so.
+        desktop_clean.start_sni_watcher()
+        app.wait_for_output(r"tray: the lamp is in the panel \(registered with the StatusNotifierWatcher\)")
+        assert json.loads(rustlamp(["status", "--json"], app.env).stdout)["in_panel"] is True
+
+        async def listed() -> str:
+            async with connected_host(desktop_clean.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
+                return await our_item(host, app.proc.pid)
+
+        assert asyncio.run(listed())
     finally:
         assert app.stop() == 0

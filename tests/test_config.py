@@ -390,7 +390,7 @@ def test_a_day_long_every_on_separate_all_day_windows_warns() -> None:
         ),
         (
             '[routines.tea]\nat = "08:00"\ntime = "09:00"',
-            f"my.toml:3: routines.tea.time: {UNKNOWN} known keys here: at, days, prompt, enabled",
+            f"my.toml:3: routines.tea.time: {UNKNOWN} known keys here: at, days, prompt, enabled, kind",
         ),
     ],
 )
@@ -849,14 +849,48 @@ def test_checkin_and_journal_mistakes_name_the_key(text: str, expected: str) -> 
     assert printed(check(text)) == [expected]
 
 
+def test_during_calls_is_on_by_default_and_takes_only_true_or_false() -> None:
+    result = check("[dnd]\nduring_calls = false\n")
+    assert result.settings is not None and result.settings.dnd.during_calls is False
+    assert DEFAULTS.dnd.during_calls is True
+    assert printed(check('[dnd]\nduring_calls = "yes"\n')) == [
+        "my.toml:2: dnd.during_calls: is a string, not true or false; allowed: true or false"
+    ]
+
+
 def test_idle_and_dnd_settings_are_read_and_natural_breaks_default_to_the_break_length() -> None:
     result = check('[break]\nlength = "7m"\n[dnd]\nwhen_fullscreen = false\n')
     assert result.settings is not None
     assert result.settings.natural_break_after == timedelta(minutes=7)
     assert result.settings.dnd.when_fullscreen is False
+    assert result.settings.dnd.during_calls is True
     result = check('[idle]\nnatural_break_after = "3m"\n')
     assert result.settings is not None and result.settings.natural_break_after == timedelta(minutes=3)
     assert printed(check('[idle]\nnatural_break_after = "3 dagen"\n')) == [
         "my.toml:2: idle.natural_break_after: '3 dagen' is not a duration; "
         'allowed: a duration from 10s to 2h, like "90s", "20m", "1h30m" (leave it out for the break length)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('[routines.ochtend]\nat = "08:00"', "morning"),
+        ('[routines.morning]\nat = "08:00"', "morning"),
+        ('[routines.avond]\nat = "21:00"', "evening"),
+        ('[routines.tea]\nat = "15:00"', "other"),
+        ('[routines."washandje op je voorhoofd"]\nkind = "evening"\nat = "22:00"', "evening"),
+        ('[routines.morning]\nkind = "other"\nat = "08:00"', "other"),
+    ],
+)
+def test_a_routine_knows_its_kind_whatever_its_name(text: str, kind: str) -> None:
+    result = check(text)
+    assert result.settings is not None and not result.problems
+    assert result.settings.routines[0].kind == kind
+
+
+def test_an_unknown_routine_kind_is_an_error_naming_the_kinds() -> None:
+    assert printed(check('[routines.tea]\nat = "15:00"\nkind = "thee"')) == [
+        "my.toml:3: routines.tea.kind: 'thee' is not a kind of routine; "
+        'allowed: "morning", "evening" or "other"'
     ]

@@ -384,3 +384,22 @@ def test_a_hand_built_content_with_repeats_still_never_repeats() -> None:
     assert all(a != b for a, b in itertools.pairwise(results))
     mornings = [picker.routine("morning") for _ in range(20)]
     assert all(a != b for a, b in itertools.pairwise(mornings))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_mild_lines_after_an_attempt_are_never_prompts(language: str) -> None:
+    content = load_content(language)
+    assert len(content.after_attempt) >= 3
+    assert not set(content.after_attempt) & set(content.prompts)
+    picker = PromptPicker(content, extra=content.after_attempt)  # not even as a person's own prompt
+    assert not set(picker.pool()) & set(content.after_attempt)
+    assert picker.after_attempt() in content.after_attempt
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_routine_gets_the_words_of_its_kind(language: str) -> None:
+    content = load_content(language)
+    picker = PromptPicker(content)
+    assert picker.routine("morning") in content.routines["morning"]
+    assert picker.routine("evening") in content.routines["evening"]
+    assert picker.routine("other") in content.routines["other"]

@@ -286,12 +286,19 @@ def test_on_windows_the_folder_is_in_the_per_user_state_folder(
     assert runtime_dir() == Path("/tmp") / f"rustlamp-{os.getuid()}"
 
 
-def test_a_folder_others_can_enter_is_refused_except_on_windows(tmp_path: Path) -> None:
+def test_a_folder_others_could_write_in_is_refused_one_they_could_read_is_made_private(
+    tmp_path: Path,
+) -> None:
     from rustlamp.system.control import _private_dir
 
     open_folder = tmp_path / "open"
-    open_folder.mkdir(mode=0o755)
-    open_folder.chmod(0o755)
+    open_folder.mkdir()
+    open_folder.chmod(0o777)
     with pytest.raises(PermissionError, match="must belong to you alone"):
         _private_dir(open_folder)
     assert _private_dir(open_folder, "win32") == open_folder  # no mode bits there; the ACL does it
+    readable = tmp_path / "readable"
+    readable.mkdir()
+    readable.chmod(0o755)  # nobody else could have put anything in: it is only closed
+    assert _private_dir(readable) == readable
+    assert stat.S_IMODE(readable.stat().st_mode) == 0o700

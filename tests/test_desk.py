@@ -62,6 +62,19 @@ def test_fullscreen_and_dnd_hold_until_both_end_then_one_reminder() -> None:
     assert desk.release("dnd") == []  # a repeated release is nothing
 
 
+def test_a_call_holds_reminders_due_during_it_and_one_comes_after_it() -> None:
+    desk = Desk(FIVE)
+    desk.hold("call (linux-capture)")
+    assert desk.holding_for("call") and not desk.holding_for("dnd")
+    assert not desk.holding_for("cal")  # a reason is a whole word
+    desk.hold_reminder()
+    desk.hold_reminder()  # an hour-long call with reminders every 20 minutes: still one
+    assert desk.why_quiet() == "call (linux-capture)"
+    assert desk.release("call (linux-capture)") == [ShowHeld()]
+    assert not desk.holding_for("call")
+    assert desk.release("call (linux-capture)") == []
+
+
 def test_a_long_lock_is_rest_a_short_one_brings_the_held_reminder() -> None:
     desk = Desk(FIVE)
     desk.lock(minutes(0))

@@ -35,7 +35,9 @@ def test_on_windows_focus_assist_that_cannot_be_read_is_said_once_and_presentati
     events: list[DeskEvent] = []
 
     async def scenario() -> list[str]:
-        watchers, lines = await choose_dnd_watchers(events.append, when_fullscreen=True, platform="win32")
+        watchers, lines = await choose_dnd_watchers(
+            events.append, when_fullscreen=True, during_calls=False, platform="win32"
+        )
         assert [w.name for w in watchers] == ["windows-dnd", "windows-fullscreen"]
         dnd = watchers[0]
         assert isinstance(dnd, AskedHoldWatcher)
@@ -66,10 +68,36 @@ def test_on_windows_focus_assist_that_cannot_be_read_is_said_once_and_presentati
 def test_here_the_windows_and_macos_questions_say_why_they_cannot_be_asked(
     platform: str, when_fullscreen: bool, expected: list[str]
 ) -> None:
-    watchers, lines = asyncio.run(choose_dnd_watchers(lambda e: None, when_fullscreen, platform=platform))
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, when_fullscreen, during_calls=False, platform=platform)
+    )
     assert watchers == []
     assert names(lines) == expected
     assert all("cannot be asked here" in line for line in lines)
+
+
+def test_here_the_windows_call_watcher_says_it_is_for_windows_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="win32")
+    )
+    assert watchers == [] and names(lines) == ["windows-dnd", "windows-calls"]
+    assert lines[1].startswith("windows-calls: calls are followed this way on Windows only")
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="win32")
+    )
+    assert names(lines) == ["windows-dnd"]
+
+
+def test_here_the_macos_call_watcher_says_it_is_for_macos_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="darwin")
+    )
+    assert watchers == [] and names(lines) == ["macos-dnd", "macos-calls"]
+    assert "CoreAudio, which exists on macOS only" in lines[1]
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="darwin")
+    )
+    assert names(lines) == ["macos-dnd"]
 
 
 def test_here_the_windows_power_watcher_says_why_it_does_not_start() -> None:

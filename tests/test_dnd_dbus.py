@@ -455,20 +455,29 @@ def test_choose_starts_what_works_and_says_why_the_rest_does_not(bus_address: st
                 seen.emit, when_fullscreen=True, env=env, platform="linux"
             )
             try:
-                assert [w.name for w in watchers] == ["xfconf"]
+                assert [w.name for w in watchers] == [
+                    "xfconf",
+                    "linux-capture",
+                ]  # during_calls: on by default
                 assert await seen.next() == hold("xfconf")
                 assert any(line.startswith("x11-fullscreen: ") and "DISPLAY" in line for line in lines)
                 assert any(line.startswith("notifications-inhibited: ") for line in lines)
                 assert any(line.startswith("gnome-gsettings: not a GNOME session") for line in lines)
+                assert "sway-fullscreen: not a sway session (SWAYSOCK is not set)." in lines
+                assert "mako-mode: cannot be asked here (no notification server is running)" in lines
             finally:
                 for watcher in watchers:
                     await watcher.close()
 
         # Windows and macOS are asked, not followed; here (Linux) their questions say why they cannot be
-        watchers, lines = await choose_dnd_watchers(seen.emit, when_fullscreen=False, platform="win32")
+        watchers, lines = await choose_dnd_watchers(
+            seen.emit, when_fullscreen=False, during_calls=False, platform="win32"
+        )
         assert watchers == [] and [line.split(":")[0] for line in lines] == ["windows-dnd"]
         assert "cannot be asked here" in lines[0]
-        watchers, lines = await choose_dnd_watchers(seen.emit, when_fullscreen=True, platform="darwin")
+        watchers, lines = await choose_dnd_watchers(
+            seen.emit, when_fullscreen=True, during_calls=False, platform="darwin"
+        )
         assert watchers == [] and [line.split(":")[0] for line in lines] == ["macos-dnd", "macos-fullscreen"]
 
     asyncio.run(scenario())
@@ -609,12 +618,16 @@ def test_choose_on_gnome_follows_gsettings(gsettings_env: dict[str, str], bus_ad
         gsettings_set(gsettings_env, "false")
         seen = Seen()
         watchers, lines = await choose_dnd_watchers(
-            seen.emit, when_fullscreen=False, env=env, platform="linux"
+            seen.emit, when_fullscreen=False, during_calls=False, env=env, platform="linux"
         )
         try:
             assert [w.name for w in watchers] == [GNOME]
             assert await seen.next() == hold(GNOME)
-            assert sorted(line.split(":")[0] for line in lines) == ["notifications-inhibited", "xfconf"]
+            assert sorted(line.split(":")[0] for line in lines) == [
+                "mako-mode",
+                "notifications-inhibited",
+                "xfconf",
+            ]
         finally:
             for watcher in watchers:
                 await watcher.close()

@@ -138,6 +138,17 @@ def test_where_starting_at_login_cannot_work_the_item_is_left_out() -> None:
     assert "Starten bij inloggen" not in labels(menu(view(language="nl", autostart=None)))
 
 
+def test_during_a_call_the_status_line_says_reminders_wait_unless_paused() -> None:
+    assert labels(menu(view(in_call=True)))[0] == "Reminders wait until your call is over"
+    assert tooltip(view(in_call=True, snoozed_until=NOW + timedelta(minutes=10))).body == (
+        "Reminders wait until your call is over"
+    )
+    assert labels(menu(view(language="nl", in_call=True)))[0] == "Herinneringen wachten tot na je gesprek"
+    # a pause is the person's own choice and says more: it stays on the line
+    assert labels(menu(view(in_call=True, paused_until=NOW + timedelta(hours=1))))[0] == "Reminders paused until 15:00"
+    assert labels(menu(view(in_call=False)))[0] == "Next reminder at 14:35"
+
+
 def test_times_on_another_day_say_so() -> None:
     tomorrow = view(snoozed_until=datetime(2026, 11, 26, 9, 45, tzinfo=AMS))
     assert tooltip(tomorrow).body == "Snoozed until 09:45 tomorrow"

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from desktop import DesktopSession, bare_bus, markup_text
+from PIL import Image
 
 from rustlamp.notify import Button, Message, Notifier
 from rustlamp.notify.desktop import DesktopNotifierBackend, probe_freedesktop_server
@@ -106,14 +107,17 @@ def test_body_is_escaped_for_a_markup_server_and_title_is_not(session: DesktopSe
 
 
 @contextlib.contextmanager
-def plain_text_dunst(session: DesktopSession) -> Iterator[dict[str, str]]:
-    """A second dunst, on a bus of its own, configured to show bodies as plain text (no body-markup).
+def plain_text_dunst(
+    session: DesktopSession, settings: str = "[global]\n    markup = no\n"
+) -> Iterator[dict[str, str]]:
+    """A second dunst, on a bus of its own, configured to show bodies as plain text (no body-markup),
+    or with the [global] `settings` given.
 
     Yields the environment that reaches it."""
     with bare_bus() as address, tempfile.TemporaryDirectory(prefix="rustlamp-dunst-") as directory:
         env = dict(session.env, DBUS_SESSION_BUS_ADDRESS=address)
         config = Path(directory) / "dunstrc"
-        config.write_text("[global]\n    markup = no\n[urgency_normal]\n    timeout = 0\n")
+        config.write_text(settings + "[urgency_normal]\n    timeout = 0\n")
         dunst = subprocess.Popen(
             ["dunst", "-config", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -149,6 +153,31 @@ def test_body_is_sent_as_is_when_the_server_reads_no_markup(
         shown = {k: v["data"] for k, v in history["data"][0][0].items()}
     assert shown["body"] == "<b>bold</b> & co"  # as sent: no escaping
     assert markup_text(shown["message"]) == "Plain\n<b>bold</b> & co"  # and shown literally
+
+
+def test_dunst_that_reads_markup_without_saying_so_gets_the_body_escaped(
+    session: DesktopSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dunst with no `markup` line draws the body as markup and does not advertise body-markup: what the
+    person wrote must still show as written, with no hidden link."""
+    written = "<b>bold</b> &amp; co <a href='https://example.org'>link</a>"
+    with plain_text_dunst(session, "[global]\n    font = Sans 9\n") as env:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+
+        async def scenario() -> frozenset[str]:
+            capabilities = (await probe_freedesktop_server()).capabilities
+            notifier = await started(DesktopNotifierBackend(APP, lambda key: None))
+            try:
+                await notifier.show(Message("Plain", written))
+            finally:
+                await notifier.close()
+            return capabilities
+
+        assert "body-markup" not in run(scenario())
+        subprocess.run(["dunstctl", "close-all"], env=env, check=True)
+        history = json.loads(subprocess.run(["dunstctl", "history"], env=env, capture_output=True).stdout)
+        shown = {k: v["data"] for k, v in history["data"][0][0].items()}
+    assert markup_text(shown["message"]) == f"Plain\n{written}"  # as written, tags and entity and all
 
 
 def test_pressing_a_button_reports_its_key(session: DesktopSession) -> None:
@@ -241,6 +270,24 @@ def test_choose_notifier_picks_desktop_notifier_when_dunst_runs(session: Desktop
     # e.g. "Notifications go to dunst 1.9.0 (2022-06-27), with buttons and clicks."
     assert detail.startswith("Notifications go to dunst ")
     assert detail.endswith(", with buttons and clicks.")
+
+
+def test_every_notification_carries_the_lamp_as_its_icon(session: DesktopSession) -> None:
+    async def scenario() -> None:
+        notifier, status = await choose_notifier(APP, lambda key: None)
+        try:
+            assert status.ok
+            await notifier.show(Message("Time for a rest", "Stand up and look outside."))
+        finally:
+            await notifier.close()
+
+    run(scenario())
+    note = session.wait_for_notification(lambda n: n["summary"] == "Time for a rest")
+    icon = str(note["app_icon"])
+    shown = Path(icon.removeprefix("file://"))
+    assert shown.name == "waiting-128.png" and shown.is_file(), icon
+    with Image.open(shown) as picture:
+        assert picture.size == (128, 128)
 
 
 # Owns the notification service's name on the bus it is given, and never answers a call.

@@ -181,17 +181,19 @@ def test_when_fullscreen_switched_off_the_watchers_start_afresh_and_what_they_he
     moment = Moment()
     moment.busy = True
     watcher = AskedHoldWatcher("test-fullscreen", "fullscreen", moment, poll_while_held=60)
-    chosen: list[bool] = []
+    chosen: list[tuple[bool, bool]] = []
 
-    async def choose(emit: object, when_fullscreen: bool) -> tuple[list[object], list[str]]:
-        chosen.append(when_fullscreen)
+    async def choose(
+        emit: object, when_fullscreen: bool, during_calls: bool
+    ) -> tuple[list[object], list[str]]:
+        chosen.append((when_fullscreen, during_calls))
         return [], ["test: nothing to watch"]
 
     monkeypatch.setattr("rustlamp.desk.dnd_select.choose_dnd_watchers", choose)
 
     async def scenario() -> None:
         assert await watcher.start(app.on_desk) is None
-        app._dnd_watchers, app._dnd_fullscreen = [watcher], True
+        app._dnd_watchers, app._dnd_fullscreen, app._dnd_calls = [watcher], True, True
         await app._show(Event(clock.now(), "reminder"))
         assert shown.messages == [] and app.desk.holds == {"fullscreen (test-fullscreen)"}
         (tmp_path / "config.toml").write_text(SETTINGS + "[dnd]\nwhen_fullscreen = false\n", encoding="utf-8")
@@ -202,7 +204,58 @@ def test_when_fullscreen_switched_off_the_watchers_start_afresh_and_what_they_he
             await asyncio.sleep(0.01)
 
     asyncio.run(scenario())
-    assert chosen == [False]  # started afresh with the new setting
+    assert chosen == [(False, True)]  # started afresh with the new setting
     assert app.desk.holds == set() and app._dnd_watchers == []
     assert [m.title for m in shown.messages] == ["A moment of rest"]  # the held one, once
     assert watcher._emit is None  # the old watcher was closed
+
+
+class CallWatcher:
+    """A watcher that says a call is going on from the start, as calls_linux does."""
+
+    name = "test-calls"
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def start(self, emit: object) -> None:
+        return None
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_during_calls_switched_off_lets_the_call_go_and_the_held_reminder_comes_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock, shown = make_app(tmp_path)
+    watcher = CallWatcher()
+    chosen: list[tuple[bool, bool]] = []
+
+    async def choose(
+        emit: object, when_fullscreen: bool, during_calls: bool
+    ) -> tuple[list[object], list[str]]:
+        chosen.append((when_fullscreen, during_calls))
+        return [], []
+
+    monkeypatch.setattr("rustlamp.desk.dnd_select.choose_dnd_watchers", choose)
+
+    async def scenario() -> None:
+        app._dnd_watchers, app._dnd_fullscreen, app._dnd_calls = [watcher], True, True  # type: ignore[list-item]
+        app.on_desk(DeskEvent("hold", "test-calls", reason="call"))
+        assert app._view().in_call
+        for _ in range(3):  # an hour-long call
+            clock.advance(timedelta(minutes=45))
+            await app._show(Event(clock.now(), "reminder"))
+        assert shown.messages == []
+        (tmp_path / "config.toml").write_text(SETTINGS + "[dnd]\nduring_calls = false\n", encoding="utf-8")
+        app.reload()
+        for _ in range(100):
+            if shown.messages:
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert chosen == [(True, False)]
+    assert watcher.closed and app.desk.holds == set() and not app._view().in_call
+    assert [m.title for m in shown.messages] == ["A moment of rest"]  # one, never a stack

@@ -146,6 +146,7 @@ KEY_VALUES: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("journal", "enabled"): st.booleans(),
     ("idle", "natural_break_after"): BREAK_LENGTH,
     ("dnd", "when_fullscreen"): st.booleans(),
+    ("dnd", "during_calls"): st.booleans(),
     ("prompts", "extra"): st.lists(PROMPTS, max_size=4),
 }
 
@@ -195,6 +196,9 @@ def direct_settings(changes: dict[tuple[str, ...], Any]) -> Settings:
             get(("routines", name, "days"), EVERY_DAY, days),
             get(("routines", name, "prompt"), None, str.strip),
             get(("routines", name, "enabled"), True),
+            {"morning": "morning", "ochtend": "morning", "evening": "evening", "avond": "evening"}.get(
+                name.strip().lower(), "other"
+            ),
         )
         for name in names
     )
@@ -217,7 +221,9 @@ def direct_settings(changes: dict[tuple[str, ...], Any]) -> Settings:
             d.idle, natural_break_after=get(("idle", "natural_break_after"), None, parse_duration)
         ),
         dnd=dataclasses.replace(
-            d.dnd, when_fullscreen=get(("dnd", "when_fullscreen"), d.dnd.when_fullscreen)
+            d.dnd,
+            when_fullscreen=get(("dnd", "when_fullscreen"), d.dnd.when_fullscreen),
+            during_calls=get(("dnd", "during_calls"), d.dnd.during_calls),
         ),
     )
 
@@ -330,7 +336,7 @@ SECTIONS: dict[tuple[str, ...], dict[str, st.SearchStrategy[Any]]] = {
     ("checkin",): {"offer_after_break": st.booleans(), "sooner_when_hurried": SOONER},
     ("journal",): {"enabled": st.booleans()},
     ("idle",): {"natural_break_after": BREAK_LENGTH},
-    ("dnd",): {"when_fullscreen": st.booleans()},
+    ("dnd",): {"when_fullscreen": st.booleans(), "during_calls": st.booleans()},
     ("mystery",): {},
     ("plugins", "weather"): {},
 }
@@ -551,7 +557,9 @@ def test_adding_a_routine_to_the_example_puts_a_table_at_the_end() -> None:
         {("routines", "morning", "at"): "08:00", ("routines", "morning", "days"): ["sat", "sun"]},
     )
     assert text == EXAMPLE_TEXT + '\n[routines.morning]\nat = "08:00"\ndays = ["sat", "sun"]\n'
-    assert settings_of(text).routines == (Routine("morning", parse_clock_time("08:00"), frozenset({5, 6})),)
+    assert settings_of(text).routines == (
+        Routine("morning", parse_clock_time("08:00"), frozenset({5, 6}), kind="morning"),
+    )
 
 
 def test_adding_and_removing_a_routine_gives_back_the_same_text() -> None:

@@ -337,7 +337,7 @@ def test_a_dutch_window_says_the_cores_problems_in_dutch(live: Callable[..., Liv
     tea = next(row for row in window.routines if row.name == "tea time")
     assert tea.note.label.cget("text") == (
         "colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
-        "at, days, prompt, enabled"
+        "at, days, prompt, enabled, kind"
     )
 
     every_note = window.notes["reminders.every"]
@@ -1040,7 +1040,7 @@ def test_a_problem_under_its_field_says_which_key_only_when_that_is_not_plain() 
     (said,) = parse_settings('[routines.tea]\nat = "08:00"\ncolor = 1\n', "f").problems
     assert note_text(said, "routines.tea", "nl") == (
         "color: let op: onbekende naam, rustlamp slaat hem over; "
-        "namen die hier kunnen: at, days, prompt, enabled"
+        "namen die hier kunnen: at, days, prompt, enabled, kind"
     )
     assert note_text(said, "routines.tea") == f"color: warning: {said.message}"
     assert (

@@ -18,13 +18,16 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pytest
+from bus_standins import DroppingWatcher, dropping_watcher
 from dbus_fast import Message, MessageType, Variant
 from desktop import DesktopSession
 from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
+from test_tray_xembed import menu_is_open, menu_window
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
 from rustlamp.tray.dbusmenu import DBusMenu
-from rustlamp.tray.sni import SniTray
+from rustlamp.tray.select import choose_tray
+from rustlamp.tray.sni import FIRST_RETURN, SniTray
 
 T = TypeVar("T")
 PROPERTIES = "org.freedesktop.DBus.Properties"
@@ -214,7 +217,6 @@ def test_activate_and_secondary_activate_call_the_handler(session: DesktopSessio
         async with started_tray(pressed.append) as (tray, host):
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "Activate", "ii", [10, 20])
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "SecondaryActivate", "ii", [10, 20])
-            await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [10, 20])
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "Scroll", "is", [1, "vertical"])
 
     run(scenario())
@@ -585,6 +587,153 @@ def test_start_without_a_session_bus_says_so(monkeypatch: pytest.MonkeyPatch) ->
     assert not ok and took < 3
     assert detail.startswith("No D-Bus session bus could be reached (")
     assert detail.endswith("check that DBUS_SESSION_BUS_ADDRESS is set.")
+
+
+@pytest.mark.desktop
+def test_context_menu_opens_our_own_menu_and_a_choice_reaches_the_handler(session: DesktopSession) -> None:
+    """swaybar draws no dbusmenu menus: a right click there calls ContextMenu(x, y)."""
+    pressed: list[str] = []
+
+    async def scenario() -> None:
+        async with started_tray(pressed.append) as (tray, host):
+            await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
+            menu = await asyncio.to_thread(menu_window, session)
+            assert (menu.x, menu.y) == (100, 120)
+            # A second call while it is open opens no second menu.
+            await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [300, 300])
+            await asyncio.to_thread(session.run, ["xdotool", "key", "Down", "Return"])
+            await until(lambda: pressed == ["break"], what="the chosen item reaching the handler")
+            assert tray.popup.opened == 1
+            await until(lambda: not menu_is_open(session), what="the menu closing")
+
+            # The menu shows the state of the moment: paused, its first row is "Resume now".
+            tray.update(Lamp("paused"), menu_items(paused=True), TIP)
+            await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
+            await asyncio.to_thread(menu_window, session)
+            keys = ["Down", "Down", "Return"]  # Take a break, then Resume now (disabled rows are skipped)
+            await asyncio.to_thread(session.run, ["xdotool", "key", *keys])
+            await until(lambda: len(pressed) == 2, what="the second choice")
+            assert pressed == ["break", "resume"]
+
+            # Closing the tray closes an open menu, and its choice goes nowhere.
+            await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
+            await asyncio.to_thread(menu_window, session)
+            await tray.close()
+            await until(lambda: not menu_is_open(session), what="the menu closing with the tray")
+            assert pressed == ["break", "resume"]
+
+    run(scenario())
+
+
+@asynccontextmanager
+async def tray_with_dropping_watcher(
+    session: DesktopSession,
+) -> AsyncIterator[tuple[SniTray, DroppingWatcher]]:
+    await asyncio.to_thread(session.stop_sni_watcher)
+    async with dropping_watcher() as watcher:
+        tray = SniTray(lambda key: None, icons=synthetic_icons)
+        try:
+            assert (await tray.start(CALM, menu_items(), TIP)).ok
+            assert watcher.items == [f"{tray.bus_name}/StatusNotifierItem"]
+            yield tray, watcher
+        finally:
+            await tray.close()
+
+
+@pytest.mark.desktop
+def test_a_drop_the_watcher_announces_is_answered_by_registering_again(
+    session: DesktopSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> list[float]:
+        async with tray_with_dropping_watcher(session) as (tray, watcher):
+            name = tray.bus_name
+            # Another item's going is not ours.
+            watcher.items.append("org.kde.StatusNotifierItem-1-1/StatusNotifierItem")
+            watcher.drop("org.kde.StatusNotifierItem-1-1")
+            watcher.drop(name)
+            await until(lambda: not tray.in_panel, what="the item noticing the drop")
+            await until(lambda: len(watcher.registrations(name)) == 2, what="registering again")
+            assert tray.in_panel
+            # Dropped again at once (as the GNOME extension may do): it comes back, after a longer wait.
+            watcher.drop(name)
+            await until(lambda: len(watcher.registrations(name)) == 3, what="registering a third time")
+            assert tray.in_panel and watcher.items == [f"{name}/StatusNotifierItem"]
+            return watcher.registrations(name)
+
+    with caplog.at_level(logging.INFO, logger="rustlamp.tray"):
+        first, second, third = run(scenario())
+    assert FIRST_RETURN <= second - first < FIRST_RETURN + 1
+    assert 2 * FIRST_RETURN <= third - second < 2 * FIRST_RETURN + 1
+    said = [r.getMessage() for r in caplog.records if r.name == "rustlamp.tray"]
+    assert (
+        said.count(
+            "tray: the panel dropped the lamp (StatusNotifierItemUnregistered named it); "
+            f"it registers again in {FIRST_RETURN:g} s"
+        )
+        == 1
+    )
+    assert said.count("tray: the lamp is in the panel again (registered with the StatusNotifierWatcher)") == 2
+
+
+@pytest.mark.desktop
+def test_a_silent_drop_is_seen_in_the_watchers_list_when_it_changes(session: DesktopSession) -> None:
+    async def scenario() -> None:
+        async with tray_with_dropping_watcher(session) as (tray, watcher):
+            name = tray.bus_name
+            watcher.drop(name, announce=False)
+            assert tray.in_panel  # nothing said yet: the tray cannot know (and does not poll)
+            watcher.RegisterStatusNotifierItem("org.kde.StatusNotifierItem-1-1")  # the list changes
+            await until(lambda: len(watcher.registrations(name)) == 2, what="registering again")
+            assert f"{name}/StatusNotifierItem" in watcher.items
+            assert tray.in_panel
+
+    run(scenario())
+
+
+@pytest.mark.desktop
+def test_a_panel_that_comes_later_gets_the_lamp(session: DesktopSession) -> None:
+    session.stop_sni_watcher()
+
+    async def scenario() -> None:
+        async with connected_host() as host:
+            tray = SniTray(lambda key: None, icons=synthetic_icons)
+            try:
+                status = await tray.start(CALM, menu_items(), TIP)
+                assert not status.ok and tray.follows_watcher and not tray.in_panel
+                tray.update(Lamp("waiting"), menu_items(status="Time for a rest"), TIP)
+                await asyncio.to_thread(session.start_sni_watcher)
+                await until(lambda: tray.in_panel, what="registering with the watcher that came")
+                assert tray.bus_name in await host.registered_items()
+                # What the panel reads is the state of now, not of the start.
+                pixmaps = await host.prop(tray.bus_name, "/StatusNotifierItem", ITEM, "IconPixmap")
+                assert pixmaps[0][2][:4] == bytes([255, 240, 90, 40])
+                _, root = await layout(host, tray)
+                assert flatten(root)[0][1]["label"] == "Time for a rest"
+            finally:
+                await tray.close()
+
+    run(scenario())
+
+
+@pytest.mark.desktop
+def test_with_no_tray_at_all_the_chooser_keeps_the_item_waiting_for_a_panel(
+    session: DesktopSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session.stop_sni_watcher()
+    monkeypatch.setenv("DISPLAY", "")  # no XEmbed tray either
+
+    async def scenario() -> None:
+        tray, status = await choose_tray(lambda key: None, CALM, menu_items(), TIP)
+        try:
+            assert (status.ok, status.backend, tray.in_panel) == (False, "sni", False)
+            assert status.detail.startswith("No tray was found, so the lamp is not in the panel;")
+            assert status.detail.endswith(" The lamp goes into the panel by itself as soon as there is one.")
+            await asyncio.to_thread(session.start_sni_watcher)
+            await until(lambda: tray.in_panel, what="the waiting item registering")
+        finally:
+            await tray.close()
+
+    run(scenario())
 
 
 # ----- the dbusmenu object on its own (no bus) ------------------------------------------------------

@@ -24,7 +24,8 @@ from desktop import DesktopSession, extra_display
 from PIL import Image, ImageChops
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
-from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, _menu_ids, menu_to_json, png_size_for
+from rustlamp.tray.popup import menu_ids, menu_to_json
+from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, png_size_for
 
 MENU = (
     MenuItem("", "Next reminder at 12:30", enabled=False),
@@ -231,7 +232,7 @@ def test_escape_and_a_click_elsewhere_dismiss_the_menu_without_a_call(xdisplay: 
                 await asyncio.to_thread(menu_window, xdisplay)
                 await xdo(xdisplay, *dismiss)
                 await until(lambda: not menu_is_open(xdisplay))
-                await until(lambda: tray._popup is not None and tray._popup.done())
+                await until(lambda: not tray._popup.is_open)
             assert handler.calls == []
             # The tray still answers afterwards.
             await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "1")
@@ -507,7 +508,7 @@ def test_menu_json_round_trips_through_the_popup_reader() -> None:
     for on in (True, False):
         (check,) = [i for i in read_menu(menu_to_json(check_menu(on))) if i["id"] == "autostart"]
         assert (check["label"], check["checked"]) == ("Start at login", on)
-        assert "autostart" in _menu_ids(check_menu(on)), "a click on it is passed on to the app"
+        assert "autostart" in menu_ids(check_menu(on)), "a click on it is passed on to the app"
     assert json.loads(menu_to_json(())) == []
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rustlamp.core.settings_words import SETTINGS_TEXTS
 from rustlamp.core.texts import TEXTS
 from rustlamp.core.week import WEEK_TEXTS
+from rustlamp.ui.settings_words import SETTINGS_TEXTS
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -127,14 +127,22 @@ def pause_key(delay: timedelta | None) -> str:
     return PAUSE_PREFIX + (_TOMORROW if delay is None else _seconds(delay))
 
 
+# The longest snooze or pause a key may carry: the longest any menu, button or command offers. A longer one
+# (a hand-made request, `pause:99999999h`) is refused here, so no time beyond the calendar is ever computed.
+LONGEST_DELAY = timedelta(hours=24)
+
+
 def _delay(rest: str, open_ended: str) -> tuple[bool, timedelta | None]:
     """(valid, delay) for the part after the prefix; `open_ended` stands for None."""
     if rest == open_ended:
         return True, None
+    if len(rest) > 32:  # no duration is written that long; int() of thousands of digits is slow
+        return False, None
     try:
-        return True, parse_duration(rest)
+        delay = parse_duration(rest)
     except ValueError:
         return False, None
+    return timedelta(0) < delay <= LONGEST_DELAY, delay
 
 
 def command_from_key(key: str, source: str) -> Command | None:

@@ -35,6 +35,7 @@ from rustlamp.core.problem_words import (
     phrase_of,
     warning_prefix,
 )
+from rustlamp.core.small_file import read_small_text
 from rustlamp.core.toml_lines import key_lines, toml_lines
 
 if sys.version_info >= (3, 11):
@@ -66,6 +67,7 @@ class Routine:
     days: frozenset[int] = EVERY_DAY
     prompt: str | None = None
     enabled: bool = True
+    kind: str = "other"  # what it is for, one of ROUTINE_KINDS: which of rustlamp's own words it gets
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class IdleSettings:
 @dataclass(frozen=True)
 class DndSettings:
     when_fullscreen: bool = True  # hold reminders while a fullscreen window has the focus
+    during_calls: bool = True  # hold reminders while another program uses the microphone or a camera
 
 
 @dataclass(frozen=True)
@@ -192,10 +195,14 @@ class LoadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
+SETTINGS_LIMIT = 1024 * 1024  # bytes; a settings file is a few kilobytes
+
+
 def load_settings(path: Path) -> LoadResult:
     """Read and validate one file. A missing or unreadable file is an error, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM (as some Windows editors write) is fine
+        # bounded and never blocking: a FIFO, a device or a huge file is refused, not waited on or read whole
+        text = read_small_text(path, SETTINGS_LIMIT, encoding="utf-8-sig")  # -sig: a BOM is fine
     except FileNotFoundError:
         return _failed(path, phrase("no_file"))
     except UnicodeDecodeError as exc:
@@ -250,12 +257,16 @@ def _syntax_error_position(message: str, text: str) -> tuple[int | None, Phrase]
 _KNOWN_TOP = ("language", "reminders", "break", "routines", "prompts", "checkin", "journal", "idle", "dnd")
 _KNOWN_REMINDERS = ("every", "start", "end", "days", "snooze")
 _KNOWN_BREAK = ("length", "inhale", "exhale")
-_KNOWN_ROUTINE = ("at", "days", "prompt", "enabled")
+_KNOWN_ROUTINE = ("at", "days", "prompt", "enabled", "kind")
+# What a routine can be for; its own words (`prompt`) go before rustlamp's words for its kind.
+ROUTINE_KINDS = ("morning", "evening", "other")
+# Without `kind`, these names say it (the files of before `kind` existed, and the obvious Dutch names).
+_KIND_BY_NAME = {"morning": "morning", "ochtend": "morning", "evening": "evening", "avond": "evening"}
 _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
 _KNOWN_IDLE = ("natural_breaks", "natural_break_after")
-_KNOWN_DND = ("when_fullscreen",)
+_KNOWN_DND = ("when_fullscreen", "during_calls")
 
 
 DAY_ITEM = ", ".join(DAY_NAMES)
@@ -507,8 +518,12 @@ class _Checker:
             days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, _DAYS, DAY_ITEM))
             prompt = self.parsed(body, "prompt", path, None, _prompt_text, _PROMPT)
             enabled = self.parsed(body, "enabled", path, True, _boolean, _TRUE_OR_FALSE)
+            guessed = _KIND_BY_NAME.get(name.strip().lower(), "other")
+            kinds = [json.dumps(kind) for kind in ROUTINE_KINDS]
+            kind_allowed = phrase("one_of", choices=", ".join(kinds[:-1]), last=kinds[-1])
+            kind = self.parsed(body, "kind", path, guessed, _routine_kind, kind_allowed)
             if at is not None:
-                routines.append(Routine(name, at, days, prompt, enabled))
+                routines.append(Routine(name, at, days, prompt, enabled, kind))
         return tuple(routines)
 
     def prompts(self, table: Mapping[str, Any]) -> tuple[str, ...]:
@@ -561,7 +576,8 @@ class _Checker:
         when = self.parsed(
             table, "when_fullscreen", path, DEFAULTS.dnd.when_fullscreen, _boolean, _TRUE_OR_FALSE
         )
-        return DndSettings(when)
+        calls = self.parsed(table, "during_calls", path, DEFAULTS.dnd.during_calls, _boolean, _TRUE_OR_FALSE)
+        return DndSettings(when, calls)
 
 
 # --- value parsers: raise ValueError/TypeError (phrased, for Dutch too) with what is wrong --------------
@@ -577,6 +593,13 @@ def _language(value: Any) -> str:
     text = _expect_str(value).strip().lower()
     if text not in LANGUAGE_CHOICES:
         raise PhrasedValueError(phrase("not_a_language", value=repr(value)))
+    return text
+
+
+def _routine_kind(value: Any) -> str:
+    text = _expect_str(value).strip().lower()
+    if text not in ROUTINE_KINDS:
+        raise PhrasedValueError(phrase("not_a_routine_kind", value=repr(value)))
     return text
 
 

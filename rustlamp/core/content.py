@@ -80,8 +80,11 @@ class Content:
     checkin_title: str
     checkin_questions: tuple[str, str, str]
     checkin_words: CheckinWords = field(default_factory=CheckinWords, hash=False)
+    # mild words for a rest that did not work out: only ever the answer to "Didn't work out now"
+    after_attempt: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "after_attempt", tuple(self.after_attempt))
         # Copy into read-only views; callers may hand in plain (mutable) dicts and lists.
         object.__setattr__(self, "themes", MappingProxyType({k: tuple(v) for k, v in self.themes.items()}))
         object.__setattr__(
@@ -125,6 +128,10 @@ def _parse(language: str, data: Mapping[str, Any]) -> Content:
                 # A duplicate would make the shuffled bag offer the same text twice in a row.
                 raise ValueError(f"{where} has a duplicate prompt: {prompt!r}")
             seen.add(prompt)
+    after_attempt = _string_list(_table(data, "after_attempt", where), "lines", f"{where} after_attempt")
+    if seen.intersection(after_attempt):
+        # a line that comforts after an attempt must never come as a reminder or open a break
+        raise ValueError(f"{where} has an after_attempt line among the prompts")
     routine_table = _table(data, "routines", where)
     routines = {name: _string_list(routine_table, name, f"{where} routines") for name in ROUTINES}
     checkin = _table(data, "checkin", where)
@@ -136,6 +143,7 @@ def _parse(language: str, data: Mapping[str, Any]) -> Content:
         checkin_title=texts[0],
         checkin_questions=(texts[1], texts[2], texts[3]),
         checkin_words=_parse_checkin_words(checkin, where),
+        after_attempt=after_attempt,
     )
 
 
@@ -238,7 +246,7 @@ class PromptPicker:
     def __init__(self, content: Content, extra: Sequence[str] = (), rng: random.Random | None = None) -> None:
         self._content = content
         self._rng = rng if rng is not None else random.Random()
-        known = set(content.prompts)
+        known = {*content.prompts, *content.after_attempt}  # a mild line never comes as a prompt
         cleaned: list[str] = []
         for text in extra:
             text = text.strip()
@@ -267,13 +275,21 @@ class PromptPicker:
         self._last = choice
         return choice
 
-    def routine(self, name: str) -> str:
-        """A prompt for the routine `name`: its own texts for morning/evening, the generic ones otherwise."""
-        key = name.strip().lower()
+    def routine(self, kind: str) -> str:
+        """A prompt for a routine of `kind` (morning, evening or other): its setting, never its name."""
+        key = kind.strip().lower()
         texts = self._content.routines
         pool = texts[key] if key in ("morning", "evening") and key in texts else texts.get("other", ())
         choice = self._draw(self._routine_bags, key, pool, self._routine_last.get(key))
         self._routine_last[key] = choice
+        return choice
+
+    def after_attempt(self) -> str | None:
+        """A mild line for a rest that did not work out (the answer to "Didn't work out now"); None when
+        the content has none, and the window says its own short reply."""
+        if not self._content.after_attempt:
+            return None
+        choice = self._draw(self._bags, "after_attempt", self._content.after_attempt, None)
         return choice
 
     def _draw(self, bags: dict[Any, list[str]], key: object, pool: tuple[str, ...], last: str | None) -> str:

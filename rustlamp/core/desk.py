@@ -2,7 +2,7 @@
 events; this decides.
 
 - A reminder is never shown to an empty desk, during a fullscreen window, while the desktop's own
-  do-not-disturb is on, or on a locked or sleeping screen: it is *held*, not dropped.
+  do-not-disturb is on, during a call, or on a locked or sleeping screen: it is *held*, not dropped.
 - When the desk is free again, a held reminder comes once, gently: never a stack of them.
 - Time away (no input, a locked screen) at least as long as a natural break counts as rest: it is
   recorded, the clock starts again from the return, and the held reminder is no longer needed.
@@ -46,7 +46,7 @@ class Desk:
     away_since: datetime | None = None  # the start of the idle time, once it passed AWAY_AFTER
     locked_since: datetime | None = None
     asleep: bool = False
-    holds: set[str] = field(default_factory=set)  # "fullscreen (x11-fullscreen)", "dnd (xfconf)", ...
+    holds: set[str] = field(default_factory=set)  # "fullscreen (x11-fullscreen)", "call (linux-capture)", ...
     held_reminder: bool = False
 
     @property
@@ -58,6 +58,10 @@ class Desk:
     def quiet(self) -> bool:
         """True while a reminder would not be welcome (or not seen)."""
         return bool(self.away_since or self.locked_since or self.asleep or self.holds)
+
+    def holding_for(self, reason: str) -> bool:
+        """A watcher holds for `reason` ("call", "dnd", ...) now, whichever watcher it is."""
+        return any(held == reason or held.startswith(f"{reason} (") for held in self.holds)
 
     def why_quiet(self) -> str:
         reasons = sorted(self.holds)

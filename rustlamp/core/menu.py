@@ -76,6 +76,7 @@ class TrayView:
     snooze_choices: tuple[timedelta, ...]
     journal_kept: bool = True  # "This week" needs a journal to look back on
     autostart: bool | None = None  # starts at login; None: no such choice here (the item is left out)
+    in_call: bool = False  # reminders are held because the microphone or a camera is in use
 
 
 def warmth(view: TrayView) -> int:
@@ -106,6 +107,8 @@ def status_line(view: TrayView) -> str:
     lang, now = view.language, view.now
     if view.paused_until is not None:
         return text(lang, "status_paused", until=until_moment(lang, view.paused_until, now))
+    if view.in_call:
+        return text(lang, "status_held_call")
     if view.snoozed_until is not None:
         return text(lang, "status_snoozed", until=until_moment(lang, view.snoozed_until, now))
     if view.next_reminder is not None:

@@ -37,6 +37,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_next": "Volgende herinnering {at}",
         "status_snoozed": "Uitgesteld {until}",
         "status_paused": "Geen herinneringen {until}",
+        "status_held_call": "Herinneringen wachten tot na je gesprek",
         "status_none": "Geen herinneringen gepland",
         "status_running": "rustlamp staat aan.",
         "already_running": "rustlamp staat al aan.",
@@ -62,12 +63,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "Het instellingenbestand ging niet open",
         "journal_title": "Over je dagboek",
-        # {problem}: the old file's new name, beside the journal (the technical reason goes to the log)
+        # the problem comes from the journal, in English like `config check`'s: on a line of its own
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
-        "staat ernaast, als {problem}, en rustlamp begint een nieuw dagboek.",
+        "staat ernaast en rustlamp begint een nieuw dagboek.\n{problem}",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
-        "wat je invult wordt bewaard en gaat erin zodra het weer kan. Waarom, dat staat in het "
-        "logbestand van rustlamp.",
+        "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
+        "wacht en blijft bewaard, ook als rustlamp stopt.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -78,6 +80,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
+        # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
+        "windows_cannot_open": "rustlamp kan geen venster openen",
+        "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
+        "sudo apt install {packages}. De herinneringen gaan intussen gewoon door.",
+        "windows_unknown": "De vensters kunnen hier niet starten; het logboek van rustlamp zegt waarom. "
+        "De herinneringen gaan intussen gewoon door.",
     },
     "en": {
         "reminder_title": "A moment of rest",
@@ -106,6 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_next": "Next reminder {at}",
         "status_snoozed": "Snoozed {until}",
         "status_paused": "Reminders paused {until}",
+        "status_held_call": "Reminders wait until your call is over",
         "status_none": "No reminders planned",
         "status_running": "rustlamp is running.",
         "already_running": "rustlamp is already running.",
@@ -132,9 +141,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_title": "The settings file did not open",
         "journal_title": "About your journal",
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
-        "beside it, as {problem}, and rustlamp starts a new journal.",
+        "beside it, and rustlamp starts a new journal.\n{problem}",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept, and goes in as soon as it can. rustlamp's log file says why.",
+        "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
+        "fill in waits, and is kept safe even when rustlamp stops.\n{problem}",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
@@ -145,6 +156,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt": "Didn't work out now",
         "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
+        # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
+        "windows_cannot_open": "rustlamp cannot open its windows",
+        "windows_install": "Something is missing on this computer: install {packages}, for example with "
+        "sudo apt install {packages}. The reminders carry on meanwhile.",
+        "windows_unknown": "The windows cannot start here; rustlamp's log says why. "
+        "The reminders carry on meanwhile.",
     },
 }
 

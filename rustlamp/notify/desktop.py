@@ -42,6 +42,7 @@ class ServerInfo:
     vendor: str
     version: str
     capabilities: frozenset[str]
+    pid: int | None = None  # the service's process, where the bus tells
 
 
 class ProbeError(Exception):
@@ -78,7 +79,25 @@ async def probe_freedesktop_server(timeout: float = PROBE_TIMEOUT) -> ServerInfo
         bus = await MessageBus().connect()
         name, vendor, version, *_ = await call("GetServerInformation")
         (capabilities,) = await call("GetCapabilities")
-        return ServerInfo(str(name), str(vendor), str(version), frozenset(map(str, capabilities)))
+        return ServerInfo(
+            str(name), str(vendor), str(version), frozenset(map(str, capabilities)), await pid()
+        )
+
+    async def pid() -> int | None:
+        assert bus is not None
+        reply = await bus.call(
+            DBusMessage(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="GetConnectionUnixProcessID",
+                signature="s",
+                body=[_SERVICE],
+            )
+        )
+        if reply is None or reply.message_type == MessageType.ERROR or not reply.body:
+            return None
+        return int(reply.body[0])
 
     try:
         return await asyncio.wait_for(ask(), timeout)
@@ -143,8 +162,11 @@ class DesktopNotifierBackend:
                 return NotifierStatus(
                     False, BACKEND, f"No notification service answered on the D-Bus session bus ({exc})."
                 )
-            # The spec lets a service that advertises body-markup read the body as XML-ish markup.
-            self._escape_body = "body-markup" in info.capabilities
+            # The spec lets a service that advertises body-markup read the body as XML-ish markup; dunst
+            # may read it without saying so (rustlamp.notify.markup).
+            from rustlamp.notify.markup import may_read_markup
+
+            self._escape_body = may_read_markup(info.name, info.capabilities, info.pid)
 
         notifier = DesktopNotifier(
             app_name=self._app_name, app_icon=Icon(path=self._icon) if self._icon else None

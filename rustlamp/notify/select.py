@@ -40,14 +40,23 @@ class NullNotifier:
         pass
 
 
+NOTIFICATION_LAMP = "waiting"  # the lamp as it looks when a rest is due
+NOTIFICATION_ICON_SIZE = 128
+
+
 async def choose_notifier(
     app_name: str, on_action: ActionHandler, icon: Path | None = None
 ) -> tuple[Notifier, NotifierStatus]:
     """Start the first notifier that works here; never raises.
 
     The returned notifier is started (close() it when done). Its status says what works, or, for the
-    NullNotifier, what is missing and what to do.
+    NullNotifier, what is missing and what to do. `icon` defaults to the lamp, waiting: every
+    notification carries it (the servers show it beside the text, or in their list).
     """
+    if icon is None:
+        from rustlamp.tray.icons import png_path
+
+        icon = png_path(NOTIFICATION_LAMP, NOTIFICATION_ICON_SIZE)
     tried: list[NotifierStatus] = []
     ask_plyer = True
 

@@ -28,6 +28,7 @@ class BreakRequest:
     snooze: tuple[timedelta, ...]
 
     offer_checkin: bool = False
+    attempt_reply: str | None = None  # the mild words after "Didn't work out now"; None: the window's own
 
     def argv(self) -> list[str]:
         args = [
@@ -41,6 +42,8 @@ class BreakRequest:
             args += ["--snooze", str(int(choice.total_seconds()))]
         if self.offer_checkin:
             args.append("--offer-checkin")
+        if self.attempt_reply:
+            args += ["--attempt-reply", self.attempt_reply]
         return args
 
 
@@ -161,6 +164,7 @@ def parse_outcome(
         outcome = None
     if not isinstance(outcome, dict) or outcome.get("outcome") not in outcomes:
         if not quiet:
-            log.warning("a window ended without an answer (exit %s): %r", code, output[-200:])
+            # its size only: a window's output may hold what the person wrote, and the log is no place for it
+            log.warning("a window ended without an answer (exit %s, %d bytes of output)", code, len(output))
         return None
     return outcome

@@ -25,6 +25,11 @@ class Tray(Protocol):
 
     backend: str
 
+    @property
+    def in_panel(self) -> bool:
+        """The lamp is in the panel now (as far as the tray can know)."""
+        ...
+
     async def start(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> TrayStatus:
         """Put the lamp in the panel; never raises."""
         ...

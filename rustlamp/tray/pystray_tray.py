@@ -144,6 +144,10 @@ class PystrayTray:
 
     # ----- the Tray interface ------------------------------------------------------------------------
 
+    @property
+    def in_panel(self) -> bool:
+        return self._icon is not None
+
     async def start(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> TrayStatus:
         loop = self._loop = asyncio.get_running_loop()
         self._lamp, self._menu, self._tooltip = lamp, menu, tooltip

@@ -19,12 +19,15 @@ if sys.platform.startswith("linux"):
     )
 else:
     NO_TRAY_DETAIL = "No tray could be shown; reminders, their buttons and the command line still work."
+# Said after NO_TRAY_DETAIL when the StatusNotifierItem waits on the bus for a panel to appear.
+LATER_DETAIL = " The lamp goes into the panel by itself as soon as there is one."
 
 
 class NullTray:
     """No panel to show the lamp in: the app runs on without it."""
 
     backend: str = "none"
+    in_panel: bool = False
 
     async def start(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> TrayStatus:
         return TrayStatus(False, self.backend, NO_TRAY_DETAIL)
@@ -63,7 +66,9 @@ async def choose_tray(
 ) -> tuple[Tray, TrayStatus]:
     """Start the first tray that works here; never raises. The returned tray is started. Each backend is
     imported only when it is tried, so the lamp over SNI costs no image or X library. `made` is a tray
-    the caller had to make beforehand (on macOS, pystray's, which owns the main thread)."""
+    the caller had to make beforehand (on macOS, pystray's, which owns the main thread).
+    When none works but the StatusNotifierItem is on the bus, that one is returned (status not ok): it
+    goes into the first panel that appears."""
     factories: list[Callable[[TrayHandler], Tray]]
     if made is not None:
         factories = [lambda _handler: made]
@@ -71,6 +76,7 @@ async def choose_tray(
         factories = [_sni, _xembed]
     else:
         factories = [_pystray]
+    waiting: Tray | None = None  # a tray that follows its panel's coming, kept should nothing else work
     for factory in factories:
         try:
             tray = factory(on_action)
@@ -83,8 +89,15 @@ async def choose_tray(
             log.exception("the %s tray failed to start", tray.backend)
             continue
         if status.ok:
+            if waiting is not None:
+                await waiting.close()
             return tray, status
         log.info("tray %s: %s", tray.backend, status.detail)
-        await tray.close()
+        if waiting is None and getattr(tray, "follows_watcher", False):
+            waiting = tray
+        else:
+            await tray.close()
+    if waiting is not None:
+        return waiting, TrayStatus(False, waiting.backend, NO_TRAY_DETAIL + LATER_DETAIL)
     null = NullTray()
     return null, await null.start(lamp, menu, tooltip)

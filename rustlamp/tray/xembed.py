@@ -6,8 +6,8 @@ button events on its window (clicks are lost, pystray issue #151) and has no men
 rustlamp needs, through pystray's own per-event dispatch table (`_message_handlers`):
 
 - button events are selected on the icon window, and acted on at release: a left click reports
-  ACTIVATE, a right click opens our popup menu, a tiny Tk program run as a child process
-  (rustlamp.ui.popup_menu), so this process never loads Tk;
+  ACTIVATE, a right click opens our own menu in a child process (rustlamp.tray.popup), so this
+  process never loads a toolkit;
 - the icon is drawn over the panel's own background (pystray paints transparent pixels black);
 - it asks to be docked once (pystray asks on every show and icon change, and trayer re-embeds the
   window each time, which flickers), and again when a restarted tray announces itself;
@@ -24,7 +24,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import importlib.util
-import json
 import logging
 import os
 import sys
@@ -42,6 +41,7 @@ from PIL import Image
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
 from rustlamp.tray.base import ACTIVATE, TrayHandler, TrayStatus
 from rustlamp.tray.icons import SIZES, png_path
+from rustlamp.tray.popup import PopupMenu
 
 if importlib.util.find_spec("pystray") is None:  # select.py skips this fallback on ImportError
     raise ImportError("pystray is not installed")
@@ -54,41 +54,10 @@ APP_NAME = "rustlamp"
 PROBE_TIMEOUT = 2.0  # seconds; a local X server answers in milliseconds
 DOCK_TIMEOUT = 5.0  # trayer embeds within ~50 ms
 STOP_TIMEOUT = 5.0
-POPUP_TIMEOUT = 70.0  # the popup gives up by itself after 60 s; this only guards against a stuck child
 DEFAULT_SLOT = 24  # icon size assumed until the tray has given the icon its place
 
 IconFile = Callable[[str, int], Path]  # (lamp icon name, size) -> PNG file
 T = TypeVar("T")
-
-
-# ----- the menu as JSON, for the popup child process ------------------------------------------------
-
-
-def _item_to_json(item: MenuItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "label": item.label,
-        "enabled": item.enabled,
-        "separator": item.separator,
-        "checked": item.checked,
-        "children": [_item_to_json(child) for child in item.children],
-    }
-
-
-def menu_to_json(items: tuple[MenuItem, ...]) -> str:
-    """The menu for `python -m rustlamp.ui.popup_menu`: a JSON list of objects with id, label, enabled,
-    separator, checked (true or false for a check item, null for any other) and children (a list of the
-    same; non-empty makes the item a submenu)."""
-    return json.dumps([_item_to_json(item) for item in items], ensure_ascii=False)
-
-
-def _menu_ids(items: tuple[MenuItem, ...]) -> set[str]:
-    found: set[str] = set()
-    for item in items:
-        if item.id and item.enabled and not item.children:
-            found.add(item.id)
-        found |= _menu_ids(item.children)
-    return found
 
 
 # ----- helpers ------------------------------------------------------------------------------------
@@ -383,8 +352,11 @@ class XEmbedTray:
         self._tooltip: Tooltip | None = None
         self._size = DEFAULT_SLOT
         self._docked: asyncio.Event | None = None
-        self._popup: asyncio.Task[None] | None = None
-        self._popup_process: asyncio.subprocess.Process | None = None
+        self._popup = PopupMenu(self._chosen)
+
+    @property
+    def in_panel(self) -> bool:
+        return self._icon is not None and self._docked is not None and self._docked.is_set()
 
     async def start(self, lamp: Lamp, menu: tuple[MenuItem, ...], tooltip: Tooltip) -> TrayStatus:
         self._loop = asyncio.get_running_loop()
@@ -457,13 +429,7 @@ class XEmbedTray:
                 log.exception("could not update the XEmbed icon")
 
     async def close(self) -> None:
-        if self._popup is not None:
-            if self._popup_process is not None and self._popup_process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    self._popup_process.terminate()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._popup
-            self._popup = None
+        await self._popup.close()
         icon, self._icon = self._icon, None
         thread, self._thread = self._thread, None
         if icon is not None:
@@ -494,46 +460,9 @@ class XEmbedTray:
             return
         if button == 1:
             self._on_action(ACTIVATE)
-        elif button == 3 and (self._popup is None or self._popup.done()):
-            self._popup = asyncio.create_task(self._run_popup(x, y))
+        elif button == 3:
+            self._popup.open(self._menu, x, y)
 
-    async def _run_popup(self, x: int, y: int) -> None:
-        menu = self._menu
-        env = dict(os.environ)
-        # The child must find this very rustlamp, also when it runs from a source tree.
-        source_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [source_root, env.get("PYTHONPATH")]))
-        try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "rustlamp.ui.popup_menu",
-                "--x",
-                str(x),
-                "--y",
-                str(y),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-            )
-        except OSError:
-            log.exception("could not start the popup menu")
-            return
-        self._popup_process = process
-        try:
-            out, err = await asyncio.wait_for(process.communicate(menu_to_json(menu).encode()), POPUP_TIMEOUT)
-        except asyncio.TimeoutError:
-            process.kill()
-            await process.wait()
-            log.warning("the popup menu did not close within %g s", POPUP_TIMEOUT)
-            return
-        finally:
-            self._popup_process = None
-        if process.returncode is None or process.returncode > 1:  # < 0: close() ended it
-            log.warning("the popup menu failed (%s): %s", process.returncode, err.decode(errors="replace"))
-            return
-        chosen = out.decode(errors="replace").strip()
-        # Only ids the person could click, so a confused child cannot invent commands.
-        if process.returncode == 0 and chosen in _menu_ids(menu) and self._icon is not None:
-            self._on_action(chosen)
+    def _chosen(self, key: str) -> None:
+        if self._icon is not None:  # a choice arriving after close() is dropped
+            self._on_action(key)

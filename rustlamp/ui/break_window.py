@@ -2,6 +2,10 @@
 
     python -m rustlamp.ui.break_window --language nl|en --length SECONDS --inhale SECONDS
         --exhale SECONDS --prompt TEXT --snooze SECONDS [--snooze SECONDS ...] [--offer-checkin]
+        [--attempt-reply TEXT]
+
+--prompt is the sentence the person was shown (and clicked, when the break came from a reminder);
+--attempt-reply the mild words shown after "Didn't work out now" (without it, the window's own short reply).
 
 The parent gives everything; the window reads no settings. When it ends it prints exactly one JSON line
 on stdout and exits with status 0:
@@ -107,6 +111,7 @@ class Options:
     prompt: str
     snoozes: tuple[int, ...]
     offer_checkin: bool = False
+    attempt_reply: str = ""  # empty: the window's own short reply
 
 
 def _positive_float(value: str) -> float:
@@ -139,6 +144,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--offer-checkin", action="store_true", help="offer a check-in: a quiet button that ends as done"
     )
+    parser.add_argument("--attempt-reply", default="", help='the mild words after "Didn\'t work out now"')
     args = parser.parse_args(argv)
     return Options(
         language=args.language,
@@ -148,6 +154,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         prompt=args.prompt.strip(),
         snoozes=tuple(args.snooze),
         offer_checkin=args.offer_checkin,
+        attempt_reply=args.attempt_reply.strip(),
     )
 
 
@@ -307,7 +314,7 @@ class BreakWindow:
 
         self._reply = tk.Label(
             root,
-            text=self._t("break_attempt_reply"),
+            text=self.options.attempt_reply or self._t("break_attempt_reply"),
             font=self._font_breath,
             background=BACKGROUND,
             foreground=INK,

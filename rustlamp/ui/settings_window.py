@@ -42,10 +42,8 @@ Bad arguments: status 2 from argparse; no display: status 2 and a line on stderr
 Bring to front on SIGUSR1 works exactly as in the break window (see rustlamp.ui.break_window). The
 window is never forced on top and never grabs input.
 
-The words are in rustlamp.core.settings_words.SETTINGS_TEXTS, where the app's notifications find them
-too. The problems' own messages are the core's, said plainly for a person in the window's language
-(rustlamp.core.problem_words: "10 sec tot 24 uur"); the line at the bottom, for keys the window does not
-show, says them precisely, as `rustlamp config check` prints them.
+The words are in SETTINGS_TEXTS below. The problems' own messages are the core's, in the window's language
+(rustlamp.core.problem_words); in English exactly as `rustlamp config check` prints them.
 """
 
 from __future__ import annotations
@@ -54,21 +52,16 @@ import argparse
 import base64
 import contextlib
 import functools
-import importlib
 import io
-import json
-import os
-import re
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import time
 from pathlib import Path
 from tkinter import ttk
 from types import ModuleType
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from rustlamp.core.config import (
     DAY_NAMES,
@@ -81,8 +74,7 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_duration
-from rustlamp.core.problem_words import phrase, warning_prefix
-from rustlamp.core.settings_words import SETTINGS_TEXTS
+from rustlamp.core.problem_words import phrase
 from rustlamp.settings_file import (
     REMOVE,
     ChangedOnDisk,
@@ -106,6 +98,21 @@ from rustlamp.ui.palette import (
     SOFT_INK,
     blend,
 )
+from rustlamp.ui.settings_form import (
+    MISSING,
+    _day_set,
+    comma_list,
+    home_short,
+    line_list,
+    lookup,
+    note_text,
+    owner_key,
+    problem_text,
+    shown_text,
+    without_bom,
+)
+from rustlamp.ui.settings_form import autostart_module as _autostart_module
+from rustlamp.ui.settings_words import DAY_LABELS, SETTINGS_TEXTS, TAB_KEYS
 from rustlamp.ui.tk_common import (
     ButtonKind,
     calm_button,
@@ -136,7 +143,6 @@ TAB_MARK = " •"  # after a tab's name while a field on it has an error
 WHEEL_STEP = 16  # at 96 dpi: the routines' rows scroll this far a unit...
 WHEEL_UNITS = 3  # ... and this many units a notch of the mouse wheel
 
-MISSING: Final = object()  # a key the file does not have
 
 KeyPath = tuple[str, ...]
 
@@ -144,14 +150,6 @@ _INDICATOR_STATES = ("off", "off_hover", "off_focus", "on", "on_hover", "on_focu
 BOX_EDGE = blend(FIELD_EDGE, MUTED, 0.6)  # an empty check box's edge: quiet, but plainly there
 SCROLL_HOVER = blend(BUTTON_HOVER, MUTED, 0.35)  # the routines' scroll bar under the pointer
 SAVE_DISABLED = blend(PRIMARY, BACKGROUND, 0.55)  # Save while there is nothing (or nothing valid) to save
-
-TAB_KEYS = ("general", "reminders", "break", "routines", "privacy")
-
-
-DAY_LABELS = {
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 
 
 @dataclass(frozen=True)
@@ -175,104 +173,6 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
         return Options(language=args.language, config=config_file())
     return Options(language=args.language, config=args.config.expanduser())
-
-
-# ----- small pure helpers ---------------------------------------------------------------------------------
-
-
-def problem_text(problem: Problem, language: str = "en") -> str:
-    """What `rustlamp config check` prints for the problem (said in `language`), without its FILE:LINE:."""
-    where = f"{problem.file}:{problem.line}" if problem.line is not None else problem.file
-    return problem.line_in(language)[len(where) + 1 :].strip()
-
-
-_ITEM = re.compile(r"(\[\d+\])+$")
-
-
-def owner_key(problem_key: str, shown: Iterable[str]) -> str | None:
-    """Which of the `shown` keys a problem's key belongs to: the key itself (without a list item's [n]),
-    or the longest shown key it lies inside (`routines.tea.prompt` inside `routines.tea`); None if none."""
-    key = _ITEM.sub("", problem_key)
-    best: str | None = None
-    for candidate in shown:
-        inside = key == candidate or key.startswith((candidate + ".", candidate + "["))
-        if inside and (best is None or len(candidate) > len(best)):
-            best = candidate
-    return best
-
-
-def note_text(problem: Problem, owner: str, language: str = "en") -> str:
-    """A problem's words under the field (or routine) `owner`, in `language`: its message, after the rest
-    of its key when that is something inside the owner (`colour: unknown key, ...` under a routine)."""
-    key = _ITEM.sub("", problem.key)
-    rest = key[len(owner) :].lstrip(".")
-    message = problem.message_in(language)
-    if not rest:
-        return message
-    prefix = warning_prefix(language) if problem.severity == "warning" else ""
-    return f"{rest}: {prefix}{message}"
-
-
-def without_bom(text: str) -> str:
-    """The text as `config check` reads it (utf-8-sig): a BOM some editors write is no part of it."""
-    return text.removeprefix("\ufeff")
-
-
-def home_short(path: Path) -> str:
-    """/home/anna/.config/rustlamp/config.toml -> ~/.config/rustlamp/config.toml"""
-    try:
-        return "~" + os.sep + str(path.relative_to(Path.home()))
-    except (ValueError, RuntimeError):
-        return str(path)
-
-
-def comma_list(text: str) -> list[str]:
-    """'10m, 30m,1h' -> ['10m', '30m', '1h']; empty pieces go."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def line_list(text: str) -> list[str]:
-    """One item a line; blank lines go."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def shown_text(raw: Any) -> str:
-    """A file's value as a text field shows it: a string as written, a TOML time as HH:MM, anything else
-    as TOML would write it (so a wrong type is visible and can be put right)."""
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, time):
-        return raw.strftime("%H:%M") if raw.second == 0 and raw.microsecond == 0 else raw.isoformat()
-    with contextlib.suppress(TypeError, ValueError):
-        return json.dumps(raw, ensure_ascii=False, default=str)
-    return str(raw)
-
-
-def lookup(data: Mapping[str, Any] | None, path: KeyPath) -> Any:
-    """The value at `path` in parsed TOML, or MISSING."""
-    node: Any = data
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
-
-
-def _day_set(raw: Any, default: frozenset[int]) -> frozenset[int]:
-    if not isinstance(raw, list):
-        return default
-    names = [item.strip().lower() for item in raw if isinstance(item, str)]
-    return frozenset(DAY_NAMES.index(name) for name in names if name in DAY_NAMES)
-
-
-def _autostart_module() -> ModuleType | None:
-    """rustlamp.system.autostart when it is there and can work on this platform."""
-    try:
-        module = importlib.import_module("rustlamp.system.autostart")
-    except ImportError:
-        return None
-    available: Callable[[], bool] = getattr(module, "available", lambda: True)
-    return module if available() else None
 
 
 # ----- fields: one setting each, where it is in the file, what was read and what is shown --------------

@@ -1,19 +1,22 @@
-"""What the app's small Tk windows share: the calm palette and buttons, bring-to-front on SIGUSR1, the one
-JSON line that tells the parent how a window ended, DPI awareness on Windows, and the life of a window
-process: `window_main` around `run_window`, and leaving at once when the window is destroyed from outside."""
+"""What the Tk settings window uses (until it moves to Qt too): the calm palette and buttons, DPI
+awareness on Windows, and the life of a window process: `window_main` around `run_window`, and leaving at
+once when the window is destroyed from outside. Bring-to-front and the outcome line live in
+rustlamp.ui.lifecycle."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import signal
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
 from collections.abc import Callable
 from typing import Any, Literal, Protocol, TypeVar
 
+from rustlamp.ui.lifecycle import FAILED as FAILED  # re-exported for the windows still on Tk
+from rustlamp.ui.lifecycle import emit as emit
+from rustlamp.ui.lifecycle import listen_for_raise as listen_for_raise
+from rustlamp.ui.lifecycle import raise_was_asked
 from rustlamp.ui.palette import (
     BACKGROUND,
     BUTTON,
@@ -25,8 +28,6 @@ from rustlamp.ui.palette import (
     PRIMARY_INK,
     SOFT_INK,
 )
-
-FAILED = 2  # the exit status when Tk cannot start (no display, for one), as argparse's for bad arguments
 
 ButtonKind = Literal["plain", "primary", "quiet"]
 _BUTTON_COLOURS: dict[ButtonKind, tuple[str, str, str]] = {  # background, hover, text
@@ -69,39 +70,6 @@ def calm_button(
         highlightcolor=FOCUS,
         takefocus=True,
     )
-
-
-def listen_for_raise() -> int | None:
-    """Route SIGUSR1 to a pipe Tk can watch; the pipe's read end, or None where there is no SIGUSR1.
-
-    Called before Tk starts, so a signal that comes early is kept in the pipe instead of killing us.
-    """
-    if sys.platform == "win32":  # no SIGUSR1, and Tk cannot watch a pipe there
-        return None
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(read_fd, False)
-    os.set_blocking(write_fd, False)  # set_wakeup_fd needs it: a full pipe must not block a handler
-    # A Python-level handler makes Python's C handler catch the signal and write its number to the
-    # wakeup fd at once, even while Tk sleeps in C. The handler itself has nothing left to do.
-    signal.signal(signal.SIGUSR1, lambda _signum, _frame: None)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    return read_fd
-
-
-def raise_was_asked(fd: int) -> bool:
-    """Empty the pipe from `listen_for_raise`; True when a SIGUSR1 was in it."""
-    try:
-        data = os.read(fd, 512)
-    except BlockingIOError:
-        return False
-    return sys.platform != "win32" and signal.SIGUSR1 in data
-
-
-def emit(result: dict[str, Any]) -> None:
-    """Tell the parent the outcome: one JSON line, flushed at once."""
-    with contextlib.suppress(BrokenPipeError):  # the parent stopped listening; nothing left to tell
-        sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
 
 
 def make_dpi_aware() -> None:

@@ -11,6 +11,15 @@ packages="$packages desktop-file-utils appstream libglib2.0-bin"
 # the do-not-disturb watchers: herbstluftwm, a small EWMH window manager (sets _NET_ACTIVE_WINDOW and
 # _NET_WM_STATE; openbox would pull in ghostscript through imlib2), and gsettings with GNOME's schemas
 packages="$packages herbstluftwm libglib2.0-bin gsettings-desktop-schemas"
+# the windows (Qt for Python): the system libraries its X11 platform plugin needs (Qt's own message names
+# only libxcb-cursor0; a stock Debian 12 also lacks libxcb-icccm4 and libxcb-keysyms1), D-Bus for its
+# accessibility bridge, and a font
+packages="$packages libegl1 libgl1 libfontconfig1 fonts-dejavu-core libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
+  libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libdbus-1-3"
+# the windows seen as a screen reader sees them: the accessibility bus and registry (at-spi2-core) and
+# pyatspi, which exists for Debian's own python only (tests/atspi_agent.py runs under /usr/bin/python3)
+packages="$packages at-spi2-core python3-pyatspi"
 python="${PYTHON:-python3}"
 # a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
 if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then

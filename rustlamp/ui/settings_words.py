@@ -1,15 +1,10 @@
-"""The settings window's words, in Dutch and English: its labels are also how a notification names a setting.
-
-Kept in the core (not in the window's module) so that the running lamp can say "Hoe vaak: ..." about a
-problem in the file without loading a toolkit, and so that a new window keeps the same words.
-"""
+"""The settings window's words, Dutch and English (the problems' own words are the core's, in
+rustlamp.core.problem_words). No toolkit here: the form model and the tests read them too, and the running
+lamp names a setting with them in a notification (rustlamp.core.setting_names)."""
 
 from __future__ import annotations
 
-import re
-
-from rustlamp.core.config import Problem
-from rustlamp.core.texts import text
+TAB_KEYS = ("general", "reminders", "break", "routines", "privacy")
 
 SETTINGS_TEXTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -31,12 +26,14 @@ SETTINGS_TEXTS: dict[str, dict[str, str]] = {
         "every": "Hoe vaak",
         "every_hint": "na je laatste rust, bijv. 45 min of 1 uur",
         "hours": "Actieve uren",
+        "hours_from": "van",
         "hours_to": "tot",
         "hours_hint": "bijv. 8:30",
         "days": "Dagen",
         "snooze": "Straks",
         "snooze_hint": "keuzes met een komma ertussen, bijv. 10 min, 30 min, 1 uur",
         "fullscreen": "Wachten zolang een venster het hele scherm vult",
+        "during_calls": "Wachten zolang je in gesprek bent",
         "length": "Lengte van een pauze",
         "length_hint": "van 10 sec tot 2 uur",
         "inhale": "Inademen",
@@ -101,12 +98,14 @@ SETTINGS_TEXTS: dict[str, dict[str, str]] = {
         "every": "How often",
         "every_hint": "after your last rest, e.g. 45 min or 1 hour",
         "hours": "Active hours",
+        "hours_from": "from",
         "hours_to": "to",
         "hours_hint": "e.g. 8:30",
         "days": "Days",
         "snooze": "Later",
         "snooze_hint": "choices with a comma between, e.g. 10 min, 30 min, 1 hour",
         "fullscreen": "Wait while a window fills the whole screen",
+        "during_calls": "Wait while you are on a call",
         "length": "Length of a break",
         "length_hint": "from 10 sec to 2 hours",
         "inhale": "Breathe in",
@@ -153,38 +152,7 @@ SETTINGS_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# Which label names a key of the file; a routine's own keys are under ROUTINE_SETTINGS.
-SETTING_LABELS: dict[str, str] = {
-    "language": "language",
-    "prompts.extra": "prompts",
-    "reminders.every": "every",
-    "reminders.start": "hours",
-    "reminders.end": "hours",
-    "reminders.days": "days",
-    "reminders.snooze": "snooze",
-    "dnd.when_fullscreen": "fullscreen",
-    "break.length": "length",
-    "break.inhale": "inhale",
-    "break.exhale": "exhale",
-    "idle.natural_break_after": "natural",
-    "checkin.offer_after_break": "offer",
-    "checkin.sooner_when_hurried": "sooner",
-    "journal.enabled": "journal",
+DAY_LABELS = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
-ROUTINE_SETTINGS: dict[str, str] = {"at": "routine_at", "days": "routine_days", "prompt": "routine_prompt"}
-_ITEM = re.compile(r"\[[0-9]+\]")
-
-
-def problem_for_a_person(problem: Problem, language: str) -> str:
-    """A problem as a person reads it in a notification: the setting named as the settings window names it
-    ("Hoe vaak: ..."), the message plainly; the file's own key only where the window has no name for it."""
-    words = SETTINGS_TEXTS[language]
-    key = _ITEM.sub("", problem.key)
-    message = problem.message_in(language)
-    if key in SETTING_LABELS:
-        return text(language, "config_where", setting=words[SETTING_LABELS[key]], problem=message)
-    parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "routines" and parts[2] in ROUTINE_SETTINGS:
-        setting = words[ROUTINE_SETTINGS[parts[2]]].lower()
-        return text(language, "config_where_routine", name=parts[1], setting=setting, problem=message)
-    return f"{problem.key}: {message}" if problem.key else message

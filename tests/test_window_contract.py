@@ -1,0 +1,121 @@
+"""The window contract (rustlamp.ui.contract): a request survives the trip through argv, an outcome the
+trip through its JSON line, and a line that breaks the contract is refused with a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rustlamp.core.checkin import CheckInAnswers
+from rustlamp.ui.contract import (
+    BREAK_OUTCOMES,
+    CHECKIN_OUTCOMES,
+    SETTINGS_OUTCOMES,
+    WEEK_OUTCOMES,
+    BreakAttempt,
+    BreakDone,
+    BreakLater,
+    BreakRequest,
+    CannotOpen,
+    CheckinCancelled,
+    CheckinRequest,
+    CheckinSaved,
+    Closed,
+    ContractError,
+    SettingsSaved,
+    outcome_from_json,
+)
+
+seconds = st.integers(min_value=1, max_value=24 * 3600).map(lambda s: timedelta(seconds=s))
+
+
+@given(
+    language=st.sampled_from(["nl", "en"]),
+    prompt=st.text(min_size=1).map(str.strip).filter(bool).filter(lambda p: not p.startswith("-")),
+    length=seconds,
+    inhale=seconds,
+    exhale=seconds,
+    snooze=st.lists(seconds, min_size=1, max_size=4).map(tuple),
+    offer_checkin=st.booleans(),
+    attempt_reply=st.text().map(str.strip).filter(lambda p: not p.startswith("-")),
+)
+def test_a_break_request_survives_argv(
+    language: str,
+    prompt: str,
+    length: timedelta,
+    inhale: timedelta,
+    exhale: timedelta,
+    snooze: tuple[timedelta, ...],
+    offer_checkin: bool,
+    attempt_reply: str,
+) -> None:
+    request = BreakRequest(language, prompt, length, inhale, exhale, snooze, offer_checkin, attempt_reply)
+    assert BreakRequest.from_argv(request.to_argv()) == request
+
+
+def test_a_checkin_request_survives_argv() -> None:
+    assert CheckinRequest.from_argv(CheckinRequest("en").to_argv()) == CheckinRequest("en")
+
+
+def test_bad_break_arguments_end_with_argparse_status_2() -> None:
+    with pytest.raises(SystemExit) as ended:
+        BreakRequest.from_argv(["--language", "nl", "--length", "-5", "--inhale", "4", "--exhale", "6",
+                                "--prompt", "x", "--snooze", "600"])  # fmt: skip
+    assert ended.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "allowed"),
+    [
+        (BreakDone(), BREAK_OUTCOMES),
+        (BreakDone(natural=True), BREAK_OUTCOMES),
+        (BreakDone(checkin=True), BREAK_OUTCOMES),
+        (BreakLater(timedelta(minutes=10)), BREAK_OUTCOMES),
+        (BreakAttempt(), BREAK_OUTCOMES),
+        (CheckinSaved(CheckInAnswers(body="tired", breath="hurried", need="water")), CHECKIN_OUTCOMES),
+        (CheckinSaved(), CHECKIN_OUTCOMES),
+        (CheckinCancelled(), CHECKIN_OUTCOMES),
+        (SettingsSaved(), SETTINGS_OUTCOMES),
+        (Closed(), SETTINGS_OUTCOMES),
+        (Closed(), WEEK_OUTCOMES),
+        (CannotOpen(("libxcb-cursor0",), "no xcb"), BREAK_OUTCOMES),
+    ],
+)
+def test_an_outcome_survives_its_json_line(outcome: object, allowed: tuple[type, ...]) -> None:
+    import json
+
+    line = json.dumps(outcome.to_json())  # type: ignore[attr-defined]
+    assert outcome_from_json(line, allowed) == outcome
+
+
+def test_the_json_lines_are_the_ones_the_windows_always_printed() -> None:
+    assert BreakDone().to_json() == {"outcome": "done"}
+    assert BreakDone(natural=True).to_json() == {"outcome": "done", "natural": True}
+    assert BreakLater(timedelta(seconds=600)).to_json() == {"outcome": "later", "snooze": 600}
+    assert CheckinCancelled().to_json() == {"outcome": "cancelled"}
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("not json", "not a JSON line"),
+        ("[1]", "must be a JSON object"),
+        ('{"outcome": "saved"}', "not one of done, later, attempt, cannot_open"),
+        ('{"outcome": "later", "snooze": -1}', "snooze must be a positive number"),
+        ('{"outcome": "later", "snooze": true}', "snooze must be a positive number"),
+        ('{"outcome": "done", "natural": "yes"}', "natural must be true or false"),
+    ],
+)
+def test_a_line_that_breaks_the_contract_is_refused_with_a_reason(line: str, reason: str) -> None:
+    with pytest.raises(ContractError, match=reason):
+        outcome_from_json(line, BREAK_OUTCOMES)
+
+
+def test_cannot_open_says_what_to_install_in_both_languages() -> None:
+    missing = CannotOpen(("libxcb-icccm4", "libxcb-keysyms1"))
+    assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in missing.sentence("en")
+    assert "installeer libxcb-icccm4 libxcb-keysyms1" in missing.sentence("nl")
+    assert "log" in CannotOpen().sentence("en")
