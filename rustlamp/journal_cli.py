@@ -173,7 +173,8 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
         entries = entries_from_json(json.loads(text))
     except NotAFile as exc:
         print(
-            f"rustlamp: {exc}; expected the JSON of `rustlamp journal export --format json`", file=sys.stderr
+            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     except OSError as exc:

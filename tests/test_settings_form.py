@@ -190,7 +190,7 @@ def test_a_dutch_form_says_the_cores_problems_in_dutch(tmp_path: Path) -> None:
     assert words.startswith("In het bestand:")
     assert form.routine("tea time").notes == (
         "colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
-        "at, days, prompt, enabled",
+        "at, days, prompt, enabled, kind",
     )
     _edit(form, EVERY, "banana")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
@@ -440,7 +440,7 @@ def test_a_problem_beside_its_field_says_which_key_only_when_that_is_not_plain()
     (said,) = parse_settings('[routines.tea]\nat = "08:00"\ncolor = 1\n', "f").problems
     assert note_text(said, "routines.tea", "nl") == (
         "color: let op: onbekende naam, rustlamp slaat hem over; "
-        "namen die hier kunnen: at, days, prompt, enabled"
+        "namen die hier kunnen: at, days, prompt, enabled, kind"
     )
     assert (
         home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == "~/.config/rustlamp/config.toml"

@@ -73,6 +73,7 @@ class _Unreachable(Exception):
 class Journal:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
+        connection.text_factory = _text  # a row with bytes that are not UTF-8 is read, not refused
         self._db = connection
         self._identity = _identity(path)  # the file this connection writes to, to notice a swap
 
@@ -176,6 +177,10 @@ class Journal:
             raise JournalError(f"{self.path} cannot be reached: {exc.strerror or exc}") from exc
         if now != self._identity:
             raise JournalError(f"{self.path} was replaced by another file while rustlamp was running")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def _identity(path: Path) -> tuple[int, int]:
@@ -429,6 +434,7 @@ def _read_copy(path: Path) -> Journal:
 class _CopiedJournal(Journal):
     def __init__(self, path: Path, connection: sqlite3.Connection, folder: Any) -> None:
         self.path = path
+        connection.text_factory = _text
         self._db = connection
         self._identity = (-1, -1)  # never the file at `path`: any write is refused
         self._folder = folder
