@@ -145,7 +145,8 @@ def test_during_a_call_the_status_line_says_reminders_wait_unless_paused() -> No
     )
     assert labels(menu(view(language="nl", in_call=True)))[0] == "Herinneringen wachten tot na je gesprek"
     # a pause is the person's own choice and says more: it stays on the line
-    assert labels(menu(view(in_call=True, paused_until=NOW + timedelta(hours=1))))[0] == "Reminders paused until 15:00"
+    paused = menu(view(in_call=True, paused_until=NOW + timedelta(hours=1)))
+    assert labels(paused)[0] == "Reminders paused until 15:00"
     assert labels(menu(view(in_call=False)))[0] == "Next reminder at 14:35"
 
 

@@ -87,6 +87,7 @@ when_fullscreen = [true]
     "[reminders]\ndays = []\n",
     '[reminders]\nevery = "20m" "30m"\n',
     "a = " + "[" * 1000 + "]" * 1000,
+    '[routines.nap]\nat = "13:00"\nkind = "siesta"\n',
 ]
 
 

@@ -84,7 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "windows_cannot_open": "rustlamp kan geen venster openen",
         "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
         "sudo apt install {packages}. De herinneringen gaan intussen gewoon door.",
-        "windows_unknown": "De vensters kunnen hier niet starten; het logboek van rustlamp zegt waarom. "
+        "windows_unknown": "Er kan hier geen venster open; waarom, dat staat in het logbestand van rustlamp. "
         "De herinneringen gaan intussen gewoon door.",
     },
     "en": {
