@@ -253,8 +253,12 @@ class App:
             log.info("tray: %s", status.detail)
         else:
             log.warning("tray: %s", status.detail)
-            body = "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
-            await self._notify(Message(text(self.language, "no_tray_title"), text(self.language, body)))
+            body = text(
+                self.language, "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
+            )
+            if self.tray.backend != "none":  # a tray that waits for a panel to appear on the bus
+                body += " " + text(self.language, "no_tray_later")
+            await self._notify(Message(text(self.language, "no_tray_title"), body))
 
     def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:

@@ -59,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "op andere bureaubladen kun je een systeemvak aan het paneel toevoegen.",
         "no_tray_body_other": "Het lampje kon niet in het paneel. Herinneringen en hun knoppen werken "
         "gewoon.",
+        "no_tray_later": "Zodra er een plek is, gaat het lampje er vanzelf in.",
         "about_title": "rustlamp {version}",
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "Het instellingenbestand ging niet open",
@@ -136,6 +137,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "desktops, you can add a system tray to the panel.",
         "no_tray_body_other": "The lamp could not be shown in the panel. Reminders and their buttons work "
         "as usual.",
+        "no_tray_later": "The lamp goes into the panel by itself as soon as there is one.",
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
         "settings_title": "The settings file did not open",
