@@ -1,4 +1,4 @@
-"""`rustlamp journal ...` and `rustlamp check-in` on its own: the person's own data, on their own terms.
+"""`rustlamp journal ...`: the person's own data, on their own terms.
 
     rustlamp journal export [--format csv|json] [--since DATE] [--until DATE]   to stdout
     rustlamp journal import FILE                  entries from an export (or a kept-aside file)
@@ -400,45 +400,35 @@ def _week_window(entries: list[Entry], language: str) -> int:
 
 
 def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
-    """Write one entry with no lamp running; the problem in words when it could not be kept."""
+    """Write one entry with no lamp running; the problem in words when it could not go into the journal
+    (saying where it was kept instead, when it was)."""
+    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail)
+    if problem is not None and kept_in is not None:
+        return f"{problem}; it was kept in {kept_in} and goes into the journal at rustlamp's next start"
+    return problem
+
+
+def _keep_entry_on_its_own(
+    journal_path: Path, kind: str, detail: dict[str, Any]
+) -> tuple[str | None, Path | None]:
+    """(the problem, where the entry was kept instead): (None, None) when it went into the journal."""
+    from rustlamp.core.clock import SystemClock
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import JournalError
+    from rustlamp.journal_keeper import JournalKeeper, unsaved_folders
 
+    entry = Entry(_now(), kind, detail)
     journal = _opened(journal_path, must_exist=False)
     if journal is None:
-        return f"the journal {journal_path} cannot be opened"
-    try:
-        journal.add(Entry(_now(), kind, detail))
-    except JournalError as exc:
-        return str(exc)
-    finally:
-        journal.close()
-    return None
-
-
-def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
-    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
-    import asyncio
-
-    from rustlamp.core.checkin import CheckInAnswers
-    from rustlamp.system.windows import checkin_window
-
-    outcome = asyncio.run(checkin_window().run(["--language", language]))
-    if outcome is None:
-        print("rustlamp: the check-in window could not be shown (is there a display?)", file=sys.stderr)
-        return EXIT_PROBLEM
-    if outcome["outcome"] != "saved":
-        print("Check-in closed; nothing was kept.")
-        return EXIT_OK
-    answers = CheckInAnswers.from_json(outcome.get("checkin") or {})
-    if journal_path is None:
-        print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
-        return EXIT_OK
-    problem = keep_on_its_own(journal_path, "checkin", answers.to_json())
-    if problem is not None:
-        # never lose what was written: show it, so it can be kept some other way
-        print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)
-        print(json.dumps(answers.to_json(), ensure_ascii=False), file=sys.stderr)
-        return EXIT_PROBLEM
-    print(f"Check-in kept in {journal_path}.")
-    return EXIT_OK
+        problem = f"the journal {journal_path} cannot be opened"
+    else:
+        try:
+            journal.add(entry)
+            return None, None
+        except JournalError as exc:
+            problem = str(exc)
+        finally:
+            journal.close()
+    # as the running lamp does: kept aside where it can be, for the next start to take in
+    keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
+    return problem, keeper.keep_aside([entry])

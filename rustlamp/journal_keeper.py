@@ -196,9 +196,15 @@ class JournalKeeper:
             self._journal = None
 
     def _keep_aside(self) -> None:
+        if self.keep_aside(self._waiting) is not None:
+            self._waiting.clear()
+
+    def keep_aside(self, entries: list[Entry]) -> Path | None:
+        """Write `entries` as JSON into the first spare folder that takes them; where they went, or None
+        (said in the log) when no folder would."""
         from rustlamp.core.entries_json import entries_to_json
 
-        data = json.dumps(entries_to_json(self._waiting), ensure_ascii=True, indent=1).encode("ascii")
+        data = json.dumps(entries_to_json(entries), ensure_ascii=True, indent=1).encode("ascii")
         name = f"{UNSAVED_PREFIX}{self.clock.now():%Y%m%d-%H%M%S}{UNSAVED_SUFFIX}"
         problems = []
         for folder in self.spare_folders:
@@ -210,15 +216,13 @@ class JournalKeeper:
             log.warning(
                 "journal: %d entries could not go into the journal and were kept in %s "
                 "(rustlamp takes them in at its next start; `rustlamp journal import` can too)",
-                len(self._waiting),
+                len(entries),
                 target,
             )
             self.kept_in = target
-            self._waiting.clear()
-            return
-        log.error(
-            "journal: %d entries could not be kept anywhere: %s", len(self._waiting), "; ".join(problems)
-        )
+            return target
+        log.error("journal: %d entries could not be kept anywhere: %s", len(entries), "; ".join(problems))
+        return None
 
 
 UNSAVED_LIMIT = 64 * 1024 * 1024  # bytes: far more than years of entries

@@ -35,7 +35,7 @@ def test_reload_reads_the_file_again_and_a_broken_one_keeps_the_settings_it_had(
         config.write_text(QUIET_ALL_DAY.replace('every = "45m"', 'every = "20m"'), encoding="utf-8")
         result = rustlamp(["reload", "--config", str(config)], app.env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "Settings read again."
+        assert result.stdout.strip() == "The settings have been read again."
         after = status(app)["next_reminder"]
         assert after < before  # 20 minutes after the start instead of 45
 

@@ -208,6 +208,4 @@ def test_a_read_failing_during_a_call_lets_the_held_reminder_come(caplog: pytest
 
 def test_off_windows_the_real_watcher_says_it_is_for_windows() -> None:
     reason = asyncio.run(WindowsCallWatcher().start(lambda event: None))
-    assert reason is not None and reason.startswith(
-        "calls are followed this way on Windows only: not Windows"
-    )
+    assert reason is not None and reason.startswith("calls cannot be followed this way here: not Windows")

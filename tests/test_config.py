@@ -17,6 +17,7 @@ from rustlamp.core.config import (
     DAY_NAMES,
     DEFAULTS,
     EVERY_DAY,
+    ROUTINE_KINDS,
     WORKDAYS,
     BreakSettings,
     LoadResult,
@@ -735,6 +736,7 @@ def valid_settings(draw: st.DrawFn) -> Settings:
                 days=DAY_SETS,
                 prompt=st.none() | PROMPTS,
                 enabled=st.booleans(),
+                kind=st.sampled_from(ROUTINE_KINDS),
             ),
             max_size=3,
             unique_by=lambda r: r.name,
@@ -766,7 +768,7 @@ def to_document(s: Settings, as_toml_times: bool) -> dict[str, Any]:
 
     routines: dict[str, Any] = {}
     for r in s.routines:
-        body: dict[str, Any] = {"at": clock(r.at), "days": days(r.days), "enabled": r.enabled}
+        body: dict[str, Any] = {"at": clock(r.at), "days": days(r.days), "enabled": r.enabled, "kind": r.kind}
         if r.prompt is not None:
             body["prompt"] = r.prompt
         routines[r.name] = body

@@ -81,7 +81,7 @@ def test_here_the_windows_call_watcher_says_it_is_for_windows_and_only_when_aske
         choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="win32")
     )
     assert watchers == [] and names(lines) == ["windows-dnd", "windows-calls"]
-    assert lines[1].startswith("windows-calls: calls are followed this way on Windows only")
+    assert lines[1].startswith("windows-calls: calls cannot be followed this way here")
     watchers, lines = asyncio.run(
         choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="win32")
     )

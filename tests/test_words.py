@@ -95,7 +95,7 @@ def test_the_week_says_the_breath_as_the_check_in_asks_it(language: str) -> None
 def test_in_english_pause_is_only_for_reminders_and_in_dutch_pauze_only_for_a_break() -> None:
     for sentence in sentences("en"):
         for match in re.finditer(r"\bpaus\w*", sentence, re.IGNORECASE):
-            around = sentence[max(0, match.start() - 10) : match.end() + 10].lower()
+            around = sentence[max(0, match.start() - 30) : match.end() + 10].lower()
             assert "reminders" in around, sentence
     for sentence in sentences("nl"):
         assert not re.search(r"\bgepauzeerd|\bpauzeer", sentence, re.IGNORECASE), sentence

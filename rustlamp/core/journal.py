@@ -450,6 +450,7 @@ def read_journal(path: Path) -> Journal:
     if not path.exists():
         raise JournalError(f"there is no journal yet at {path}")
     try:
+        _writable(path)
         return _open(path)
     except _Unusable as exc:
         raise JournalUnusable(f"the journal {path} {exc}") from exc

@@ -116,7 +116,7 @@ class WindowsCallWatcher:
         try:
             api = self._api if self._api is not None else windows_consent_api()
         except OSError as exc:
-            return f"calls are followed this way on Windows only: {exc}"
+            return f"calls cannot be followed this way here: {exc}"
         self._api = api
         keys: dict[str, object] = {}
         missing: list[str] = []
@@ -274,26 +274,6 @@ else:
         function.argtypes = argtypes
         return function
 
-    _RegNotifyChangeKeyValue = _fn(
-        "advapi32", "RegNotifyChangeKeyValue", wintypes.LONG,
-        wintypes.HKEY, wintypes.BOOL, wintypes.DWORD, wintypes.HANDLE, wintypes.BOOL,
-    )  # fmt: skip
-    _CreateEventW = _fn(
-        "kernel32",
-        "CreateEventW",
-        wintypes.HANDLE,
-        ctypes.c_void_p,
-        wintypes.BOOL,
-        wintypes.BOOL,
-        wintypes.LPCWSTR,
-    )
-    _SetEvent = _fn("kernel32", "SetEvent", wintypes.BOOL, wintypes.HANDLE)
-    _CloseHandle = _fn("kernel32", "CloseHandle", wintypes.BOOL, wintypes.HANDLE)
-    _WaitForMultipleObjects = _fn(
-        "kernel32", "WaitForMultipleObjects", wintypes.DWORD,
-        wintypes.DWORD, ctypes.POINTER(wintypes.HANDLE), wintypes.BOOL, wintypes.DWORD,
-    )  # fmt: skip
-
     def _subkeys(key: winreg.HKEYType) -> list[str]:
         count = winreg.QueryInfoKey(key)[0]
         names: list[str] = []
@@ -317,6 +297,28 @@ else:
             return None
 
     class _Win32ConsentApi:
+        def __init__(self) -> None:
+            # the OS calls, made when the watcher starts: a failure there is said, never raised at import
+            self._notify = _fn(
+                "advapi32", "RegNotifyChangeKeyValue", wintypes.LONG,
+                wintypes.HKEY, wintypes.BOOL, wintypes.DWORD, wintypes.HANDLE, wintypes.BOOL,
+            )  # fmt: skip
+            self._create_event = _fn(
+                "kernel32",
+                "CreateEventW",
+                wintypes.HANDLE,
+                ctypes.c_void_p,
+                wintypes.BOOL,
+                wintypes.BOOL,
+                wintypes.LPCWSTR,
+            )
+            self._set_event = _fn("kernel32", "SetEvent", wintypes.BOOL, wintypes.HANDLE)
+            self._close_handle = _fn("kernel32", "CloseHandle", wintypes.BOOL, wintypes.HANDLE)
+            self._wait = _fn(
+                "kernel32", "WaitForMultipleObjects", wintypes.DWORD,
+                wintypes.DWORD, ctypes.POINTER(wintypes.HANDLE), wintypes.BOOL, wintypes.DWORD,
+            )  # fmt: skip
+
         def open_key(self, capability: str) -> object:
             return winreg.OpenKey(
                 winreg.HKEY_CURRENT_USER, f"{CONSENT_STORE}\\{capability}", 0, winreg.KEY_READ
@@ -336,25 +338,25 @@ else:
         def notify_on_change(self, key: object, event: object) -> None:
             assert isinstance(key, winreg.HKEYType)
             filter_ = REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET
-            status = _RegNotifyChangeKeyValue(key.handle, True, filter_, event, True)
+            status = self._notify(key.handle, True, filter_, event, True)
             if status != 0:
                 raise ctypes.WinError(status)
 
         def new_event(self) -> object:
-            handle = _CreateEventW(None, False, False, None)  # auto-reset: one wake per signal
+            handle = self._create_event(None, False, False, None)  # auto-reset: one wake per signal
             if not handle:
                 raise ctypes.WinError(ctypes.get_last_error())
             return handle
 
         def wait_any(self, events: Sequence[object]) -> int:
             handles = (wintypes.HANDLE * len(events))(*(cast(int, event) for event in events))
-            result = int(_WaitForMultipleObjects(len(events), handles, False, INFINITE))
+            result = int(self._wait(len(events), handles, False, INFINITE))
             if result == WAIT_FAILED or not WAIT_OBJECT_0 <= result < WAIT_OBJECT_0 + len(events):
                 raise ctypes.WinError(ctypes.get_last_error())
             return result - WAIT_OBJECT_0
 
         def signal(self, event: object) -> None:
-            if not _SetEvent(event):
+            if not self._set_event(event):
                 raise ctypes.WinError(ctypes.get_last_error())
 
         def close_key(self, key: object) -> None:
@@ -362,7 +364,10 @@ else:
             key.Close()
 
         def close_event(self, event: object) -> None:
-            _CloseHandle(event)
+            self._close_handle(event)
 
     def windows_consent_api() -> ConsentApi:
-        return _Win32ConsentApi()
+        try:
+            return _Win32ConsentApi()
+        except AttributeError as exc:  # a function this Windows does not have
+            raise OSError(str(exc)) from exc

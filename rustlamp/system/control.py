@@ -44,6 +44,7 @@ Transport = Literal["unix", "tcp"]
 LockMethod = Literal["flock", "msvcrt"]
 
 
+SHARED_TMP = Path("/tmp")  # the fallback's parent; every user may write there
 SOCKET_PATH_MAX = 100  # bytes: sun_path holds 108 on Linux, 104 on macOS; "/control.sock" must fit
 
 
@@ -65,7 +66,7 @@ def runtime_dir(platform: str = sys.platform) -> Path:
     base = os.environ.get("XDG_RUNTIME_DIR", "")
     if base and os.path.isabs(base) and _ours_to_write_in(Path(base)):
         candidates.append(Path(base) / "rustlamp")
-    candidates += [Path("/tmp") / f"rustlamp-{os.getuid()}", state_dir() / "run"]
+    candidates += [SHARED_TMP / f"rustlamp-{os.getuid()}", state_dir() / "run"]
     for folder in candidates:
         if len(os.fsencode(folder)) <= SOCKET_PATH_MAX and _acceptable(folder):
             return folder
