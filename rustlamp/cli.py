@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "journal":
         return _journal(args)
     if args.command == "autostart":
-        return _autostart(args.state)
+        return _autostart(args)
     return _run(args)
 
 
@@ -254,21 +254,24 @@ def _settings_on_its_own(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _autostart(state: str) -> int:
+def _autostart(args: argparse.Namespace) -> int:
+    from rustlamp.core.texts import text
     from rustlamp.system import autostart
 
+    _, language = _settings_and_language(args)
     if not autostart.available():
-        print("rustlamp: starting at login is not supported on this system", file=sys.stderr)
+        print(text(language, "autostart_unavailable"), file=sys.stderr)
         return EXIT_PROBLEM
-    if state == "status":
-        print(f"start at login: {'on' if autostart.is_enabled() else 'off'}")
+    if args.state == "status":
+        print(text(language, "autostart_is_on" if autostart.is_enabled() else "autostart_is_off"))
         return EXIT_OK
     try:
-        change = autostart.enable() if state == "on" else autostart.disable()
+        autostart.enable() if args.state == "on" else autostart.disable()
     except OSError as exc:
-        print(f"rustlamp: start at login could not be changed: {exc}", file=sys.stderr)
+        print(text(language, "autostart_failed"), file=sys.stderr)
+        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
         return EXIT_PROBLEM
-    print(f"start at login: {state} ({change})")
+    print(text(language, "autostart_on" if args.state == "on" else "autostart_off"))
     return EXIT_OK
 
 

@@ -49,7 +49,6 @@ from rustlamp.core.lamp import (
 from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event
-from rustlamp.core.setting_names import problem_for_a_person
 from rustlamp.core.texts import text
 from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
@@ -76,7 +75,6 @@ class App:
         self.zone = clock.now().tzinfo
         self._wake = asyncio.Event()
         self._stopping = False
-        self._told_problems: tuple[str, ...] = ()
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
         self.notifier: Notifier | None = None
@@ -382,26 +380,9 @@ class App:
         return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
-        """Say once, gently, that the file has errors; the same errors are not repeated."""
-        errors = update.errors
-        key = tuple(str(p) for p in errors)
-        if not errors or key == self._told_problems:
-            self._told_problems = key
-            return
-        self._told_problems = key
-        fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
         from rustlamp.ui.settings_words import SETTINGS_TEXTS  # words only, no toolkit
 
-        # named as the settings window names it, said plainly
-        problem = problem_for_a_person(errors[0], self.language, SETTINGS_TEXTS[self.language])
-        if len(errors) > 1:
-            problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
-        await self._notify(
-            Message(
-                text(self.language, "config_title"),
-                text(self.language, "config_body", problem=problem, fallback=fallback),
-            )
-        )
+        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded, SETTINGS_TEXTS))
 
     # --- events and commands ----------------------------------------------------------------------
 

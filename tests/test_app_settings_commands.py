@@ -61,13 +61,13 @@ def test_autostart_on_off_from_the_command_line_and_the_menu(
 ) -> None:
     env = private_env(tmp_path)
     entry = tmp_path / "config" / "autostart" / "rustlamp.desktop"
-    assert rustlamp(["autostart", "status"], env).stdout.strip() == "start at login: off"
+    assert rustlamp(["autostart", "status"], env).stdout.strip() == "Start at login is off."
     assert not entry.exists()  # looking writes nothing
     result = rustlamp(["autostart", "on"], env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"start at login: on ({entry}")
+    assert result.stdout == "rustlamp will now start by itself when you log in.\n"  # no path in it
     assert "X-Rustlamp-Autostart=true" in entry.read_text(encoding="utf-8")
-    assert rustlamp(["autostart", "status"], env).stdout.strip() == "start at login: on"
+    assert rustlamp(["autostart", "status"], env).stdout.strip() == "Start at login is on."
 
     config = tmp_path / "config.toml"
     config.write_text(QUIET_ALL_DAY, encoding="utf-8")

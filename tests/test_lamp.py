@@ -433,3 +433,21 @@ def test_every_new_sentence_exists_in_both_languages(language: str) -> None:
 
     assert set(TEXTS["nl"]) == set(TEXTS["en"])
     assert all(value.strip() for value in TEXTS[language].values())
+
+
+def test_settings_problems_are_told_once_in_the_apps_language() -> None:
+    from rustlamp.core.config import parse_settings
+
+    errors = tuple(
+        p for p in parse_settings('[reminders]\nevery = "banaan"\n').problems if p.severity == "error"
+    )
+    story = Story(language="nl")
+    words = {"nl": {"every": "Hoe vaak"}}  # the settings window's name for the setting
+    told = shows(story.lamp.settings_problems(errors, reloaded=False, window_words=words), slot="settings")
+    assert len(told) == 1 and told[0].notice.title == "Er klopt iets niet in je instellingen"
+    assert "de standaardinstellingen" in told[0].notice.body
+    assert told[0].notice.body.startswith("Hoe vaak: 'banaan' is geen duur")  # no path, no key
+    assert story.lamp.settings_problems(errors, reloaded=True) == []  # the same errors: not again
+    assert story.lamp.settings_problems((), reloaded=True) == []
+    again = shows(story.lamp.settings_problems(errors, reloaded=True), slot="settings")
+    assert len(again) == 1 and "je vorige instellingen" in again[0].notice.body

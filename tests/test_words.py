@@ -117,3 +117,30 @@ def test_no_machinery_in_sentences_for_a_person(language: str) -> None:
 def test_the_line_that_started_it_all_is_kept_exactly() -> None:
     content = tomllib.loads((CONTENT / "nl.toml").read_text(encoding="utf-8"))
     assert content["prompts"]["themes"]["breath"][0] == "Adem. Je mag het zacht doen."
+
+
+@pytest.mark.parametrize(
+    ("document", "language", "said"),
+    [
+        (
+            '[reminders]\nevery = "3x"\n',
+            "nl",
+            "Hoe vaak: '3x' is geen duur; wat wel kan: een duur van 10 sec tot 24 uur, "
+            "zoals 45 min of 1 uur 30 min",
+        ),
+        ('[routines.thee]\nat = "25:00"\n', "en", "Routine thee, time: '25:00' is not a time of day; "
+         "allowed: a time like 9:00 or 17:30"),
+        ('[break]\nlength = "3 uur"\n', "nl", "Lengte van een pauze: '3 uur' is te lang; wat wel kan: "
+         "een duur van 10 sec tot 2 uur, zoals 45 min of 1 uur 30 min"),
+    ],
+)  # fmt: skip
+def test_a_notification_names_the_setting_as_the_window_does_and_says_the_problem_plainly(
+    document: str, language: str, said: str
+) -> None:
+    from rustlamp.core.config import parse_settings
+    from rustlamp.core.setting_names import problem_for_a_person
+
+    problem = parse_settings(document, "/home/anna/.config/rustlamp/config.toml").errors[0]
+    assert problem_for_a_person(problem, language, SETTINGS_TEXTS[language]) == said
+    # without the window's words, the file's key is the only name there is
+    assert problem_for_a_person(problem, language, {}).startswith(problem.key + ": ")

@@ -19,7 +19,7 @@ Rules kept here:
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
@@ -42,16 +42,17 @@ from rustlamp.core.commands import (
     ToggleAutostart,
     snooze_key,
 )
-from rustlamp.core.config import Settings
+from rustlamp.core.config import Problem, Settings
 from rustlamp.core.content import PromptPicker, load_content
 from rustlamp.core.desk import Desk, Rested, ShowHeld
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule, to_utc
+from rustlamp.core.setting_names import problem_for_a_person
 from rustlamp.core.texts import at_moment, human_duration, text, until_moment
 
 # --- effects: what the runtime (or the command line) carries out -------------------------------------
 
-Slot = Literal["reminder", "routine", "about"]
+Slot = Literal["reminder", "routine", "about", "settings"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Lamp:
     on_screen: str | None = None  # the prompt of the reminder still on screen
     lean: str | None = None  # the theme a check-in asked the next prompt to lean towards
     asleep_at: datetime | None = None  # a watcher said "sleep" and no rule has seen that sleep yet
+    told_problems: tuple[str, ...] = ()  # the settings file's errors the person was last told of
 
     @classmethod
     def start(
@@ -483,6 +485,28 @@ class Lamp:
         return [Record("checkin", answers.to_json()), Note(f"check-in kept{lean}"), said]
 
     # --- settings -------------------------------------------------------------------------------------
+
+    def settings_problems(
+        self,
+        errors: Sequence[Problem],
+        reloaded: bool,
+        window_words: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> list[Effect]:
+        """The settings file has errors (at the start, or read again): say so once, gently, in the app's
+        language, naming the setting with the settings window's `window_words` (by language); the same
+        errors are not said again, and the command line leaves it to the lamp."""
+        key = tuple(str(p) for p in errors)
+        if not errors or key == self.told_problems:
+            self.told_problems = key
+            return []
+        self.told_problems = key
+        lang = self.language
+        fallback = text(lang, "fallback_last_good" if reloaded else "fallback_defaults")
+        problem = problem_for_a_person(errors[0], lang, (window_words or {}).get(lang, {}))
+        if len(errors) > 1:
+            problem += " " + text(lang, "more_problems", count=len(errors) - 1)
+        body = text(lang, "config_body", problem=problem, fallback=fallback)
+        return [Withdraw("settings"), Show(Notice("settings", text(lang, "config_title"), body))]
 
     def new_settings(self, settings: Settings, language: str, now: datetime) -> list[Effect]:
         """The settings file was read again and is good."""

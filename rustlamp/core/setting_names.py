@@ -46,7 +46,7 @@ def problem_for_a_person(problem: Problem, language: str, window_words: Mapping[
     if label is not None and label in window_words:
         return text(language, "config_where", setting=window_words[label], problem=message)
     parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "routines" and parts[2] in ROUTINE_SETTINGS:
+    if len(parts) == 3 and parts[0] == "routines" and ROUTINE_SETTINGS.get(parts[2], "") in window_words:
         setting = window_words[ROUTINE_SETTINGS[parts[2]]].lower()
         return text(language, "config_where_routine", name=parts[1], setting=setting, problem=message)
     return f"{problem.key}: {message}" if problem.key else message

@@ -117,6 +117,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_closed": "Instellingen gesloten; er is niets veranderd.",
         "reload_kept": "rustlamp houdt de instellingen die het had. rustlamp config check zegt hetzelfde.",
         "already_running": "rustlamp draait al. rustlamp status vertelt meer.",
+        "autostart_on": "rustlamp start voortaan vanzelf als je inlogt.",
+        "autostart_off": "rustlamp start niet meer vanzelf als je inlogt.",
+        "autostart_is_on": "Starten bij inloggen staat aan.",
+        "autostart_is_off": "Starten bij inloggen staat uit.",
+        "autostart_unavailable": "Starten bij inloggen kan op dit systeem niet.",
+        "autostart_failed": "Starten bij inloggen kon niet veranderd worden.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp kan geen venster openen",
         "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
@@ -230,6 +236,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_closed": "Settings closed; nothing changed.",
         "reload_kept": "rustlamp keeps the settings it had. rustlamp config check says the same.",
         "already_running": "rustlamp is already running. rustlamp status tells more.",
+        "autostart_on": "rustlamp will now start by itself when you log in.",
+        "autostart_off": "rustlamp will no longer start by itself when you log in.",
+        "autostart_is_on": "Start at login is on.",
+        "autostart_is_off": "Start at login is off.",
+        "autostart_unavailable": "Starting at login is not available on this system.",
+        "autostart_failed": "Start at login could not be changed.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp cannot open its windows",
         "windows_install": "Something is missing on this computer: install {packages}, for example with "
