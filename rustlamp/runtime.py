@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -293,7 +294,12 @@ class App:
             log.info("tray: %s", status.detail)
         else:
             log.warning("tray: %s", status.detail)
-            await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
+            body = text(
+                self.language, "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
+            )
+            if self.tray.backend != "none":  # a tray that waits for a panel to appear on the bus
+                body += " " + text(self.language, "no_tray_later")
+            await self._notify(Message(text(self.language, "no_tray_title"), body))
 
     def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:
@@ -375,7 +381,9 @@ class App:
         return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
-        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded))
+        from rustlamp.ui.settings_words import SETTINGS_TEXTS  # words only, no toolkit
+
+        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded, SETTINGS_TEXTS))
 
     # --- events and commands ----------------------------------------------------------------------
 
