@@ -115,13 +115,25 @@ def _read(path: Path, since: date | None = None, until: date | None = None) -> l
     if not path.exists():
         return []
     try:
-        journal = reading_journal(path)  # writes nothing: a read-only journal can be taken out too
+        journal = reading_journal(
+            path, _scratch()
+        )  # writes nothing: a read-only journal can be taken out too
         try:
             return journal.entries(since, until)
         finally:
             journal.close()
     except JournalError as exc:
         print(f"rustlamp: {exc}", file=sys.stderr)
+        return None
+
+
+def _scratch() -> Path | None:
+    """rustlamp's runtime folder, for a private copy of a journal that cannot be read in place."""
+    from rustlamp.system.control import _private_dir, runtime_dir
+
+    try:
+        return _private_dir(runtime_dir())
+    except OSError:
         return None
 
 
@@ -231,7 +243,11 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
             print(f"rustlamp: {problem}", file=sys.stderr)
         if problems:
             return EXIT_PROBLEM
-        print(f"Nothing to forget: the journal has no {what.removeprefix('the ')}.")
+        print(
+            "Nothing to forget: the journal is empty."
+            if before is None
+            else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+        )
         return EXIT_OK
     parts = ([_entries(count)] if count else []) + (["the unreadable journal file"] if whole else [])
     parts += [label for label, _ in copies]
@@ -294,6 +310,12 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
         wipe_file(file)
         return f"{file.name} (a journal moved aside earlier)"
 
+    def wiped_copy(file: Path) -> str:
+        wipe_file(file)
+        with contextlib.suppress(OSError):
+            file.parent.rmdir()  # when it was the last one
+        return f"{file.name} (a copy left by an export that was stopped half-way)"
+
     def kept(file: Path) -> str:
         gone = forget_in_kept_file(file, before, partial(read_small_text, limit=UNSAVED_LIMIT))
         return f"{_entries(gone) if gone >= 0 else 'a file'} kept aside in {file}"
@@ -304,6 +326,7 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
     found: list[tuple[str, Callable[[], str]]] = []
     if before is None:
         found += [(f"{f.name}, moved aside earlier", partial(wiped, f)) for f in moved_aside(path)]
+        found += [(f"{f.name}, a copy left by a reading", partial(wiped_copy, f)) for f in _read_copies()]
     for file in unsaved_files(unsaved_folders(path)):
         if before is None or _kept_before(file, before):
             found.append((f"entries kept aside in {file.name}", partial(kept, file)))
@@ -314,6 +337,17 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
         if ordinary and (before is None or _logged_before(file, before)):
             found.append((f"the log {file.name}", partial(logged, file)))
     return found
+
+
+def _read_copies() -> list[Path]:
+    """Files of private copies made to read a journal (rustlamp.core.journal.reading_journal) that a killed
+    process left behind."""
+    from rustlamp.core.journal import READ_COPY_PREFIX
+
+    scratch = _scratch()
+    if scratch is None:
+        return []
+    return [f for d in scratch.glob(READ_COPY_PREFIX + "*") if d.is_dir() for f in d.iterdir() if f.is_file()]
 
 
 def _kept_before(file: Path, before: date) -> bool:

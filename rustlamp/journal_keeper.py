@@ -238,7 +238,9 @@ def _write_whole(folder: Path, name: str, data: bytes) -> Path:
         n += 1
         target = folder / f"{stem}-{n}{UNSAVED_SUFFIX}"
     temporary = folder / f".{target.name}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    # O_BINARY: on Windows a descriptor is text by default and would write "\r\n" for each "\n"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(temporary, flags, 0o600)
     try:
         try:
             view = memoryview(data)

@@ -80,8 +80,8 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     paused = status(app)
     assert abs(at(paused["paused_until"]) - (now + timedelta(hours=1))) < timedelta(seconds=30)
     until = at(paused["paused_until"])
-    when = f"{until:%H:%M}" if until.date() == now.date() else f"tomorrow at {until:%H:%M}"  # after 23:00
-    assert result.stdout == f"Paused: no reminders until {when}.\n"
+    when = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%H:%M} tomorrow"  # after 23:00
+    assert result.stdout == f"Alright: no reminders until {when}.\n"
     # a snooze during a pause says what became of it: nothing to snooze
     result = rustlamp(["snooze", "10m"], app.env)
     assert result.stdout == f"Reminders are already paused until {when}; there is nothing to snooze.\n"
@@ -253,10 +253,10 @@ def test_break_with_nothing_running_opens_the_window_on_its_own(
     [
         (
             ["snooze", "banana"],
-            '\'banana\' is not a duration; use forms like "90s", "20m", "1h30m", or today',
+            "'banana' is not a duration; use forms like 10m, 45 min, 1h30m or 1 uur, or today",
         ),
         (["pause", "-5m"], "'-5m' is not a duration"),
-        (["snooze", "25h"], "'25h' is out of range; use 10s to 24h, or today"),
+        (["snooze", "25h"], "'25h' is out of range; use 10 sec to 24 hours, or today"),
         (["snooze"], "the following arguments are required: DURATION|today"),
     ],
 )

@@ -304,7 +304,7 @@ def test_the_app_and_the_command_line_over_the_token_channel(
         now = datetime.now().astimezone()
         result = rustlamp(["pause", "30m"], app.env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("Paused: no reminders until ")
+        assert result.stdout.startswith("Alright: no reminders until ")
         paused = status(app)
         assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
 
