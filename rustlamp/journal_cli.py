@@ -1,4 +1,4 @@
-"""`rustlamp journal ...` and `rustlamp check-in` on its own: the person's own data, on their own terms.
+"""`rustlamp journal ...`: the person's own data, on their own terms.
 
     rustlamp journal export [--format csv|json] [--since DATE] [--until DATE]   to stdout
     rustlamp journal import FILE                  entries from an export (or a kept-aside file)
@@ -115,13 +115,25 @@ def _read(path: Path, since: date | None = None, until: date | None = None) -> l
     if not path.exists():
         return []
     try:
-        journal = reading_journal(path)  # writes nothing: a read-only journal can be taken out too
+        journal = reading_journal(
+            path, _scratch()
+        )  # writes nothing: a read-only journal can be taken out too
         try:
             return journal.entries(since, until)
         finally:
             journal.close()
     except JournalError as exc:
         print(f"rustlamp: {exc}", file=sys.stderr)
+        return None
+
+
+def _scratch() -> Path | None:
+    """rustlamp's runtime folder, for a private copy of a journal that cannot be read in place."""
+    from rustlamp.system.control import _private_dir, runtime_dir
+
+    try:
+        return _private_dir(runtime_dir())
+    except OSError:
         return None
 
 
@@ -231,7 +243,11 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
             print(f"rustlamp: {problem}", file=sys.stderr)
         if problems:
             return EXIT_PROBLEM
-        print(f"Nothing to forget: the journal has no {what.removeprefix('the ')}.")
+        print(
+            "Nothing to forget: the journal is empty."
+            if before is None
+            else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+        )
         return EXIT_OK
     parts = ([_entries(count)] if count else []) + (["the unreadable journal file"] if whole else [])
     parts += [label for label, _ in copies]
@@ -294,6 +310,12 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
         wipe_file(file)
         return f"{file.name} (a journal moved aside earlier)"
 
+    def wiped_copy(file: Path) -> str:
+        wipe_file(file)
+        with contextlib.suppress(OSError):
+            file.parent.rmdir()  # when it was the last one
+        return f"{file.name} (a copy left by an export that was stopped half-way)"
+
     def kept(file: Path) -> str:
         gone = forget_in_kept_file(file, before, partial(read_small_text, limit=UNSAVED_LIMIT))
         return f"{_entries(gone) if gone >= 0 else 'a file'} kept aside in {file}"
@@ -304,6 +326,7 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
     found: list[tuple[str, Callable[[], str]]] = []
     if before is None:
         found += [(f"{f.name}, moved aside earlier", partial(wiped, f)) for f in moved_aside(path)]
+        found += [(f"{f.name}, a copy left by a reading", partial(wiped_copy, f)) for f in _read_copies()]
     for file in unsaved_files(unsaved_folders(path)):
         if before is None or _kept_before(file, before):
             found.append((f"entries kept aside in {file.name}", partial(kept, file)))
@@ -314,6 +337,17 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
         if ordinary and (before is None or _logged_before(file, before)):
             found.append((f"the log {file.name}", partial(logged, file)))
     return found
+
+
+def _read_copies() -> list[Path]:
+    """Files of private copies made to read a journal (rustlamp.core.journal.reading_journal) that a killed
+    process left behind."""
+    from rustlamp.core.journal import READ_COPY_PREFIX
+
+    scratch = _scratch()
+    if scratch is None:
+        return []
+    return [f for d in scratch.glob(READ_COPY_PREFIX + "*") if d.is_dir() for f in d.iterdir() if f.is_file()]
 
 
 def _kept_before(file: Path, before: date) -> bool:
@@ -428,35 +462,3 @@ def _keep_entry_on_its_own(
     # as the running lamp does: kept aside where it can be, for the next start to take in
     keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
     return problem, keeper.keep_aside([entry])
-
-
-def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
-    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
-    import asyncio
-
-    from rustlamp.core.checkin import CheckInAnswers
-    from rustlamp.system.windows import checkin_window
-
-    outcome = asyncio.run(checkin_window().run(["--language", language]))
-    if outcome is None:
-        print("rustlamp: the check-in window could not be shown (is there a display?)", file=sys.stderr)
-        return EXIT_PROBLEM
-    if outcome["outcome"] != "saved":
-        print("Check-in closed; nothing was kept.")
-        return EXIT_OK
-    answers = CheckInAnswers.from_json(outcome.get("checkin") or {})
-    if journal_path is None:
-        print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
-        return EXIT_OK
-    problem, kept_in = _keep_entry_on_its_own(journal_path, "checkin", answers.to_json())
-    if problem is not None and kept_in is not None:
-        print(f"rustlamp: {problem}", file=sys.stderr)
-        print(f"Check-in kept in {kept_in}; it goes into the journal when rustlamp next starts.")
-        return EXIT_PROBLEM
-    if problem is not None:
-        # never lose what was written: show it, so it can be kept some other way
-        print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)
-        print(json.dumps(answers.to_json(), ensure_ascii=False), file=sys.stderr)
-        return EXIT_PROBLEM
-    print(f"Check-in kept in {journal_path}.")
-    return EXIT_OK

@@ -238,8 +238,7 @@ def _write_whole(folder: Path, name: str, data: bytes) -> Path:
         n += 1
         target = folder / f"{stem}-{n}{UNSAVED_SUFFIX}"
     temporary = folder / f".{target.name}.tmp"
-    # O_BINARY: Windows would write "\n" as "\r\n" (text mode is its default), the read-back would
-    # differ, and the entries would be kept nowhere
+    # O_BINARY: on Windows a descriptor is text by default and would write "\r\n" for each "\n"
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(temporary, flags, 0o600)
     try:

@@ -339,3 +339,17 @@ def test_a_check_in_with_no_lamp_and_no_journal_to_write_is_kept_aside_and_taken
     assert [dict(e.detail) for e in keeper.entries()] == [NOTE]
     keeper.close()
     assert unsaved_files([path.parent]) == []
+
+
+def test_a_reading_copy_left_by_a_killed_export_is_forgotten_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in private_folders(tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    left = tmp_path / "home" / "runtime" / "rustlamp" / "rustlamp-read-abc"
+    left.mkdir(parents=True)
+    (left / "journal.sqlite3").write_text("koude handen")
+    answer = run_here(["journal", "forget", "--all", "--yes"])
+    assert answer.code == 0, answer.said
+    assert "journal.sqlite3 (a copy left by an export that was stopped half-way)" in answer.out
+    assert not left.exists()

@@ -160,8 +160,8 @@ SETTINGS_PATHS: list[tuple[str, str, int, str]] = [
     ("folder-check", "folder", USAGE, r"cannot be read: it is a folder"),
     ("missing-check", "missing", USAGE, r"missing.*(no such file|does not exist|not found)"),
     ("symlink-loop-check", "loop", USAGE, r"cannot be read"),
-    ("fifo-plan", "fifo:plan", OK, r"planning with the built-in defaults"),
-    ("dev-zero-plan", "/dev/zero:plan", OK, r"planning with the built-in defaults"),
+    ("fifo-plan", "fifo:plan", OK, r"this plan uses the built-in defaults"),
+    ("dev-zero-plan", "/dev/zero:plan", OK, r"this plan uses the built-in defaults"),
 ]
 
 
@@ -202,7 +202,7 @@ def test_a_settings_path_that_is_no_ordinary_file_never_hangs(
 ARGUMENTS: list[tuple[str, list[str], int, str]] = [
     ("snooze-negative", ["snooze", "-5m"], USAGE, r"'-5m' is not a duration"),
     ("snooze-word", ["snooze", "abc"], USAGE, r"'abc' is not a duration"),
-    ("snooze-huge", ["snooze", "99999999h"], USAGE, r"out of range; use 10s to 24h"),
+    ("snooze-huge", ["snooze", "99999999h"], USAGE, r"out of range; use 10 sec to 24 hours"),
     ("snooze-digits", ["snooze", "9" * 5000 + "h"], USAGE, r"is not a duration|out of range"),
     ("snooze-zero", ["snooze", "0s"], USAGE, r"out of range"),
     ("snooze-empty", ["snooze", ""], USAGE, r"is not a duration"),
@@ -226,10 +226,10 @@ ARGUMENTS: list[tuple[str, list[str], int, str]] = [
         "plan-from-9000-many",
         ["plan", "--from", "9000-12-31T23:00+14:00", "--count", "10000", "--json"],
         OK,
-        r"^\[",
+        r'^\{"from": "settings"',
     ),
-    ("plan-from-word", ["plan", "--from", "tomorrow"], USAGE, r"is not an ISO 8601 time"),
-    ("plan-from-empty", ["plan", "--from", ""], USAGE, r"is not an ISO 8601 time"),
+    ("plan-from-word", ["plan", "--from", "tomorrow"], USAGE, r"is not a time; use a time of day like 16:30"),
+    ("plan-from-empty", ["plan", "--from", ""], USAGE, r"is not a time"),
     ("plan-count-zero", ["plan", "--count", "0"], USAGE, r"out of range; use 1 to 10000"),
     ("plan-count-huge", ["plan", "--count", "10001"], USAGE, r"out of range; use 1 to 10000"),
     ("plan-count-word", ["plan", "--count", "ten"], USAGE, r"is not a whole number"),

@@ -172,3 +172,45 @@ def test_reloading_onto_a_fifo_is_refused_and_the_lamp_still_stops(
         assert status(app)["running"] is True
     finally:
         assert app.stop(timeout=10) == 0  # SIGTERM still ends it
+
+
+@pytest.mark.desktop
+def test_a_lamp_whose_data_disk_fills_up_tells_once_and_loses_nothing(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    from test_faults import fill, small_tmpfs
+
+    from rustlamp.core.entries_json import entries_from_json
+
+    data_home = tmp_path / "data"
+    with small_tmpfs(data_home / "rustlamp", "512k") as data:
+        app = quiet_app(desktop_clean, tmp_path, {"XDG_DATA_HOME": str(data_home)})
+        try:
+            assert status(app)["journal_state"] == "open"
+            fill(data)
+            for args in (["pause", "30m"], ["resume"], ["snooze", "10m"], ["pause", "1h"]):
+                assert rustlamp(args, app.env).returncode == 0
+            told = desktop_clean.wait_for_notification(lambda n: "cannot take anything in" in n["body"])
+            assert told["summary"] == "About your journal"
+            now = status(app)
+            assert now["journal_state"] == "waiting" and now["journal_waiting"] == 3
+            assert sum("cannot take anything in" in n["body"] for n in desktop_clean.notifications()) == 1
+        finally:
+            assert app.stop() == 0
+        state = Path(app.env["XDG_STATE_HOME"]) / "rustlamp"
+        (kept,) = state.glob("journal-unsaved-*.json")
+        assert [e.kind for e in entries_from_json(json.loads(kept.read_text()))] == [
+            "pause",
+            "snooze",
+            "pause",
+        ]
+        assert not list(data.glob("journal-unsaved-*")) and not list(data.glob("*.tmp"))
+
+        (data / "filler").unlink()
+        again = quiet_app(desktop_clean, tmp_path, {"XDG_DATA_HOME": str(data_home)})
+        try:
+            exported = rustlamp(["journal", "export", "--format", "json"], again.env)
+            assert [e["kind"] for e in json.loads(exported.stdout)] == ["pause", "snooze", "pause"]
+            assert not list(state.glob("journal-unsaved-*.json"))  # taken in, and wiped
+        finally:
+            assert again.stop() == 0

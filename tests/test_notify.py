@@ -87,6 +87,75 @@ def test_two_buttons_arrive_with_their_labels(session: DesktopSession) -> None:
     assert [key for key, _ in n["actions"]] == ["default", "break", "snooze:10m"]
 
 
+def test_withdraw_takes_the_notification_off_the_screen_and_twice_is_no_problem(
+    session: DesktopSession,
+) -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        notifier = await started(DesktopNotifierBackend(APP, lambda key: None))
+        try:
+            shown = await notifier.show(Message("Withdrawn", "This one goes away.", click_key="open"))
+            kept = await notifier.show(Message("Kept", "This one stays."))
+            assert shown is not None and kept is not None
+            seen = await asyncio.to_thread(
+                session.wait_for_notification, lambda n: n["summary"] == "Withdrawn"
+            )
+            await notifier.withdraw(shown)
+            await notifier.withdraw(shown)  # gone already: nothing happens, nothing is raised
+
+            def closed() -> dict[str, Any]:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    for n in session.notifications():
+                        if n["id"] == seen["id"] and n["closed"] is not None:
+                            return n
+                    time.sleep(0.05)
+                raise AssertionError(f"not closed: {session.notifications()}")
+
+            gone = await asyncio.to_thread(closed)
+            other = next(n for n in session.notifications() if n["summary"] == "Kept")
+            return gone, other
+        finally:
+            await notifier.close()
+
+    gone, other = run(scenario())
+    assert gone["closed"] == 3  # the spec's reason: closed by a call to CloseNotification
+    assert other["closed"] is None  # only the one asked for
+
+
+def test_withdraw_still_works_after_a_button_was_pressed(session: DesktopSession) -> None:
+    # desktop-notifier forgets a notification once a button is pressed; dunst keeps showing it
+    async def scenario() -> dict[str, Any]:
+        pressed: list[str] = []
+        notifier = await started(DesktopNotifierBackend(APP, pressed.append))
+        try:
+            shown = await notifier.show(
+                Message("Pressed", "Then withdrawn.", buttons=(Button("later", "Later"),))
+            )
+            assert shown is not None
+            seen = await asyncio.to_thread(session.wait_for_notification, lambda n: n["summary"] == "Pressed")
+            assert await asyncio.to_thread(session.press_action, "Later") == "later"
+            await notifier.withdraw(shown)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                found = [
+                    n for n in session.notifications() if n["id"] == seen["id"] and n["closed"] is not None
+                ]
+                if found:
+                    return found[0]
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"still open: {session.notifications()}")
+        finally:
+            await notifier.close()
+
+    assert run(scenario())["closed"] == 3  # closed by us (CloseNotification), not left on screen
+
+
+def test_plyer_cannot_withdraw_and_says_so_by_returning_nothing() -> None:
+    backend = PlyerBackend(APP, lambda key: None)
+    assert asyncio.run(backend.show(Message("t", "b"))) is None  # not started: nothing shown, no handle
+    asyncio.run(backend.withdraw("anything"))  # a no-op, never an error
+
+
 def test_body_is_escaped_for_a_markup_server_and_title_is_not(session: DesktopSession) -> None:
     async def scenario() -> None:
         assert "body-markup" in (await probe_freedesktop_server()).capabilities  # dunst reads markup

@@ -167,8 +167,9 @@ def test_a_wrong_value_is_said_beside_its_field_in_the_cores_words_and_save_stay
     _edit(form, EVERY, "banana")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
     setting = form.setting(EVERY)
-    assert setting.notes == (expected.message,) and setting.error
-    assert expected.message.startswith("'banana' is not a duration")
+    assert setting.notes == (expected.message_in("en"),) and setting.error  # plainly, for a person
+    assert "from 10 sec to 24 hours" in setting.notes[0]
+    assert expected.message.startswith("'banana' is not a duration")  # config check: precisely
     assert form.tab_has_error(TAB_KEYS.index("reminders")) and not form.tab_has_error(0)
     assert not form.can_save and not form.save()
     assert config.read_text(encoding="utf-8") == HAND_WRITTEN

@@ -9,6 +9,7 @@ run as "nobody" (setpriv); the tests talk to it as root, which may open the sock
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import struct
@@ -17,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from desktop import DesktopError, _stop_process, _tail, require_programs
 
@@ -40,23 +42,23 @@ START_TIMEOUT = 20.0
 
 
 def _as_desktop_user(args: Sequence[str]) -> list[str]:
-    if os.getuid() != 0:
-        return list(args)
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *args]
 
 
 class WaylandDesktop:
     """What every headless Wayland desktop here shares: its folder, runtime dir, bus and processes."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, own_user: bool = False) -> None:
+        """`own_user`: run the desktop as "nobody" when we are root (sway refuses root)."""
         self.name = name
+        self.own_user = own_user and os.getuid() == 0
         self.directory = Path(tempfile.mkdtemp(prefix=f"rustlamp-{name}-"))
         os.chmod(self.directory, 0o755)
         self.runtime = self.directory / "runtime"
         self.home = self.directory / "home"
         self.runtime.mkdir(mode=0o700)
         self.home.mkdir()
-        if os.getuid() == 0:
+        if self.own_user:
             for path in (self.runtime, self.home):
                 os.chown(path, NOBODY, NOBODY)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -75,7 +77,7 @@ class WaylandDesktop:
         log = self.directory / f"{name}.log"
         with log.open("ab") as out:
             proc = subprocess.Popen(
-                _as_desktop_user(args),
+                _as_desktop_user(args) if self.own_user else list(args),
                 env={**self.env, **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -104,15 +106,44 @@ class WaylandDesktop:
                 raise DesktopError(f"{self.name}: {what} not within {timeout:g} s")
             time.sleep(0.05)
 
-    def start_bus(self) -> None:
-        """The desktop's own session bus: it runs as us (root, say) and lets the desktop's user in."""
-        bus_dir = self.directory / "bus"
+    def start_bus(self, kind: str = "session") -> None:
+        """The desktop's own session bus (or a private stand-in for the system bus: `kind` "system"): it
+        runs as us (root, say) and lets the desktop's user in."""
+        bus_dir = self.directory / f"{kind}-bus"
         bus_dir.mkdir()
         config = bus_dir / "bus.conf"
         config.write_text(BUS_CONFIG.format(directory=bus_dir))
         proc, address = _bus_from(config, bus_dir)
-        self.processes["dbus"] = proc
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        self.processes[f"{kind}-bus"] = proc
+        self.env["DBUS_SESSION_BUS_ADDRESS" if kind == "session" else "DBUS_SYSTEM_BUS_ADDRESS"] = address
+
+    def start_recorder(self) -> None:
+        """Record every notification call and signal on the desktop's bus (tests/desktop.py's recorder)."""
+        import sys
+
+        self.record_file = self.directory / "notifications.jsonl"
+        with self.record_file.open("wb") as out:
+            self.processes["recorder"] = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("desktop.py")),
+                    "--record",
+                    self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, **self.env},
+                start_new_session=True,
+            )
+        self.wait_for(lambda: any(e["kind"] == "ready" for e in self.events()), "the notification recorder")
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        path = getattr(self, "record_file", None)
+        if path is None or not path.exists():
+            return []
+        found = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        return [e for e in found if kind is None or e["kind"] == kind]
 
     def stop(self) -> None:
         for proc in reversed(list(self.processes.values())):
@@ -206,11 +237,11 @@ class Sway(WaylandDesktop):
     """sway 1.7 on wlroots' headless backend, drawn in software."""
 
     def __init__(self, extra_config: str = "") -> None:
-        super().__init__("sway")
+        super().__init__("sway", own_user=True)
         self.extra_config = extra_config
 
     def start(self) -> Sway:
-        require_programs(["sway", "setpriv"] if os.getuid() == 0 else ["sway"])
+        require_programs(["sway", "setpriv"] if self.own_user else ["sway"])
         config = self.directory / "sway.conf"
         config.write_text(SWAY_CONFIG.format(extra=self.extra_config))
         self.start_bus()
@@ -284,6 +315,322 @@ class Sway(WaylandDesktop):
 @contextlib.contextmanager
 def sway(extra_config: str = "") -> Iterator[Sway]:
     desktop = Sway(extra_config)
+    try:
+        yield desktop.start()
+    finally:
+        desktop.stop()
+
+
+KACTIVITYMANAGERD = "/usr/lib/x86_64-linux-gnu/libexec/kactivitymanagerd"
+
+
+class Plasma(WaylandDesktop):
+    """KDE Plasma 5.27: kwin_wayland on a virtual framebuffer with XWayland, and plasmashell in it."""
+
+    def __init__(self) -> None:
+        super().__init__("plasma")
+
+    def start(self) -> Plasma:
+        require_programs(["kwin_wayland", "plasmashell"])
+        # The installed kwin_wayland has file capabilities (cap_sys_resource) that a container may refuse
+        # to execute; a copy without them runs the same.
+        kwin = self.directory / "kwin_wayland"
+        shutil.copyfile(shutil.which("kwin_wayland") or "/usr/bin/kwin_wayland", kwin)
+        kwin.chmod(0o755)
+        self.start_bus()
+        # KWin lets a program take screenshots when a desktop file of its executable says so: this
+        # Python's, for the tests' own screenshots.
+        applications = self.home / ".local" / "share" / "applications"
+        applications.mkdir(parents=True)
+        (applications / "rustlamp-tests-screenshot.desktop").write_text(
+            "[Desktop Entry]\nType=Application\nName=rustlamp tests\nNoDisplay=true\n"
+            f"Exec={os.path.realpath('/proc/self/exe')}\n"
+            "X-KDE-DBUS-Restricted-Interfaces=org.kde.KWin.ScreenShot2\n"
+        )
+        self.env.update(
+            {
+                "XDG_CURRENT_DESKTOP": "KDE",
+                "KDE_FULL_SESSION": "true",
+                "KDE_SESSION_VERSION": "5",
+                "KWIN_WAYLAND_NO_PERMISSION_CHECKS": "1",  # lets the tests' fake input in
+                "QT_QPA_PLATFORM": "wayland",
+            }
+        )
+        self.spawn(
+            "kwin",
+            [str(kwin), "--virtual", "--xwayland", "--socket", "wayland-kde", "--width", str(WIDTH),
+             "--height", str(HEIGHT), "--no-lockscreen"],
+        )  # fmt: skip
+        self.wait_for(lambda: (self.runtime / "wayland-kde").exists(), "kwin_wayland's socket")
+        self.env["WAYLAND_DISPLAY"] = "wayland-kde"
+        # kded5 serves the StatusNotifierWatcher (a kded module); plasmashell's tray is the host, and its
+        # notifications applet the notification server. A real session starts kded5 first, too.
+        self.spawn("kded5", ["kded5"])
+        self.spawn("kactivitymanagerd", [KACTIVITYMANAGERD])  # plasmashell refuses to load without it
+        self.spawn("plasmashell", ["plasmashell"])
+        return self
+
+    def busctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run(["busctl", "--user", *args], check=check)
+
+    def restart(self, name: str, args: Sequence[str]) -> None:
+        proc = self.processes.pop(name)
+        _stop_process(proc)
+        self.spawn(name, args)
+
+    def screenshot(self, path: Path) -> Path:
+        """The whole screen through KWin's own screenshot interface (org.kde.KWin.ScreenShot2)."""
+        import asyncio
+
+        from PIL import Image
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        width, height, stride, data = asyncio.run(_kwin_capture(self.env["DBUS_SESSION_BUS_ADDRESS"]))
+        # QImage::Format_ARGB32(_Premultiplied) / RGB32: B, G, R, A bytes on a little-endian machine
+        image = Image.frombuffer("RGBA", (width, height), data, "raw", "BGRA", stride, 1)
+        image.convert("RGB").save(path)
+        return path
+
+    def fake_input(self) -> FakeInput:
+        return FakeInput(str(self.runtime / self.env["WAYLAND_DISPLAY"]))
+
+
+async def _kwin_capture(address: str) -> tuple[int, int, int, bytes]:
+    import asyncio
+
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address, negotiate_unix_fd=True).connect()
+    read_end, write_end = os.pipe()
+    try:
+        reading = asyncio.get_running_loop().run_in_executor(None, _read_all, read_end)
+        reply = await bus.call(
+            Message(
+                destination="org.kde.KWin",
+                path="/org/kde/KWin/ScreenShot2",
+                interface="org.kde.KWin.ScreenShot2",
+                member="CaptureWorkspace",
+                signature="a{sv}h",
+                body=[{}, 0],
+                unix_fds=[write_end],
+            )
+        )
+        os.close(write_end)
+        write_end = -1
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        results = {k: v.value for k, v in reply.body[0].items()}
+        data = await reading
+        return int(results["width"]), int(results["height"]), int(results["stride"]), data
+    finally:
+        if write_end >= 0:
+            os.close(write_end)
+        bus.disconnect()
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.read()
+
+
+class FakeInput:
+    """KWin's org_kde_kwin_fake_input over our own Wayland wire client (KWIN_WAYLAND_NO_PERMISSION_CHECKS
+    lets a test in): pointer and keys the compositor believes."""
+
+    AUTHENTICATE, POINTER_MOTION, BUTTON, POINTER_MOTION_ABSOLUTE, KEYBOARD_KEY = 0, 1, 2, 9, 10
+
+    def __init__(self, socket: str) -> None:
+        from rustlamp.desk.wayland_wire import WaylandConnection, string_arg
+
+        self.connection = WaylandConnection.connect(socket)
+        found = self.connection.find("org_kde_kwin_fake_input")
+        assert found is not None, self.connection.globals
+        self.input = self.connection.bind(found, 4)
+        self.connection.send(
+            self.input, self.AUTHENTICATE, string_arg("rustlamp tests") + string_arg("tests")
+        )
+
+    def move(self, x: int, y: int) -> None:
+        self.connection.send(self.input, self.POINTER_MOTION_ABSOLUTE, struct.pack("=ii", x * 256, y * 256))
+        self.connection.roundtrip()
+
+    def click(self, x: int, y: int, button: int = BTN_LEFT) -> None:
+        """Move there, let the pointer settle (Qt Quick acts on a press only over a hovered item), click."""
+        self.move(x, y)
+        time.sleep(0.3)
+        self.connection.send(self.input, self.BUTTON, struct.pack("=II", button, 1))
+        self.connection.roundtrip()
+        time.sleep(0.1)
+        self.connection.send(self.input, self.BUTTON, struct.pack("=II", button, 0))
+        self.connection.roundtrip()
+
+    def key(self, code: int = 42) -> None:
+        """A key press and release (evdev code; 42 is left Shift)."""
+        self.connection.send(self.input, self.KEYBOARD_KEY, struct.pack("=II", code, 1))
+        self.connection.send(self.input, self.KEYBOARD_KEY, struct.pack("=II", code, 0))
+        self.connection.roundtrip()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@contextlib.contextmanager
+def plasma() -> Iterator[Plasma]:
+    desktop = Plasma()
+    try:
+        yield desktop.start()
+    finally:
+        desktop.stop()
+
+
+APPINDICATOR_UUID = "ubuntu-appindicators@ubuntu.com"  # Debian's gnome-shell-extension-appindicator
+
+
+class Gnome(WaylandDesktop):
+    """GNOME Shell 43, headless on Wayland with a virtual monitor, the AppIndicator extension on (as
+    Ubuntu ships it). Settings live in a key file (GSETTINGS_BACKEND=keyfile): there is no dconf
+    service to activate on the private bus; gsettings run with the desktop's environment reads and
+    writes the same file, and the shell follows changes to it."""
+
+    def __init__(self) -> None:
+        # as root the shell shows "Logged in as a privileged user" over everything: run it as nobody
+        super().__init__("gnome", own_user=True)
+
+    def start(self) -> Gnome:
+        require_programs(["gnome-shell", "gsettings"])
+        self.start_bus()
+        self.start_bus("system")  # the shell insists on a system bus; an empty private one will do
+        settings = self.home / ".config" / "glib-2.0" / "settings"
+        settings.mkdir(parents=True)
+        (settings / "keyfile").write_text(
+            "[org/gnome/shell]\n"
+            f"enabled-extensions=['{APPINDICATOR_UUID}']\n"
+            "disable-user-extensions=false\n"
+            "welcome-dialog-last-shown-version='999'\n"
+            # without GDM there is no screen lock, and the shell would say so over everything
+            "[org/gnome/desktop/lockdown]\n"
+            "disable-lock-screen=true\n"
+        )
+        if self.own_user:
+            for path in [settings, *settings.parents]:
+                if path == self.home:
+                    break
+                os.chown(path, NOBODY, NOBODY)
+            os.chown(settings / "keyfile", NOBODY, NOBODY)
+        self.env.update(
+            {
+                "XDG_CURRENT_DESKTOP": "GNOME",
+                "XDG_SESSION_DESKTOP": "gnome",
+                "GSETTINGS_BACKEND": "keyfile",
+                "WAYLAND_DISPLAY": "wayland-gnome",
+            }
+        )
+        self.spawn(
+            "gnome-shell",
+            ["gnome-shell", "--headless", "--wayland", "--no-x11", "--wayland-display", "wayland-gnome",
+             "--virtual-monitor", f"{WIDTH}x{HEIGHT}"],
+        )  # fmt: skip
+        self.wait_for(lambda: (self.runtime / "wayland-gnome").exists(), "gnome-shell's socket", timeout=60)
+        return self
+
+    def gsettings(self, *args: str) -> str:
+        """gsettings as the desktop's user: the key file it rewrites must stay the shell's to read."""
+        command = ["gsettings", *args]
+        return self.run(_as_desktop_user(command) if self.own_user else command).stdout.strip()
+
+    def call(self, dest: str, path: str, method: str, *args: str, timeout: float = 10) -> str:
+        """gdbus call on the desktop's bus; its printed reply."""
+        return self.run(
+            ["gdbus", "call", "--session", "--dest", dest, "--object-path", path, "--method", method, *args],
+            timeout=timeout,
+        ).stdout.strip()
+
+    def screenshot(self, path: Path) -> Path:
+        """The whole screen through the shell's own screenshot interface. The shell lets only a few bus
+        names take screenshots (GNOME Screenshot's among them): the test's connection takes that name."""
+        import asyncio
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        taken = self.home / path.name  # the shell writes it, as the desktop's user
+        asyncio.run(_gnome_screenshot(self.env["DBUS_SESSION_BUS_ADDRESS"], taken))
+        shutil.move(taken, path)
+        return path
+
+    def press_key(self, keycode: int = 42) -> None:
+        """A key press and release through Mutter's remote desktop (evdev code; 42 is left Shift)."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyKeyboardKeycode", "ub", [keycode, True]),
+                ("NotifyKeyboardKeycode", "ub", [keycode, False]),
+            )
+        )
+
+    def start_notifications(self) -> None:
+        """GNOME's notification server for other programs (org.freedesktop.Notifications), which the
+        session starts on demand through D-Bus activation; the private bus has none, so it is started."""
+        self.spawn("notifications", ["gjs", "/usr/share/gnome-shell/org.gnome.Shell.Notifications"])
+
+
+async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]]) -> None:
+    """A Mutter remote-desktop session (the shell's own way to take input from outside), the given
+    Notify* calls in it, and its end; the session lives as long as the connection that made it."""
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address).connect()
+
+    async def call(
+        path: str, interface: str, member: str, signature: str = "", body: list[Any] | None = None
+    ) -> Any:
+        reply = await bus.call(
+            Message(destination="org.gnome.Mutter.RemoteDesktop", path=path, interface=interface,
+                    member=member, signature=signature, body=body or [])
+        )  # fmt: skip
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        return reply.body
+
+    try:
+        (session,) = await call(
+            "/org/gnome/Mutter/RemoteDesktop", "org.gnome.Mutter.RemoteDesktop", "CreateSession"
+        )
+        interface = "org.gnome.Mutter.RemoteDesktop.Session"
+        await call(session, interface, "Start")
+        for member, signature, body in steps:
+            await call(session, interface, member, signature, body)
+        await call(session, interface, "Stop")
+    finally:
+        bus.disconnect()
+
+
+async def _gnome_screenshot(address: str, path: Path) -> None:
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address).connect()
+    try:
+        await bus.request_name("org.gnome.Screenshot")
+        reply = await bus.call(
+            Message(
+                destination="org.gnome.Shell.Screenshot",
+                path="/org/gnome/Shell/Screenshot",
+                interface="org.gnome.Shell.Screenshot",
+                member="Screenshot",
+                signature="bbs",
+                body=[False, False, str(path)],
+            )
+        )
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        assert reply.body[0] is True, reply.body
+    finally:
+        bus.disconnect()
+
+
+@contextlib.contextmanager
+def gnome() -> Iterator[Gnome]:
+    desktop = Gnome()
     try:
         yield desktop.start()
     finally:

@@ -394,11 +394,16 @@ def _move_aside(path: Path, now: datetime) -> Path:
     return target
 
 
-def reading_journal(path: Path) -> Journal:
+READ_COPY_PREFIX = "rustlamp-read-"  # a private copy made to read a journal that cannot be read in place
+
+
+def reading_journal(path: Path, scratch: Path | None = None) -> Journal:
     """Open an existing journal only to read it (export, the week): it writes nothing, so a journal on a
     read-only disk, or one the person may only read, can still be taken out. Where SQLite cannot read it
     in place (a read-only folder without the WAL's index file), a private copy in a temporary folder is
-    read and removed at close. JournalError when it cannot be read; nothing is moved."""
+    read and removed at close; it is made in `scratch` (rustlamp's runtime folder, which `forget` looks in,
+    should a copy outlive a killed process), else the system's temporary folder. JournalError when it cannot
+    be read; nothing is moved."""
     if not path.exists():
         raise JournalError(f"there is no journal yet at {path}")
     try:
@@ -410,14 +415,14 @@ def reading_journal(path: Path) -> Journal:
     except sqlite3.Error as exc:
         if not _is_read_only_error(exc) and "unable to open" not in str(exc):
             raise JournalError(f"the journal {path} {_failure(exc)}") from exc
-    return _read_copy(path)
+    return _read_copy(path, scratch)
 
 
-def _read_copy(path: Path) -> Journal:
+def _read_copy(path: Path, scratch: Path | None) -> Journal:
     import shutil
     import tempfile
 
-    folder = tempfile.TemporaryDirectory(prefix="rustlamp-read-")  # made 0700
+    folder = tempfile.TemporaryDirectory(prefix=READ_COPY_PREFIX, dir=scratch)  # made 0700
     try:
         copy = Path(folder.name) / path.name
         for suffix in ("", "-wal"):

@@ -137,6 +137,28 @@ def _disconnect(notifier: DesktopNotifier) -> None:
             log.debug("Closing desktop-notifier's D-Bus connection failed", exc_info=True)
 
 
+def _service_id(notifier: DesktopNotifier, identifier: str) -> int | None:
+    """The freedesktop.org service's id for desktop-notifier's `identifier` (D-Bus only; None elsewhere)."""
+    ids: Any = getattr(
+        getattr(notifier, "_backend", None), "_platform_to_interface_notification_identifier", None
+    )
+    try:
+        found = ids.inverse.get(identifier) if ids is not None else None
+    except Exception:
+        return None
+    return found if isinstance(found, int) else None
+
+
+async def _close_on_the_bus(notifier: DesktopNotifier, service_id: int) -> None:
+    interface: Any = getattr(getattr(notifier, "_backend", None), "interface", None)
+    if interface is None:
+        return
+    try:
+        await asyncio.wait_for(interface.call_close_notification(service_id), SEND_TIMEOUT)
+    except Exception:  # closed already (the spec's error), or the service went away: gone either way
+        log.debug("CloseNotification %s: already closed", service_id, exc_info=True)
+
+
 class DesktopNotifierBackend:
     """The Notifier for desktops whose notification service desktop-notifier can reach."""
 
@@ -148,6 +170,9 @@ class DesktopNotifierBackend:
         self._icon = icon
         self._notifier: DesktopNotifier | None = None
         self._escape_body = False  # True when the service reads the body as markup
+        # the service's own id of each notification we showed, for withdraw(): desktop-notifier forgets it
+        # once a button was pressed, though the notification may still be on screen
+        self._service_ids: dict[str, int] = {}
         # Why no freedesktop.org notification service answered, when that is why start() failed.
         self.no_service_reason: str | None = None
 
@@ -224,11 +249,11 @@ class DesktopNotifierBackend:
 
         return handle
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         notifier = self._notifier
         if notifier is None:
             log.warning("Not shown, the notifier is not started: %s", message.title)
-            return
+            return None
         # Only the body may be markup (the summary is plain text by the spec). Quotes need no escaping
         # in markup text, and some services only decode &amp; &lt; &gt;.
         body = html.escape(message.body, quote=False) if self._escape_body else message.body
@@ -252,7 +277,7 @@ class DesktopNotifierBackend:
             dispatched = True
 
         try:
-            await asyncio.wait_for(
+            identifier = await asyncio.wait_for(
                 notifier.send(
                     title=message.title,
                     message=body,
@@ -264,10 +289,32 @@ class DesktopNotifierBackend:
             )
         except Exception:
             log.exception("Could not show the notification %r", message.title)
-            return
+            return None
         if not dispatched:
             # desktop-notifier logs the cause on its own logger and carries on; say it here too.
             log.warning("The notification service did not take the notification %r", message.title)
+            return None
+        service_id = _service_id(notifier, identifier)
+        if service_id is not None:
+            self._service_ids[identifier] = service_id
+            while len(self._service_ids) > 32:  # ones never withdrawn (routines, about) need not be kept
+                del self._service_ids[next(iter(self._service_ids))]
+        return identifier
+
+    async def withdraw(self, shown: str) -> None:
+        notifier = self._notifier
+        if notifier is None:
+            return
+        service_id = self._service_ids.pop(shown, None)
+        try:
+            # CloseNotification on D-Bus. desktop-notifier forgets its id once a button was pressed (and
+            # raises KeyError), so then we ask the service ourselves, with the id it gave
+            await asyncio.wait_for(notifier.clear(shown), SEND_TIMEOUT)
+        except KeyError:
+            if service_id is not None:
+                await _close_on_the_bus(notifier, service_id)
+        except Exception:
+            log.warning("Could not withdraw notification %s", shown, exc_info=True)
 
     async def close(self) -> None:
         notifier, self._notifier = self._notifier, None

@@ -105,10 +105,10 @@ class PlyerBackend:
             "buttons and clicks on notifications are unavailable.",
         )
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         if not self._ready:
             log.warning("Not shown, the notifier is not started: %s", message.title)
-            return
+            return None
         if message.buttons or message.click_key:
             log.debug("plyer cannot show buttons or report clicks; showing %r as text", message.title)
         body = html.escape(message.body, quote=False) if self._escape_body else message.body
@@ -130,6 +130,10 @@ class PlyerBackend:
             )
         except Exception:
             log.exception("Could not show the notification %r through plyer", message.title)
+        return None  # plyer gives no handle: what it shows cannot be withdrawn
+
+    async def withdraw(self, shown: str) -> None:
+        """plyer cannot take a notification back; the service's own timeout closes it."""
 
     async def close(self) -> None:
         self._ready = False

@@ -33,8 +33,12 @@ class NullNotifier:
     async def start(self) -> NotifierStatus:
         return NotifierStatus(False, self.backend, self._detail)
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         log.info("Notification (nothing can show it): %s: %s", message.title, message.body)
+        return None
+
+    async def withdraw(self, shown: str) -> None:
+        pass
 
     async def close(self) -> None:
         pass

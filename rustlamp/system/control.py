@@ -193,7 +193,7 @@ def take_instance_lock(folder: Path | None = None) -> InstanceLock | None:
         if not _try_lock(folder_fd, method) or not _take_abstract_name(directory, holds):
             _let_go(holds)
             return None
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         file = open(os.open(path, flags, 0o600), "r+", encoding="utf-8")  # noqa: SIM115  (kept open)
     except OSError:

@@ -6,7 +6,7 @@
 # are root (sway refuses root). Needs root (or sudo) only when something is missing.
 set -eu
 packages="sway mako-notifier grim wtype util-linux dbus
-  kwin-wayland plasma-workspace
+  kwin-wayland plasma-workspace plasma-desktop qtwayland5
   gnome-shell gnome-shell-extension-appindicator gjs"
 missing=""
 for p in $packages; do
