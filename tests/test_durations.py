@@ -95,7 +95,7 @@ def test_format_duration_is_short_and_canonical(delta: timedelta, expected: str)
         (timedelta(hours=2), "2 uur", "2 hours"),
         (timedelta(minutes=90), "1 uur 30 min", "1 hour 30 min"),
         (timedelta(seconds=90), "1 min 30 sec", "1 min 30 sec"),
-        (timedelta(0), "0 sec", "0 sec"),
+        (timedelta(0), "0 min", "0 min"),
     ],
 )
 def test_format_human_says_a_duration_in_words(delta: timedelta, nl: str, en: str) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rustlamp.core.commands import ToggleAutostart, command_from_key
 from rustlamp.core.menu import (
+    PAUSE_CHOICES,
     WARMTH_LEVELS,
     Lamp,
     MenuItem,
@@ -199,3 +200,23 @@ def test_the_lamp_warms_step_by_step_at_the_planned_moments(since_rest: int, eve
     at_change = view(last_rest=start.last_rest, every=every, now=change)
     assert warmth(just_before) == level
     assert warmth(at_change) == level + 1
+
+
+@given(
+    st.lists(st.integers(min_value=10, max_value=24 * 3600), min_size=1, max_size=6, unique=True),
+    st.sampled_from(["nl", "en"]),
+)
+def test_every_duration_the_menu_shows_reads_back_as_what_it_does(seconds: list[int], language: str) -> None:
+    """What the app shows is what it accepts: "1 uur 30 min" in the menu is "1 uur 30 min" in the file."""
+    from rustlamp.core.commands import Pause, Snooze
+    from rustlamp.core.durations import parse_duration
+
+    choices = tuple(timedelta(seconds=s) for s in seconds)
+    items = menu(view(language=language, snooze_choices=choices))
+    checked = 0
+    for item in leaves(items):
+        command = command_from_key(item.id, "tray")
+        if isinstance(command, (Snooze, Pause)) and command.delay is not None:
+            assert parse_duration(item.label) == command.delay, item.label
+            checked += 1
+    assert checked == len(choices) + len(PAUSE_CHOICES)

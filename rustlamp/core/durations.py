@@ -95,7 +95,7 @@ def format_human(delta: timedelta, language: str) -> str:
     units = _HUMAN_UNITS.get(language, _HUMAN_UNITS["en"])
     values = _split(delta)
     parts = [f"{v} {unit[0] if v == 1 else unit[1]}" for v, unit in zip(values, units, strict=True) if v]
-    return " ".join(parts) or f"0 {units[2][1]}"
+    return " ".join(parts) or f"0 {units[1][1]}"  # nothing at all: "0 min", as the settings' hints say
 
 
 def parse_clock_time(text: str) -> time:

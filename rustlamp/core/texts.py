@@ -62,13 +62,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
         "settings_title": "Het instellingenbestand ging niet open",
         "journal_title": "Over je dagboek",
-        # the problem comes from the journal, in English like `config check`'s: on a line of its own
+        # the journal's own words on what went wrong (English, with its path) go to the log, not here
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
-        "staat ernaast en rustlamp begint een nieuw dagboek.\n{problem}",
+        "staat ernaast en rustlamp begint een nieuw dagboek. Waarom, dat staat in het logbestand.",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
-        "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "wat je invult wordt bewaard en gaat erin zodra het weer kan. Waarom, dat staat in het logbestand.",
         "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
-        "wacht en blijft bewaard, ook als rustlamp stopt.\n{problem}",
+        "wacht en blijft bewaard, ook als rustlamp stopt. Waarom, dat staat in het logbestand.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
@@ -183,11 +183,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_title": "The settings file did not open",
         "journal_title": "About your journal",
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
-        "beside it, and rustlamp starts a new journal.\n{problem}",
+        "beside it, and rustlamp starts a new journal. The log file says why.",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "what you fill in is kept, and goes in as soon as it can. The log file says why.",
         "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
-        "fill in waits, and is kept safe even when rustlamp stops.\n{problem}",
+        "fill in waits, and is kept safe even when rustlamp stops. The log file says why.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
