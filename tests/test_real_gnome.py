@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from run_cli import rustlamp
 from wayland_session import APPINDICATOR_UUID, Gnome, gnome
 
 pytestmark = pytest.mark.real_desktop
@@ -48,6 +49,14 @@ def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
             return value
         assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
         time.sleep(0.1)
+
+
+def notification_id(desktop: Gnome, note: dict[str, Any]) -> list[int]:
+    return [
+        e["id"]
+        for e in desktop.events("reply")
+        if e["reply_serial"] == note["serial"] and e["destination"] == note["sender"]
+    ]
 
 
 def listed_for(desktop: Gnome, pid: int, seconds: float) -> bool:
@@ -108,6 +117,17 @@ def test_a_reminder_reaches_gnomes_notifications_with_the_lamp_and_buttons(
         assert [key.split(":")[0] for key, _ in note["actions"]][-1] == "snooze"
         time.sleep(0.5)
         desktop.screenshot(SHOTS / "gnome-reminder.png")
+        # Answered (here from the command line), it is withdrawn from GNOME's message list.
+        assert rustlamp(["snooze", "10m"], app.env).returncode == 0
+        [nid] = wait(lambda: notification_id(desktop, note), "the notification's id")
+
+        def closed_by_us() -> bool:
+            return any(
+                e["member"] == "CloseNotification" and e["args"] == [nid] for e in desktop.events("call")
+            )
+
+        wait(closed_by_us, "CloseNotification")
+        wait(lambda: [e for e in desktop.events("closed") if e["id"] == nid], "GNOME closing it")
     finally:
         assert app.stop() == 0
 
