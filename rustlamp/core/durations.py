@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from fractions import Fraction
 
 from rustlamp.core.problem_words import PhrasedValueError, phrase
 
@@ -49,7 +48,8 @@ def parse_duration(text: str) -> timedelta:
     said in Dutch too) for anything else; callers add the allowed forms in their own words."""
     cleaned = text.strip().lower()
     refused = PhrasedValueError(phrase("not_a_duration", value=repr(text)))
-    total = Fraction(0)
+    total = 0  # in units of 1 / scale seconds, so "1,5 uur" needs no float nor fractions module
+    scale = 1
     last_size: int | None = None
     position = 0
     while position < len(cleaned):
@@ -60,20 +60,23 @@ def parse_duration(text: str) -> timedelta:
                 raise refused
         trailing = _TRAILING_MINUTES.fullmatch(cleaned, position)
         if trailing is not None and last_size == 3600 and int(trailing.group()) < 60:
-            total += int(trailing.group()) * 60
+            total += int(trailing.group()) * 60 * scale
             last_size = 60
             break
         match = _PART.match(cleaned, position)
         size = _UNIT_SECONDS.get(match.group("u")) if match else None
         if match is None or size is None or (last_size is not None and size >= last_size):
             raise refused
-        total += Fraction(match.group("n").replace(",", ".")) * size
+        whole, _, decimals = match.group("n").replace(",", ".").partition(".")
+        step = 10 ** len(decimals)
+        total = total * step + int(whole + decimals) * size * scale
+        scale *= step
         last_size = size
         position = match.end()
-    if last_size is None or total.denominator != 1:  # nothing at all, or a fraction of a second
+    if last_size is None or total % scale:  # nothing at all, or a fraction of a second
         raise refused
     try:
-        return timedelta(seconds=int(total))
+        return timedelta(seconds=total // scale)
     except OverflowError:
         raise PhrasedValueError(phrase("too_long", value=repr(text))) from None
 
