@@ -10,6 +10,7 @@ first failure stops the run with what the lamp said. Screenshots go to SHOTS (de
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -153,7 +154,7 @@ def run_key(env: dict[str, str]) -> str | None:
 def app_folder(env: dict[str, str]) -> Path:
     """%LOCALAPPDATA%\\rustlamp inside the Wine prefix (logs, journal, the control channel's file)."""
     users = Path(env["WINEPREFIX"]) / "drive_c" / "users"
-    return users / os.environ.get("USER", "root") / "AppData" / "Local" / "rustlamp"
+    return users / getpass.getuser() / "AppData" / "Local" / "rustlamp"  # Wine names it after the Unix user
 
 
 def children(desktop: DesktopSession, window: str) -> list[str]:
