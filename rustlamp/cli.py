@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from rustlamp import __version__
 from rustlamp.core.commands import BY_NAME, COMMANDS, DelayArgument
-from rustlamp.core.durations import DURATION_FORMS, parse_duration
+from rustlamp.core.durations import parse_duration
 from rustlamp.journal_cli import add_journal_parser
 
 if TYPE_CHECKING:
     from rustlamp.core.config import Settings
     from rustlamp.core.lamp import Effect, Lamp
     from rustlamp.runtime import App
+
+# on the command line as in the file and the menus: compact or in words, Dutch or English
+CLI_DURATION_FORMS = "10m, 45 min, 1h30m or 1 uur"
+TODAY_WORDS = ("today", "vandaag")
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -123,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                 nargs="?" if optional else None,
                 default=argument.default if optional else None,
                 metavar="DURATION|today",
-                help=f"like {DURATION_FORMS} {argument.help}",
+                help=f"like {CLI_DURATION_FORMS} {argument.help}",
             )
         _config_option(sub, top=False)
     status = commands.add_parser("status", help="is rustlamp running, and what comes next")
@@ -141,10 +145,10 @@ def _delay_reader(argument: DelayArgument) -> Callable[[str], timedelta | None]:
 
     def read(value: str) -> timedelta | None:
         try:
-            parse_duration(value) if value.strip().lower() != "today" else None
+            parse_duration(value) if value.strip().lower() not in TODAY_WORDS else None
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{value!r} is not a duration; use forms like {DURATION_FORMS}, or today"
+                f"{value!r} is not a duration; use forms like {CLI_DURATION_FORMS}, or today"
             ) from None
         try:
             return argument.read(value)
@@ -181,7 +185,7 @@ def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]
         if command in words:
             after = words[words.index(command) + 1 :]
             if after and after[0].startswith("-") and after[0][1:2].isdigit():
-                forms = f"use forms like {DURATION_FORMS}, or today"
+                forms = f"use forms like {CLI_DURATION_FORMS}, or today"
                 parser.error(f"argument {command}: {after[0]!r} is not a duration; {forms}")
 
 

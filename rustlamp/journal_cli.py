@@ -243,7 +243,11 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
             print(f"rustlamp: {problem}", file=sys.stderr)
         if problems:
             return EXIT_PROBLEM
-        print(f"Nothing to forget: the journal has no {what.removeprefix('the ')}.")
+        print(
+            "Nothing to forget: the journal is empty."
+            if before is None
+            else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+        )
         return EXIT_OK
     parts = ([_entries(count)] if count else []) + (["the unreadable journal file"] if whole else [])
     parts += [label for label, _ in copies]

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -156,7 +157,8 @@ class App:
                 if self.lamp.reminder_due(now):
                     await self._look_at_desk()  # watchers that can only be asked: is this a bad moment?
                     now = self._sync_clock()
-                await self._carry_out_now(self.lamp.tick(now))
+                # the loop plans afresh at its top anyway: what the tick did needs no extra wake
+                await self._carry_out_now(self.lamp.tick(now), wake=False)
         finally:
             if control is not None:
                 await control.close()
@@ -292,7 +294,12 @@ class App:
             log.info("tray: %s", status.detail)
         else:
             log.warning("tray: %s", status.detail)
-            await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
+            body = text(
+                self.language, "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
+            )
+            if self.tray.backend != "none":  # a tray that waits for a panel to appear on the bus
+                body += " " + text(self.language, "no_tray_later")
+            await self._notify(Message(text(self.language, "no_tray_title"), body))
 
     def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:
@@ -374,7 +381,9 @@ class App:
         return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
-        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded))
+        from rustlamp.ui.settings_words import SETTINGS_TEXTS  # words only, no toolkit
+
+        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded, SETTINGS_TEXTS))
 
     # --- events and commands ----------------------------------------------------------------------
 
@@ -386,9 +395,10 @@ class App:
 
     # --- carrying out what the lamp decided ---------------------------------------------------------
 
-    def _carry_out(self, effects: list[Effect]) -> list[str]:
+    def _carry_out(self, effects: list[Effect], wake: bool = True) -> list[str]:
         """Do what the lamp decided. Notifications go out in order on the loop, without waiting for them;
-        everything else happens now. Returns what was said for the person who asked."""
+        everything else happens now. Returns what was said for the person who asked. The loop wakes to
+        plan afresh when something happened (`wake`), never for nothing: that would make it spin."""
         said: list[str] = []
         notices: list[Show | Withdraw] = []
         for effect in effects:
@@ -410,13 +420,14 @@ class App:
                 said += self._do(effect)
         if notices:
             self._later(self._notices(notices))
-        self._wake.set()
+        if wake and effects:
+            self._wake.set()
         return said
 
-    async def _carry_out_now(self, effects: list[Effect]) -> list[str]:
+    async def _carry_out_now(self, effects: list[Effect], wake: bool = True) -> list[str]:
         """As _carry_out, and wait until the notifications went out."""
         notices = [e for e in effects if isinstance(e, (Show, Withdraw))]
-        said = self._carry_out([e for e in effects if not isinstance(e, (Show, Withdraw))])
+        said = self._carry_out([e for e in effects if not isinstance(e, (Show, Withdraw))], wake)
         await self._notices(notices)
         return said
 
@@ -488,7 +499,9 @@ class App:
         """Every wish (notification buttons, the tray, the command line) goes to the lamp; what it decides
         is carried out here. Returns what was done, in the person's words."""
         now = self._sync_clock()
-        return self._carry_out(self.lamp.command(command, now))
+        said = self._carry_out(self.lamp.command(command, now))
+        self._wake.set()
+        return said
 
     async def _take_break(self, effect: OpenBreak) -> None:
         """Show the break window with the sentence the lamp chose; its outcome goes back to the lamp."""
@@ -638,6 +651,7 @@ class App:
         # one hold per reason and source: two do-not-disturb sources must not release each other's
         held = f"{event.reason} ({event.source})"
         self._carry_out(self.lamp.desk_event(event.kind, now, held, event.idle_for, event.at))
+        self._wake.set()  # the desk changes the tray's words too ("held: a call"), effects or not
 
     def _iso(self, moment: datetime | None) -> str | None:
         return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -47,21 +48,24 @@ def start_app(desktop: WaylandDesktop, home: Path, config_text: str) -> RunningA
         if key in desktop.env
     }
     env["WAYLAND_DISPLAY"] = str(desktop.runtime / desktop.env["WAYLAND_DISPLAY"])
+    if "GSETTINGS_BACKEND" in desktop.env:  # GNOME's settings in a key file: the app must read the same one
+        env["GSETTINGS_BACKEND"] = desktop.env["GSETTINGS_BACKEND"]
+        env["XDG_CONFIG_HOME"] = str(desktop.home / ".config")
     return RunningApp(home, desktop.env, config, env)
 
 
 def registered_items(desktop: WaylandDesktop) -> list[str]:
+    """What the desktop's StatusNotifierWatcher lists (gdbus: busctl cannot read GNOME's watcher)."""
     found = desktop.run(
         [
-            "busctl", "--user", "--json=short", "get-property", WATCHER, "/StatusNotifierWatcher", WATCHER,
-            "RegisteredStatusNotifierItems",
+            "gdbus", "call", "--session", "--dest", WATCHER, "--object-path", "/StatusNotifierWatcher",
+            "--method", "org.freedesktop.DBus.Properties.Get", WATCHER, "RegisteredStatusNotifierItems",
         ],
         check=False,
     )  # fmt: skip
     if found.returncode != 0:
         return []
-    data: list[str] = json.loads(found.stdout)["data"]
-    return data
+    return re.findall(r"'([^']*)'", found.stdout)
 
 
 def our_item(desktop: WaylandDesktop, app: RunningApp, timeout: float = 15.0) -> str:

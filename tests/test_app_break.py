@@ -109,5 +109,5 @@ def test_a_break_from_the_command_line_keeps_the_reminders_away_and_a_newer_remi
     answer_break_window(desktop_clean.env, REMINDER, key="Escape")  # twice: the first one, 20 s
     app.wait_for_output(r"break outcome: later")
     plan = rustlamp(["plan"], app.env).stdout.splitlines()
-    assert plan[0] == "This is how the running lamp carries on:"
+    assert plan[0] == "This is how rustlamp carries on:"
     assert plan[1].endswith("reminder (snoozed)")

@@ -15,9 +15,12 @@ import time
 from collections.abc import Callable, Sequence
 
 import pytest
+from platforms import not_on_windows
 
 from rustlamp.desk.base import DeskEvent
 from rustlamp.desk.calls_windows import AppUse, WindowsCallWatcher, app_label, users
+
+pytestmark = pytest.mark.windows
 
 ZOOM = "C:#Program Files#Zoom#bin#Zoom.exe"
 TEAMS = "MSTeams_8wekyb3d8bbwe"
@@ -206,6 +209,7 @@ def test_a_read_failing_during_a_call_lets_the_held_reminder_come(caplog: pytest
     assert "windows-calls: no longer following calls (the key was deleted)" in caplog.messages
 
 
+@not_on_windows("off Windows only")
 def test_off_windows_the_real_watcher_says_it_is_for_windows() -> None:
     reason = asyncio.run(WindowsCallWatcher().start(lambda event: None))
     assert reason is not None and reason.startswith("calls cannot be followed this way here: not Windows")

@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from platforms import not_on_windows
 from run_cli import private_env, rustlamp
+
+pytestmark = pytest.mark.windows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,6 +80,7 @@ def test_config_option_works_before_and_after_the_subcommand(env: dict[str, str]
         assert "language" in result.stderr
 
 
+@not_on_windows("XDG variables")
 def test_default_config_place_follows_xdg(env: dict[str, str]) -> None:
     result = rustlamp(["config", "check"], env)
     assert result.returncode == 0
@@ -113,7 +117,7 @@ def test_plan_default_is_ten_readable_lines_in_dutch(env: dict[str, str], tmp_pa
     result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00+01:00"], env)
     assert result.returncode == 0
     first, *lines = result.stdout.splitlines()
-    assert first == "Er draait geen lamp; zo zou het gaan volgens je instellingen, vanaf vr 26 mrt 16:00:"
+    assert first == "rustlamp draait niet; zo zou het gaan volgens je instellingen, vanaf vr 26 mrt 16:00:"
     assert len(lines) == 10
     assert lines[0] == "vr 26 mrt 16:45  herinnering"
     assert lines[1] == "ma 29 mrt 09:45  herinnering"

@@ -30,6 +30,8 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.durations import format_duration
 
+pytestmark = pytest.mark.windows
+
 FILE = "my.toml"
 DURATION_HINT = 'like "90s", "20m", "1h30m"'
 TIME_HINT = 'allowed: a time of day "HH:MM" from "00:00" to "23:59"'
@@ -868,8 +870,8 @@ def test_idle_and_dnd_settings_are_read_and_natural_breaks_default_to_the_break_
     assert result.settings.dnd.during_calls is True
     result = check('[idle]\nnatural_break_after = "3m"\n')
     assert result.settings is not None and result.settings.natural_break_after == timedelta(minutes=3)
-    assert printed(check('[idle]\nnatural_break_after = "3 hours"\n')) == [
-        "my.toml:2: idle.natural_break_after: '3 hours' is not a duration; "
+    assert printed(check('[idle]\nnatural_break_after = "3 dagen"\n')) == [
+        "my.toml:2: idle.natural_break_after: '3 dagen' is not a duration; "
         'allowed: a duration from 10s to 2h, like "90s", "20m", "1h30m" (leave it out for the break length)'
     ]
 

@@ -27,6 +27,8 @@ from rustlamp.core.content import (
     resolve_language,
 )
 
+pytestmark = pytest.mark.windows
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

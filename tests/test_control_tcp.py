@@ -19,11 +19,14 @@ from typing import Any
 
 import pytest
 from desktop import DesktopSession
+from platforms import WINDOWS, not_on_windows
 from run_cli import rustlamp
 from test_control import at, quiet_app, status
 
 from rustlamp.system.control import MAX_REQUEST, ControlServer, Reply, choose_transport, send
 from rustlamp.system.control_tcp import CONTROL_FILE, TokenControlServer, reply_proof, request_proof
+
+pytestmark = pytest.mark.windows
 
 
 class ServingThread:
@@ -203,8 +206,8 @@ def test_control_json_is_owner_only_and_removed_on_close(folder: Path) -> None:
     server = ServingThread(folder)
     path = folder / CONTROL_FILE
     try:
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert WINDOWS or stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert WINDOWS or stat.S_IMODE(path.stat().st_mode) == 0o600
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data == {"port": server.port, "token": server.token_server.token, "pid": os.getpid()}
         assert len(bytes.fromhex(data["token"])) == 32
@@ -259,6 +262,7 @@ def test_a_new_server_takes_over_and_the_old_one_leaves_its_file_alone(folder: P
     assert not path.exists()
 
 
+@not_on_windows("Linux's default channel")
 def test_choosing_the_transport(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
     assert choose_transport() == "unix"  # Linux: the Unix socket is the channel
@@ -271,6 +275,7 @@ def test_choosing_the_transport(monkeypatch: pytest.MonkeyPatch, caplog: pytest.
     assert "RUSTLAMP_CONTROL='pigeon' is not a channel here" in caplog.text
 
 
+@not_on_windows("Linux's default channel")
 def test_the_unix_transport_is_the_default_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
 
@@ -304,7 +309,7 @@ def test_the_app_and_the_command_line_over_the_token_channel(
         now = datetime.now().astimezone()
         result = rustlamp(["pause", "30m"], app.env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("Paused: no reminders until ")
+        assert result.stdout.startswith("Alright: no reminders until ")
         paused = status(app)
         assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
 

@@ -202,7 +202,7 @@ def test_a_settings_path_that_is_no_ordinary_file_never_hangs(
 ARGUMENTS: list[tuple[str, list[str], int, str]] = [
     ("snooze-negative", ["snooze", "-5m"], USAGE, r"'-5m' is not a duration"),
     ("snooze-word", ["snooze", "abc"], USAGE, r"'abc' is not a duration"),
-    ("snooze-huge", ["snooze", "99999999h"], USAGE, r"out of range; use 10s to 24h"),
+    ("snooze-huge", ["snooze", "99999999h"], USAGE, r"out of range; use 10 sec to 24 hours"),
     ("snooze-digits", ["snooze", "9" * 5000 + "h"], USAGE, r"is not a duration|out of range"),
     ("snooze-zero", ["snooze", "0s"], USAGE, r"out of range"),
     ("snooze-empty", ["snooze", ""], USAGE, r"is not a duration"),

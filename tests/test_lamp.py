@@ -111,7 +111,7 @@ def test_a_reminder_comes_every_45_minutes_with_its_buttons() -> None:
     shown = story.until_reminder()
     assert story.now() == MONDAY_TEN + EVERY
     assert shown.notice.title == "A moment of rest"
-    assert dict(shown.notice.buttons) == {"break": "Break now", "snooze:600s": "Later (10 min)"}
+    assert dict(shown.notice.buttons) == {"break": "Take a break now", "snooze:600s": "Later (10 min)"}
     assert story.lamp.waiting
 
 
@@ -241,11 +241,11 @@ def test_snooze_during_a_pause_says_there_is_nothing_to_snooze() -> None:
 
 def test_pause_and_resume_say_what_they_did() -> None:
     story = Story(language="nl")
-    assert said(story.do(Pause(60 * MIN, "tray"))) == ["Gepauzeerd: geen herinneringen tot 11:00."]
-    assert said(story.do(Resume("tray"))) == ["De herinneringen gaan weer door. De volgende komt om 10:45."]
-    assert said(story.do(Resume("tray"))) == ["De herinneringen waren niet gepauzeerd."]
+    assert said(story.do(Pause(60 * MIN, "tray"))) == ["Goed: geen herinneringen tot 11:00."]
+    assert said(story.do(Resume("tray"))) == ["De herinneringen staan weer aan. De volgende komt om 10:45."]
+    assert said(story.do(Resume("tray"))) == ["De herinneringen stonden al aan."]
     tomorrow = said(story.do(Pause(None, "tray")))
-    assert tomorrow == ["Gepauzeerd: geen herinneringen tot morgen 00:00."]
+    assert tomorrow == ["Goed: geen herinneringen tot morgen 00:00."]
 
 
 def test_a_held_reminder_comes_once_when_the_desk_is_free_and_a_break_drops_it() -> None:
@@ -442,9 +442,11 @@ def test_settings_problems_are_told_once_in_the_apps_language() -> None:
         p for p in parse_settings('[reminders]\nevery = "banaan"\n').problems if p.severity == "error"
     )
     story = Story(language="nl")
-    told = shows(story.lamp.settings_problems(errors, reloaded=False), slot="settings")
-    assert len(told) == 1 and told[0].notice.title == "rustlamp kon je instellingen niet lezen"
+    words = {"nl": {"every": "Hoe vaak"}}  # the settings window's name for the setting
+    told = shows(story.lamp.settings_problems(errors, reloaded=False, window_words=words), slot="settings")
+    assert len(told) == 1 and told[0].notice.title == "Er klopt iets niet in je instellingen"
     assert "de standaardinstellingen" in told[0].notice.body
+    assert told[0].notice.body.startswith("Hoe vaak: 'banaan' is geen duur")  # no path, no key
     assert story.lamp.settings_problems(errors, reloaded=True) == []  # the same errors: not again
     assert story.lamp.settings_problems((), reloaded=True) == []
     again = shows(story.lamp.settings_problems(errors, reloaded=True), slot="settings")

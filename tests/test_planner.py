@@ -17,6 +17,8 @@ from rustlamp.core.config import EVERY_DAY, WORKDAYS, Reminders, Routine
 from rustlamp.core.planner import LATE_GRACE, Planner
 from rustlamp.core.schedule import Event, Schedule
 
+pytestmark = pytest.mark.windows
+
 UTC = timezone.utc
 AMS = ZoneInfo("Europe/Amsterdam")
 MIN = timedelta(minutes=1)

@@ -72,6 +72,17 @@ def warm_lamp(shot: Path) -> tuple[int, int]:
     return (min(xs) + max(xs)) // 2, (min(ys) + max(ys)) // 2
 
 
+def withdrawn(desktop: Plasma, note: dict[str, Any]) -> bool:
+    """rustlamp asked the server to close this notification (CloseNotification with its id)."""
+    ids = [
+        e["id"]
+        for e in desktop.events("reply")
+        if e["reply_serial"] == note["serial"] and e["destination"] == note["sender"]
+    ]
+    closes = [e for e in desktop.events("call") if e["member"] == "CloseNotification"]
+    return bool(ids) and any(e["args"] == [ids[0]] for e in closes)
+
+
 def changed(before: Path, after: Path) -> tuple[int, int, int, int]:
     """What changed above the panel (the panel itself changes with the lamp's picture and the clock)."""
     with Image.open(before) as a, Image.open(after) as b:
@@ -105,6 +116,7 @@ def test_the_lamp_its_menu_and_a_reminder_in_plasma(desktop: Plasma, tmp_path: P
             fake.click(right - 60, bottom - 18)
             wait(lambda: status(app)["snoozed_until"], "the snooze from Plasma's button")
             assert [e for e in desktop.events("action") if e["key"].startswith("snooze:")]
+            wait(lambda: withdrawn(desktop, note), "the answered reminder withdrawn")
 
             # The lamp (waiting: warm) in the tray; a right click opens its menu, drawn by plasmashell
             # from rustlamp's dbusmenu.

@@ -118,6 +118,11 @@ def test_a_reminder_comes_through_mako_with_the_lamp_and_its_button_works(
         desktop.screenshot(SHOTS / "sway-reminder.png")
         desktop.run(["makoctl", "invoke", "-n", str(note["id"]), later])
         wait(lambda: status(app)["snoozed_until"], "the snooze from mako's button")
+        # mako keeps a notification after its action; rustlamp withdraws the answered reminder
+        wait(
+            lambda: not [n for n in mako_list(desktop) if n.get("app-name") == "rustlamp"],
+            "the reminder leaving",
+        )
     finally:
         assert app.stop() == 0
         desktop.run(["makoctl", "dismiss", "--all"])

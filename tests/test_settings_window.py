@@ -298,8 +298,12 @@ def test_a_wrong_value_shows_the_cores_words_beside_its_field_and_save_stays_off
     shown.type("banana")
     shown.until(every_note.label.winfo_ismapped, "the note under `every`")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
-    assert every_note.label.cget("text") == expected.message
-    assert expected.message.startswith("'banana' is not a duration")
+    assert every_note.label.cget("text") == expected.message_in("en")  # plainly, for a person
+    assert every_note.label.cget("text") == (
+        "'banana' is not a duration; allowed: a duration from 10 sec to 24 hours, "
+        "like 45 min or 1 hour 30 min"
+    )
+    assert expected.message.startswith("'banana' is not a duration")  # config check: precisely
     assert str(window.save_button.cget("state")) == "disabled"
     tab_text = window.notebook.tab(1, "text")
     assert tab_text == SETTINGS_TEXTS["en"]["tab_reminders"] + TAB_MARK  # the tab says where to look
@@ -341,7 +345,7 @@ def test_a_dutch_window_says_the_cores_problems_in_dutch(live: Callable[..., Liv
     shown.type("banana")
     shown.until(every_note.label.winfo_ismapped, "the note under `every`")
     assert every_note.label.cget("text") == (
-        '\'banana\' is geen duur; wat wel kan: een duur van 10s tot 24h, zoals "90s", "20m", "1h30m"'
+        "'banana' is geen duur; wat wel kan: een duur van 10 sec tot 24 uur, zoals 45 min of 1 uur 30 min"
     )
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
     assert every_note.label.cget("text") == expected.message_in("nl") != expected.message

@@ -29,6 +29,8 @@ from rustlamp.ui.contract import (
     outcome_from_json,
 )
 
+pytestmark = pytest.mark.windows
+
 seconds = st.integers(min_value=1, max_value=24 * 3600).map(lambda s: timedelta(seconds=s))
 
 

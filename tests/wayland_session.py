@@ -106,15 +106,16 @@ class WaylandDesktop:
                 raise DesktopError(f"{self.name}: {what} not within {timeout:g} s")
             time.sleep(0.05)
 
-    def start_bus(self) -> None:
-        """The desktop's own session bus: it runs as us (root, say) and lets the desktop's user in."""
-        bus_dir = self.directory / "bus"
+    def start_bus(self, kind: str = "session") -> None:
+        """The desktop's own session bus (or a private stand-in for the system bus: `kind` "system"): it
+        runs as us (root, say) and lets the desktop's user in."""
+        bus_dir = self.directory / f"{kind}-bus"
         bus_dir.mkdir()
         config = bus_dir / "bus.conf"
         config.write_text(BUS_CONFIG.format(directory=bus_dir))
         proc, address = _bus_from(config, bus_dir)
-        self.processes["dbus"] = proc
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        self.processes[f"{kind}-bus"] = proc
+        self.env["DBUS_SESSION_BUS_ADDRESS" if kind == "session" else "DBUS_SYSTEM_BUS_ADDRESS"] = address
 
     def start_recorder(self) -> None:
         """Record every notification call and signal on the desktop's bus (tests/desktop.py's recorder)."""
@@ -476,6 +477,160 @@ class FakeInput:
 @contextlib.contextmanager
 def plasma() -> Iterator[Plasma]:
     desktop = Plasma()
+    try:
+        yield desktop.start()
+    finally:
+        desktop.stop()
+
+
+APPINDICATOR_UUID = "ubuntu-appindicators@ubuntu.com"  # Debian's gnome-shell-extension-appindicator
+
+
+class Gnome(WaylandDesktop):
+    """GNOME Shell 43, headless on Wayland with a virtual monitor, the AppIndicator extension on (as
+    Ubuntu ships it). Settings live in a key file (GSETTINGS_BACKEND=keyfile): there is no dconf
+    service to activate on the private bus; gsettings run with the desktop's environment reads and
+    writes the same file, and the shell follows changes to it."""
+
+    def __init__(self) -> None:
+        # as root the shell shows "Logged in as a privileged user" over everything: run it as nobody
+        super().__init__("gnome", own_user=True)
+
+    def start(self) -> Gnome:
+        require_programs(["gnome-shell", "gsettings"])
+        self.start_bus()
+        self.start_bus("system")  # the shell insists on a system bus; an empty private one will do
+        settings = self.home / ".config" / "glib-2.0" / "settings"
+        settings.mkdir(parents=True)
+        (settings / "keyfile").write_text(
+            "[org/gnome/shell]\n"
+            f"enabled-extensions=['{APPINDICATOR_UUID}']\n"
+            "disable-user-extensions=false\n"
+            "welcome-dialog-last-shown-version='999'\n"
+            # without GDM there is no screen lock, and the shell would say so over everything
+            "[org/gnome/desktop/lockdown]\n"
+            "disable-lock-screen=true\n"
+        )
+        if self.own_user:
+            for path in [settings, *settings.parents]:
+                if path == self.home:
+                    break
+                os.chown(path, NOBODY, NOBODY)
+            os.chown(settings / "keyfile", NOBODY, NOBODY)
+        self.env.update(
+            {
+                "XDG_CURRENT_DESKTOP": "GNOME",
+                "XDG_SESSION_DESKTOP": "gnome",
+                "GSETTINGS_BACKEND": "keyfile",
+                "WAYLAND_DISPLAY": "wayland-gnome",
+            }
+        )
+        self.spawn(
+            "gnome-shell",
+            ["gnome-shell", "--headless", "--wayland", "--no-x11", "--wayland-display", "wayland-gnome",
+             "--virtual-monitor", f"{WIDTH}x{HEIGHT}"],
+        )  # fmt: skip
+        self.wait_for(lambda: (self.runtime / "wayland-gnome").exists(), "gnome-shell's socket", timeout=60)
+        return self
+
+    def gsettings(self, *args: str) -> str:
+        """gsettings as the desktop's user: the key file it rewrites must stay the shell's to read."""
+        command = ["gsettings", *args]
+        return self.run(_as_desktop_user(command) if self.own_user else command).stdout.strip()
+
+    def call(self, dest: str, path: str, method: str, *args: str, timeout: float = 10) -> str:
+        """gdbus call on the desktop's bus; its printed reply."""
+        return self.run(
+            ["gdbus", "call", "--session", "--dest", dest, "--object-path", path, "--method", method, *args],
+            timeout=timeout,
+        ).stdout.strip()
+
+    def screenshot(self, path: Path) -> Path:
+        """The whole screen through the shell's own screenshot interface. The shell lets only a few bus
+        names take screenshots (GNOME Screenshot's among them): the test's connection takes that name."""
+        import asyncio
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        taken = self.home / path.name  # the shell writes it, as the desktop's user
+        asyncio.run(_gnome_screenshot(self.env["DBUS_SESSION_BUS_ADDRESS"], taken))
+        shutil.move(taken, path)
+        return path
+
+    def press_key(self, keycode: int = 42) -> None:
+        """A key press and release through Mutter's remote desktop (evdev code; 42 is left Shift)."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyKeyboardKeycode", "ub", [keycode, True]),
+                ("NotifyKeyboardKeycode", "ub", [keycode, False]),
+            )
+        )
+
+    def start_notifications(self) -> None:
+        """GNOME's notification server for other programs (org.freedesktop.Notifications), which the
+        session starts on demand through D-Bus activation; the private bus has none, so it is started."""
+        self.spawn("notifications", ["gjs", "/usr/share/gnome-shell/org.gnome.Shell.Notifications"])
+
+
+async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]]) -> None:
+    """A Mutter remote-desktop session (the shell's own way to take input from outside), the given
+    Notify* calls in it, and its end; the session lives as long as the connection that made it."""
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address).connect()
+
+    async def call(
+        path: str, interface: str, member: str, signature: str = "", body: list[Any] | None = None
+    ) -> Any:
+        reply = await bus.call(
+            Message(destination="org.gnome.Mutter.RemoteDesktop", path=path, interface=interface,
+                    member=member, signature=signature, body=body or [])
+        )  # fmt: skip
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        return reply.body
+
+    try:
+        (session,) = await call(
+            "/org/gnome/Mutter/RemoteDesktop", "org.gnome.Mutter.RemoteDesktop", "CreateSession"
+        )
+        interface = "org.gnome.Mutter.RemoteDesktop.Session"
+        await call(session, interface, "Start")
+        for member, signature, body in steps:
+            await call(session, interface, member, signature, body)
+        await call(session, interface, "Stop")
+    finally:
+        bus.disconnect()
+
+
+async def _gnome_screenshot(address: str, path: Path) -> None:
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address).connect()
+    try:
+        await bus.request_name("org.gnome.Screenshot")
+        reply = await bus.call(
+            Message(
+                destination="org.gnome.Shell.Screenshot",
+                path="/org/gnome/Shell/Screenshot",
+                interface="org.gnome.Shell.Screenshot",
+                member="Screenshot",
+                signature="bbs",
+                body=[False, False, str(path)],
+            )
+        )
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        assert reply.body[0] is True, reply.body
+    finally:
+        bus.disconnect()
+
+
+@contextlib.contextmanager
+def gnome() -> Iterator[Gnome]:
+    desktop = Gnome()
     try:
         yield desktop.start()
     finally:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rustlamp.core.durations import format_duration, parse_duration
+from rustlamp.core.durations import format_human, parse_duration
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class DelayArgument:
     def read(self, text: str) -> timedelta | None:
         """The delay `text` stands for; ValueError (saying what is allowed) when it is none or out of range.
         The command line says "today" for the open-ended choice of both commands."""
-        if text.strip().lower() in (self.open_word, _TODAY):
+        if text.strip().lower() in (self.open_word, _TODAY, "vandaag"):
             return None
         if len(text) > 32:  # no duration is written that long; int() of thousands of digits is slow
             raise ValueError(f"{text[:32]!r}... is not a duration")
@@ -137,7 +137,7 @@ class DelayArgument:
 
     @property
     def allowed(self) -> str:
-        low, high = format_duration(self.low), format_duration(self.high)
+        low, high = format_human(self.low, "en"), format_human(self.high, "en")
         return f"use {low} to {high}, or {_TODAY}"
 
 

@@ -47,6 +47,7 @@ from rustlamp.core.content import PromptPicker, load_content
 from rustlamp.core.desk import Desk, Rested, ShowHeld
 from rustlamp.core.planner import Planner
 from rustlamp.core.schedule import Event, Schedule, to_utc
+from rustlamp.core.setting_names import problem_for_a_person
 from rustlamp.core.texts import at_moment, human_duration, text, until_moment
 
 # --- effects: what the runtime (or the command line) carries out -------------------------------------
@@ -485,9 +486,15 @@ class Lamp:
 
     # --- settings -------------------------------------------------------------------------------------
 
-    def settings_problems(self, errors: Sequence[Problem], reloaded: bool) -> list[Effect]:
+    def settings_problems(
+        self,
+        errors: Sequence[Problem],
+        reloaded: bool,
+        window_words: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> list[Effect]:
         """The settings file has errors (at the start, or read again): say so once, gently, in the app's
-        language; the same errors are not said again, and the command line leaves it to the lamp."""
+        language, naming the setting with the settings window's `window_words` (by language); the same
+        errors are not said again, and the command line leaves it to the lamp."""
         key = tuple(str(p) for p in errors)
         if not errors or key == self.told_problems:
             self.told_problems = key
@@ -495,7 +502,7 @@ class Lamp:
         self.told_problems = key
         lang = self.language
         fallback = text(lang, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = errors[0].line_in(lang)  # the core's words in the app's language
+        problem = problem_for_a_person(errors[0], lang, (window_words or {}).get(lang, {}))
         if len(errors) > 1:
             problem += " " + text(lang, "more_problems", count=len(errors) - 1)
         body = text(lang, "config_body", problem=problem, fallback=fallback)

@@ -4,104 +4,115 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rustlamp.core.durations import format_human
+
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "reminder_title": "Even rust",
-        "button_break": "Pauze nu",
+        "button_break": "Nu even pauze",  # the same words as menu_break: one action, one name
         "button_snooze": "Straks ({duration})",
         "routine_title_morning": "Je ochtendmoment",
         "routine_title_evening": "Je avondmoment",
         "routine_title_other": "Je moment: {name}",
-        "config_title": "rustlamp kon je instellingen niet lezen",
-        "config_body": "{problem}\nrustlamp gaat rustig door met {fallback}. "
-        "`rustlamp config check` laat alles zien.",
+        "config_title": "Er klopt iets niet in je instellingen",
+        "config_body": "{problem}\nrustlamp gaat rustig verder met {fallback}. "
+        "Onder Instellingen… in het menu kun je het aanpassen.",
+        # where in the settings a problem is: the setting's name as the settings window shows it
+        "config_where": "{setting}: {problem}",
+        "config_where_routine": "Routine {name}, {setting}: {problem}",
         "fallback_defaults": "de standaardinstellingen",
         "fallback_last_good": "je vorige instellingen",
         "more_problems": "(en nog {count})",
         "plan_reminder": "herinnering",
         "plan_routine": "routine {name}",
-        "plan_none": "Er staat niets gepland: de actieve uren laten geen herinnering toe "
+        "plan_none": "Er staat niets gepland: binnen je actieve uren past geen herinnering, "
         "en er zijn geen routines.",
-        "tomorrow_at": "morgen {time}",
-        "status_next": "Volgende herinnering om {when}",
-        "status_snoozed": "Uitgesteld tot {when}",
-        "status_paused": "Gepauzeerd tot {when}",
-        "status_held_call": "Wacht tot na het gesprek",
+        # a moment, with its little word: "om 15:00", "morgen om 09:45"; "tot 15:00", "tot morgen 09:45"
+        "at_today": "om {time}",
+        "at_tomorrow": "morgen om {time}",
+        "at_day": "{day} om {time}",
+        "until_today": "tot {time}",
+        "until_tomorrow": "tot morgen {time}",
+        "until_day": "tot {day} {time}",
+        "status_next": "Volgende herinnering {at}",
+        "status_snoozed": "Uitgesteld {until}",
+        "status_paused": "Geen herinneringen {until}",
+        "status_held_call": "Herinneringen wachten tot na je gesprek",
         "status_none": "Geen herinneringen gepland",
         "menu_break": "Nu even pauze",
-        "menu_checkin": "Inchecken…",
+        "menu_checkin": "Even inchecken…",
         "menu_week": "Deze week…",
         "menu_snooze": "Straks",
         "menu_rest_of_today": "De rest van vandaag",
-        "menu_pause": "Pauzeren",
+        "menu_pause": "Even geen herinneringen",
         "menu_until_tomorrow": "Tot morgen",
-        "menu_resume": "Gepauzeerd tot {when} — hervatten",
+        "menu_resume": "Herinneringen weer aan",
         "menu_settings": "Instellingen…",
         "menu_autostart": "Starten bij inloggen",
         "menu_about": "Over rustlamp",
         "menu_quit": "Afsluiten",
         "no_tray_title": "Het lampje staat niet in het paneel",
+        "no_tray_body": "Je paneel heeft geen plek voor het lampje. Herinneringen en hun knoppen werken "
+        "gewoon. Op GNOME geeft de extensie ‘AppIndicator and KStatusNotifierItem Support’ het een plek; "
+        "op andere bureaubladen kun je een systeemvak aan het paneel toevoegen.",
+        "no_tray_body_other": "Het lampje kon niet in het paneel. Herinneringen en hun knoppen werken "
+        "gewoon.",
+        "no_tray_later": "Zodra er een plek is, gaat het lampje er vanzelf in.",
         "about_title": "rustlamp {version}",
         "about_body": "Rust is iets wat je oefent, geen beloning. Elke poging telt.",
-        "settings_title": "De instellingen konden niet geopend worden",
+        "settings_title": "Het instellingenbestand ging niet open",
         "journal_title": "Over je dagboek",
-        # the problem comes from the journal, in English like `config check`'s: on a line of its own
+        # the journal's own words on what went wrong (English, with its path) go to the log, not here
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
-        "staat ernaast en rustlamp houdt vanaf nu een nieuw dagboek bij.\n{problem}",
+        "staat ernaast en rustlamp begint een nieuw dagboek. Waarom, dat staat in het logbestand.",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
-        "wat je invult wordt bewaard en gaat erin zodra het weer kan.\n{problem}",
+        "wat je invult wordt bewaard en gaat erin zodra het weer kan. Waarom, dat staat in het logbestand.",
         "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
-        "wacht en blijft bewaard, ook als rustlamp stopt.\n{problem}",
+        "wacht en blijft bewaard, ook als rustlamp stopt. Waarom, dat staat in het logbestand.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
         "break_breathe_in": "Adem in",
         "break_breathe_out": "Adem uit",
         "break_time_left": "nog {time}",
         "break_done": "Klaar",
-        "break_later": "Later",
+        "break_later": "Straks",  # the same word as the reminder's snooze button
         "break_attempt": "Lukte nu niet",
         "break_attempt_reply": "Dat is ook oefenen.\nStraks weer een kans.",
         "break_remind_in": "Herinner me over",
         # what a command did, said back to the person who asked (rustlamp.core.lamp)
-        "at_today": "om {time}",
-        "at_tomorrow": "morgen om {time}",
-        "at_day": "op {day} om {time}",
-        "until_today": "tot {time}",
-        "until_tomorrow": "tot morgen {time}",
-        "until_day": "tot {day} {time}",
         "did_break": "Je pauze staat voor je klaar.",
         "did_break_already": "Je pauze staat al open.",
         "did_snooze": "Goed, straks. De volgende herinnering komt {when}.",
         "did_snooze_today": "Vandaag komen er geen herinneringen meer. De volgende komt {when}.",
         "did_snooze_nothing": "Er staat voorlopig geen herinnering gepland.",
-        "did_snooze_paused": "De herinneringen zijn al gepauzeerd {until}; er is niets om uit te stellen.",
-        "did_pause": "Gepauzeerd: geen herinneringen {until}.",
-        "did_resume": "De herinneringen gaan weer door. De volgende komt {when}.",
-        "did_resume_nothing": "De herinneringen gaan weer door.",
-        "did_not_paused": "De herinneringen waren niet gepauzeerd.",
+        "did_snooze_paused": "Er komen al geen herinneringen {until}; er is niets om uit te stellen.",
+        "did_pause": "Goed: geen herinneringen {until}.",
+        "did_resume": "De herinneringen staan weer aan. De volgende komt {when}.",
+        "did_resume_nothing": "De herinneringen staan weer aan.",
+        "did_not_paused": "De herinneringen stonden al aan.",
         "did_checkin": "De check-in staat voor je klaar.",
         "did_settings": "De instellingen staan voor je klaar.",
         "did_reload": "De instellingen zijn opnieuw gelezen.",
         "did_quit": "rustlamp stopt. Tot de volgende keer.",
         "did_done": "Je rustmoment is genoteerd.",
         "did_attempt": "Ook een poging telt. Hij is genoteerd.",
-        "did_later": "Goed, later dan.",
-        "did_later_when": "Goed, later dan. De volgende herinnering komt {when}.",
+        "did_later": "Goed, straks dan.",
+        "did_later_when": "Goed, straks dan. De volgende herinnering komt {when}.",
         "did_break_closed": "Het pauzevenster ging dicht zonder antwoord.",
         "did_checkin_kept": "Je check-in is bewaard in je dagboek.",
-        "did_checkin_no_journal": "Check-in gedaan. Het dagboek staat uit, dus er is niets bewaard.",
+        "did_checkin_no_journal": "Ingecheckt. Je dagboek staat uit, dus er is niets bewaard.",
         "did_checkin_closed": "Check-in gesloten; er is niets bewaard.",
         "not_running": "rustlamp draait nu niet. Starten kan met het commando rustlamp.",
         "running": "rustlamp draait.",
-        "plan_from_lamp": "Zo gaat de lamp die nu draait verder:",
-        "plan_from_settings": "Er draait geen lamp; zo zou het gaan volgens je instellingen, vanaf {when}:",
+        "plan_from_lamp": "Zo gaat rustlamp verder:",
+        "plan_from_settings": "rustlamp draait niet; zo zou het gaan volgens je instellingen, vanaf {when}:",
         "plan_held": "nu: een herinnering wacht tot je er weer bent",
-        "plan_pause_ends": "de pauze is voorbij",
-        "plan_break_open": "nu: je pauze; de volgende herinnering volgt na het einde ervan",
+        "plan_pause_ends": "de herinneringen gaan weer aan",
+        "plan_break_open": "nu: je pauze; de volgende herinnering komt na afloop",
         "plan_reminder_snoozed": "herinnering (uitgesteld)",
         "plan_settings_broken": "Je instellingen hebben een fout; dit plan gaat uit van de "
         "standaardinstellingen. rustlamp config check zegt wat er mis is.",
-        "window_missing": "Het venster kon niet geopend worden. Is er een beeldscherm?",
+        "window_missing": "Het venster ging niet open. Is er een beeldscherm?",
         "settings_saved": "Je instellingen zijn bewaard.",
         "settings_closed": "Instellingen gesloten; er is niets veranderd.",
         "reload_kept": "rustlamp houdt de instellingen die het had. rustlamp config check zegt hetzelfde.",
@@ -116,55 +127,67 @@ TEXTS: dict[str, dict[str, str]] = {
         "windows_cannot_open": "rustlamp kan geen venster openen",
         "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
         "sudo apt install {packages}. De herinneringen gaan intussen gewoon door.",
-        "windows_unknown": "De vensters kunnen hier niet starten; het logboek van rustlamp zegt waarom. "
+        "windows_unknown": "Er kan hier geen venster open; waarom, dat staat in het logbestand van rustlamp. "
         "De herinneringen gaan intussen gewoon door.",
     },
     "en": {
         "reminder_title": "A moment of rest",
-        "button_break": "Break now",
+        "button_break": "Take a break now",
         "button_snooze": "Later ({duration})",
         "routine_title_morning": "Your morning moment",
         "routine_title_evening": "Your evening moment",
         "routine_title_other": "Your moment: {name}",
-        "config_title": "rustlamp could not read your settings",
+        "config_title": "Something in your settings is not right",
         "config_body": "{problem}\nrustlamp carries on calmly with {fallback}. "
-        "`rustlamp config check` shows everything.",
+        "You can put it right under Settings… in the menu.",
+        "config_where": "{setting}: {problem}",
+        "config_where_routine": "Routine {name}, {setting}: {problem}",
         "fallback_defaults": "the built-in defaults",
         "fallback_last_good": "your previous settings",
         "more_problems": "(and {count} more)",
         "plan_reminder": "reminder",
         "plan_routine": "routine {name}",
-        "plan_none": "Nothing is planned: the active hours leave no room for a reminder "
-        "and there are no routines.",
-        "tomorrow_at": "tomorrow {time}",
-        "status_next": "Next reminder at {when}",
-        "status_snoozed": "Snoozed until {when}",
-        "status_paused": "Paused until {when}",
-        "status_held_call": "Held: a call is going on",
+        "plan_none": "Nothing is planned: no reminder fits in your active hours, and there are no routines.",
+        "at_today": "at {time}",
+        "at_tomorrow": "tomorrow at {time}",
+        "at_day": "on {day} at {time}",
+        "until_today": "until {time}",
+        "until_tomorrow": "until {time} tomorrow",
+        "until_day": "until {day}, {time}",
+        "status_next": "Next reminder {at}",
+        "status_snoozed": "Snoozed {until}",
+        "status_paused": "Reminders paused {until}",
+        "status_held_call": "Reminders wait until your call is over",
         "status_none": "No reminders planned",
         "menu_break": "Take a break now",
-        "menu_checkin": "Check-in…",
+        "menu_checkin": "Check in…",
         "menu_week": "This week…",
-        "menu_snooze": "Snooze",
+        "menu_snooze": "Later",
         "menu_rest_of_today": "Rest of today",
-        "menu_pause": "Pause",
+        "menu_pause": "Pause reminders",
         "menu_until_tomorrow": "Until tomorrow",
-        "menu_resume": "Paused until {when} — resume",
+        "menu_resume": "Resume reminders",
         "menu_settings": "Settings…",
         "menu_autostart": "Start at login",
         "menu_about": "About rustlamp",
         "menu_quit": "Quit",
         "no_tray_title": "The lamp is not in the panel",
+        "no_tray_body": "Your panel has no place for the lamp. Reminders and their buttons work as usual. "
+        "On GNOME, the ‘AppIndicator and KStatusNotifierItem Support’ extension gives it one; on other "
+        "desktops, you can add a system tray to the panel.",
+        "no_tray_body_other": "The lamp could not be shown in the panel. Reminders and their buttons work "
+        "as usual.",
+        "no_tray_later": "The lamp goes into the panel by itself as soon as there is one.",
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
-        "settings_title": "The settings could not be opened",
+        "settings_title": "The settings file did not open",
         "journal_title": "About your journal",
         "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
-        "beside it, and rustlamp keeps a new journal from now on.\n{problem}",
+        "beside it, and rustlamp starts a new journal. The log file says why.",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept, and goes in as soon as it can.\n{problem}",
+        "what you fill in is kept, and goes in as soon as it can. The log file says why.",
         "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
-        "fill in waits, and is kept safe even when rustlamp stops.\n{problem}",
+        "fill in waits, and is kept safe even when rustlamp stops. The log file says why.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
@@ -176,19 +199,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
         "break_remind_in": "Remind me in",
         # what a command did, said back to the person who asked (rustlamp.core.lamp)
-        "at_today": "at {time}",
-        "at_tomorrow": "tomorrow at {time}",
-        "at_day": "on {day} at {time}",
-        "until_today": "until {time}",
-        "until_tomorrow": "until tomorrow at {time}",
-        "until_day": "until {day} at {time}",
         "did_break": "Your break is ready for you.",
         "did_break_already": "Your break is already open.",
         "did_snooze": "Alright, later. The next reminder comes {when}.",
         "did_snooze_today": "No more reminders today. The next one comes {when}.",
         "did_snooze_nothing": "No reminder is planned for now.",
         "did_snooze_paused": "Reminders are already paused {until}; there is nothing to snooze.",
-        "did_pause": "Paused: no reminders {until}.",
+        "did_pause": "Alright: no reminders {until}.",
         "did_resume": "Reminders are back on. The next one comes {when}.",
         "did_resume_nothing": "Reminders are back on.",
         "did_not_paused": "Reminders were not paused.",
@@ -196,20 +213,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_settings": "The settings are ready for you.",
         "did_reload": "The settings have been read again.",
         "did_quit": "rustlamp is stopping. Until next time.",
-        "did_done": "Your moment of rest is noted.",
+        "did_done": "Your rest moment is noted.",
         "did_attempt": "An attempt counts too. It is noted.",
         "did_later": "Alright, later then.",
         "did_later_when": "Alright, later then. The next reminder comes {when}.",
         "did_break_closed": "The break window closed without an answer.",
         "did_checkin_kept": "Your check-in is kept in your journal.",
-        "did_checkin_no_journal": "Check-in done. The journal is off, so nothing was kept.",
+        "did_checkin_no_journal": "Checked in. Your journal is off, so nothing was kept.",
         "did_checkin_closed": "Check-in closed; nothing was kept.",
         "not_running": "rustlamp is not running now. You can start it with the command rustlamp.",
         "running": "rustlamp is running.",
-        "plan_from_lamp": "This is how the running lamp carries on:",
-        "plan_from_settings": "No lamp is running; this is what your settings would give, from {when}:",
+        "plan_from_lamp": "This is how rustlamp carries on:",
+        "plan_from_settings": "rustlamp is not running; this is what your settings would give, from {when}:",
         "plan_held": "now: a reminder is waiting until you are back",
-        "plan_pause_ends": "the pause ends",
+        "plan_pause_ends": "reminders are back on",
         "plan_break_open": "now: your break; the next reminder is planned from its end",
         "plan_reminder_snoozed": "reminder (snoozed)",
         "plan_settings_broken": "Your settings have a mistake; this plan uses the built-in defaults. "
@@ -242,10 +259,6 @@ _MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
-_UNITS = {
-    "nl": ("uur", "min", "s"),
-    "en": ("h", "min", "s"),
-}
 
 
 def text(language: str, key: str, **values: object) -> str:
@@ -253,13 +266,9 @@ def text(language: str, key: str, **values: object) -> str:
 
 
 def human_duration(language: str, delta: timedelta) -> str:
-    """'1 uur 30 min' / '1 h 30 min': for people, unlike the settings' compact '1h30m'."""
-    hours, rest = divmod(int(delta.total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    names = _UNITS[language]
-    values = (hours, minutes, seconds)
-    parts = [f"{value} {name}" for value, name in zip(values, names, strict=True) if value]
-    return " ".join(parts) or f"0 {names[2]}"
+    """'1 uur 30 min' / '1 hour 30 min': for people, unlike the settings' compact '1h30m'; the parser reads
+    both."""
+    return format_human(delta, language)
 
 
 def human_moment(language: str, moment: datetime) -> str:
@@ -269,22 +278,23 @@ def human_moment(language: str, moment: datetime) -> str:
     return f"{day} {moment.day} {month} {moment:%H:%M}"
 
 
-def _moment_words(language: str, prefix: str, moment: datetime, now: datetime) -> str:
+def _moment_words(language: str, moment: datetime, now: datetime, word: str) -> str:
     days = (moment.date() - now.date()).days
     clock = f"{moment:%H:%M}"
     if days == 0:
-        return text(language, f"{prefix}_today", time=clock)
+        return text(language, f"{word}_today", time=clock)
     if days == 1:
-        return text(language, f"{prefix}_tomorrow", time=clock)
+        return text(language, f"{word}_tomorrow", time=clock)
     day = f"{_DAYS[language][moment.weekday()]} {moment.day} {_MONTHS[language][moment.month - 1]}"
-    return text(language, f"{prefix}_day", day=day, time=clock)
+    return text(language, f"{word}_day", day=day, time=clock)
 
 
 def at_moment(language: str, moment: datetime, now: datetime) -> str:
-    """'om 15:00', 'morgen om 09:45', 'op ma 29 mrt om 09:45' / 'at 15:00', 'tomorrow at 09:45', ..."""
-    return _moment_words(language, "at", moment, now)
+    """'om 15:00', 'morgen om 09:45', 'ma 30 nov om 09:45' / 'at 15:00', 'tomorrow at 09:45', 'on Mon 30
+    Nov at 09:45': when something will happen, seen from `now`."""
+    return _moment_words(language, moment, now, "at")
 
 
 def until_moment(language: str, moment: datetime, now: datetime) -> str:
-    """'tot 15:00', 'tot morgen 09:45' / 'until 15:00', 'until tomorrow at 09:45', ..."""
-    return _moment_words(language, "until", moment, now)
+    """'tot 15:00', 'tot morgen 09:45' / 'until 15:00', 'until 09:45 tomorrow': how long something lasts."""
+    return _moment_words(language, moment, now, "until")

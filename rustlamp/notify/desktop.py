@@ -34,6 +34,20 @@ _PATH = "/org/freedesktop/Notifications"
 _RESERVED_KEYS = frozenset({"default", "inline-reply"})
 
 
+# Windows errors that come without words (WinRT's, as Wine raises them)
+_WINDOWS_ERRORS = {0x80040154: "class not registered"}
+
+
+def os_error_words(exc: OSError) -> str:
+    """The error as a line; a Windows error with no message of its own gets its code and, if known, a name."""
+    winerror = getattr(exc, "winerror", None)
+    if winerror is None or (exc.strerror or "").strip() not in ("", "<no description>"):  # ctypes' word
+        return str(exc)
+    code = winerror & 0xFFFFFFFF
+    name = _WINDOWS_ERRORS.get(code)
+    return f"Windows error 0x{code:08X}" + (f" ({name})" if name else "")
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a freedesktop.org notification service says about itself."""
@@ -166,9 +180,11 @@ class DesktopNotifierBackend:
         try:
             return await self._start()
         except Exception as exc:  # start() reports, it never raises
-            log.warning("desktop-notifier could not start", exc_info=True)
+            # the OS said no (Wine: WinRT's toasts are not registered): one line; anything else is a bug
+            why = os_error_words(exc) if isinstance(exc, OSError) else str(exc)
+            log.warning("desktop-notifier could not start: %s", why, exc_info=not isinstance(exc, OSError))
             await self.close()
-            return NotifierStatus(False, BACKEND, f"desktop-notifier could not start: {exc}.")
+            return NotifierStatus(False, BACKEND, f"desktop-notifier could not start: {why}.")
 
     async def _start(self) -> NotifierStatus:
         await self.close()

@@ -42,6 +42,23 @@ def _plyer_implementation() -> str:
     return implementation.__name__
 
 
+BALLOON_TITLE = 63  # UTF-16 units, without the closing NUL
+BALLOON_TEXT = 255
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 units, ending in an ellipsis when it was cut."""
+
+    def units(part: str) -> int:
+        return len(part.encode("utf-16-le")) // 2
+
+    if units(text) <= limit:
+        return text
+    while units(text) > limit - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 class PlyerBackend:
     """A Notifier through plyer, for when desktop-notifier cannot start."""
 
@@ -95,13 +112,18 @@ class PlyerBackend:
         if message.buttons or message.click_key:
             log.debug("plyer cannot show buttons or report clicks; showing %r as text", message.title)
         body = html.escape(message.body, quote=False) if self._escape_body else message.body
+        title = message.title
+        if sys.platform == "win32":
+            # a balloon holds 63 characters of title and 255 of text (NOTIFYICONDATAW); plyer raises
+            # on more, in a thread of its own, and nothing is shown
+            title, body = clip(title, BALLOON_TITLE), clip(body, BALLOON_TEXT)
         try:
             from plyer import notification
 
             # plyer blocks (on Linux it may run notify-send), so keep it off the event loop.
             await asyncio.to_thread(
                 notification.notify,
-                title=message.title,
+                title=title,
                 message=body,
                 app_name=self._app_name,
                 app_icon=str(self._icon) if self._icon else "",

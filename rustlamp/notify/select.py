@@ -57,10 +57,12 @@ async def choose_notifier(
     NullNotifier, what is missing and what to do. `icon` defaults to the lamp, waiting: every
     notification carries it (the servers show it beside the text, or in their list).
     """
+    balloon_icon = icon  # Windows' balloon (plyer) takes .ico files only, and raises on a PNG
     if icon is None:
-        from rustlamp.tray.icons import png_path
+        from rustlamp.tray.icons import ico_path, png_path
 
         icon = png_path(NOTIFICATION_LAMP, NOTIFICATION_ICON_SIZE)
+        balloon_icon = ico_path(NOTIFICATION_LAMP) if sys.platform == "win32" else icon
     tried: list[NotifierStatus] = []
     ask_plyer = True
 
@@ -83,7 +85,7 @@ async def choose_notifier(
     if ask_plyer:
         from rustlamp.notify.plyer_backend import PlyerBackend
 
-        fallback = PlyerBackend(app_name, on_action, icon)
+        fallback = PlyerBackend(app_name, on_action, balloon_icon)
         status = await fallback.start()
         if status.ok:
             log.info("Using plyer: %s", tried[0].detail)
