@@ -40,6 +40,9 @@ _HUMAN_UNITS = {
 }
 
 
+LONGEST_TEXT = 64  # characters; "2 hours and 15 minutes and 30 seconds" is 37
+
+
 def parse_duration(text: str) -> timedelta:
     """'1h30m', '1 uur 30 min', '2 hours and 15 minutes', '1,5 uur', '1u30' -> the timedelta.
 
@@ -47,6 +50,8 @@ def parse_duration(text: str) -> timedelta:
     minutes or seconds), except the minutes right after hours ("1u30"). Raises a PhrasedValueError (to be
     said in Dutch too) for anything else; callers add the allowed forms in their own words."""
     cleaned = text.strip().lower()
+    if len(cleaned) > LONGEST_TEXT:  # no duration is written this long; thousands of digits would be slow
+        raise PhrasedValueError(phrase("too_long", value=repr(text[:24] + "…")))
     refused = PhrasedValueError(phrase("not_a_duration", value=repr(text)))
     total = 0  # in units of 1 / scale seconds, so "1,5 uur" needs no float nor fractions module
     scale = 1

@@ -1,17 +1,18 @@
 """One running rustlamp per person, and a local channel the command line uses to talk to it.
 
-- One instance: an exclusive lock on a lock file (`flock` on POSIX, `msvcrt.locking` on Windows). The OS
-  lets go of it when the process ends in any way (a crash, `kill -9`), so a stale lock needs no clean-up
-  and ten starts at once leave one.
+- One instance: exclusive locks the OS lets go of when the process ends in any way (a crash, `kill -9`),
+  so a stale lock needs no clean-up and ten starts at once leave one; none can be sidestepped by deleting
+  a file (`take_instance_lock` says how, per platform).
 - The channel: one request a connection, a JSON line ({"command": "status"}) answered by a JSON line.
   Requests carry the same action keys as the tray menu and the notification buttons ("break",
   "snooze:600s", "pause:tomorrow", ...), plus "status", so every entry point takes one command path.
   Two transports, one request path (`LineChannel`):
-  - "unix" (Linux, macOS): a Unix socket, 0600 in a 0700 folder under $XDG_RUNTIME_DIR, and on Linux the
-    peer's uid is checked (SO_PEERCRED) as well.
-  - "tcp" (Windows, which has no such socket): TCP on 127.0.0.1, where any local user may connect, so
-    each request carries a secret token the app wrote to a file only its owner can read
-    (rustlamp.system.control_tcp). Set RUSTLAMP_CONTROL=tcp to use it on Linux too (the tests do).
+  - "unix" (Linux, macOS): a Unix socket, 0600 in a 0700 folder of ours (`runtime_dir`: owner and mode
+    checked, with fallbacks), and on Linux the uid at the other end is checked (SO_PEERCRED) both ways.
+  - "tcp" (Windows, which has no such socket): TCP on 127.0.0.1, where any local user may connect or,
+    after a crash, listen, so both ends prove they know a secret token the app wrote to a file only its
+    owner can read (rustlamp.system.control_tcp). Set RUSTLAMP_CONTROL=tcp to use it on Linux too.
+- Every request gets one answer: a malformed one, or one whose handling failed, is answered "refused".
 """
 
 from __future__ import annotations
