@@ -679,7 +679,8 @@ class App:
             change = autostart.disable() if autostart.is_enabled() else autostart.enable()
         except OSError as exc:
             log.warning("start at login could not be changed: %s", exc)
-            self._later(self._say(Message(text(self.language, "menu_autostart"), str(exc))))
+            said = text(self.language, "autostart_failed")  # the system's own words stay in the log
+            self._later(self._say(Message(text(self.language, "menu_autostart"), said)))
             return
         log.info("start at login: %s", change)
 

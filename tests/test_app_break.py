@@ -74,7 +74,7 @@ def test_the_break_shows_the_clicked_sentence_and_no_reminder_comes_during_it(
     sentence = next(markup_text(n["body"]) for n in desktop_clean.notifications() if n["id"] == clicked)
     argv = break_window_argv(app)
     assert argument(argv, "--prompt") == sentence  # the sentence clicked is the sentence of the break
-    assert argument(argv, "--attempt-reply") in MILD  # the mild words wait for "Didn't work out now"
+    assert argument(argv, "--attempt-reply") in MILD  # the mild words wait for "Didn't work out this time"
     assert sentence not in MILD
     closed(desktop_clean, first["id"])  # the reminder that was clicked left the screen
 
@@ -109,5 +109,5 @@ def test_a_break_from_the_command_line_keeps_the_reminders_away_and_a_newer_remi
     answer_break_window(desktop_clean.env, REMINDER, key="Escape")  # twice: the first one, 20 s
     app.wait_for_output(r"break outcome: later")
     plan = rustlamp(["plan"], app.env).stdout.splitlines()
-    assert plan[0] == "This is how rustlamp carries on:"
+    assert plan[0] == "What rustlamp has planned:"
     assert plan[1].endswith("reminder (snoozed)")

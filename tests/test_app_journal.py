@@ -91,7 +91,7 @@ def test_a_break_and_the_check_in_it_offers_are_both_kept(
     desktop_clean: DesktopSession, app: RunningApp
 ) -> None:
     assert rustlamp(["break"], app.env).returncode == 0
-    # Done, Later, Didn't work out now, then the quiet "Check in…"
+    # Done, Later, Didn't work out this time, then the quiet "Check in…"
     answer_break_window(desktop_clean.env, "A moment of rest", "Tab")
     keys(desktop_clean, "A moment of rest", "Tab", "Tab", "space")
     app.wait_for_output(r"break outcome: done \(button\)")

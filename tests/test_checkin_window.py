@@ -288,7 +288,7 @@ def test_every_word_comes_from_the_content_and_a_chosen_answer_shows_a_check(
         if language == "nl":
             assert {"Vastzittende schouders", "Een diepe zucht", "Weet ik niet", "Bewaren"} <= set(shown)
         else:
-            assert {"Stuck shoulders", "A deep sigh", "Don't know", "Save"} <= set(shown)
+            assert {"Tight shoulders", "A deep sigh", "Don't know", "Save"} <= set(shown)
 
         # Chosen is not told by colour alone: the label gets a check mark, and loses it again.
         tired = window.body_choices["tired"].button

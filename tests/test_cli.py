@@ -117,7 +117,7 @@ def test_plan_default_is_ten_readable_lines_in_dutch(env: dict[str, str], tmp_pa
     result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00+01:00"], env)
     assert result.returncode == 0
     first, *lines = result.stdout.splitlines()
-    assert first == "rustlamp draait niet; zo zou het gaan volgens je instellingen, vanaf vr 26 mrt 16:00:"
+    assert first == "rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf vr 26 mrt 16:00:"
     assert len(lines) == 10
     assert lines[0] == "vr 26 mrt 16:45  herinnering"
     assert lines[1] == "ma 29 mrt 09:45  herinnering"

@@ -337,9 +337,9 @@ def test_a_toml_datetime_is_not_a_time_of_day() -> None:
     ("text", "expected"),
     [
         ('[reminders]\nevery = "4m59s"', "my.toml:2: reminders.every: warning: 4m59s is very often; "
-         "reminders under 5m can feel like nagging"),
+         "reminders less than 5m apart can feel like nagging"),
         ('[reminders]\nevery = "10s"', "my.toml:2: reminders.every: warning: 10s is very often; "
-         "reminders under 5m can feel like nagging"),
+         "reminders less than 5m apart can feel like nagging"),
         ("[reminders]\ndays = []", "my.toml:2: reminders.days: warning: is empty, so no reminders come; "
          "routines still do"),
         ('[reminders]\nevery = "8h30m"', "my.toml:2: reminders.every: warning: 8h30m is longer than the "

@@ -76,7 +76,7 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     snoozed = at(status(app)["snoozed_until"])
     assert abs(snoozed - (now + timedelta(minutes=10))) < timedelta(seconds=30)
     when = f"at {snoozed:%H:%M}" if snoozed.date() == now.date() else f"tomorrow at {snoozed:%H:%M}"
-    assert result.returncode == 0 and result.stdout == f"Alright, later. The next reminder comes {when}.\n"
+    assert result.returncode == 0 and result.stdout == f"Alright, later. The next reminder is {when}.\n"
 
     result = rustlamp(["pause", "1h"], app.env)
     assert result.returncode == 0
@@ -84,15 +84,15 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     assert abs(at(paused["paused_until"]) - (now + timedelta(hours=1))) < timedelta(seconds=30)
     until = at(paused["paused_until"])
     when = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%H:%M} tomorrow"  # after 23:00
-    assert result.stdout == f"Alright: no reminders until {when}.\n"
+    assert result.stdout == f"Alright, no reminders until {when}.\n"
     # a snooze during a pause says what became of it: nothing to snooze
     result = rustlamp(["snooze", "10m"], app.env)
     assert result.stdout == f"Reminders are already paused until {when}; there is nothing to snooze.\n"
     assert status(app)["snoozed_until"] is None
     result = rustlamp(["resume"], app.env)
-    assert result.returncode == 0 and result.stdout.startswith("Reminders are back on. The next one comes at")
+    assert result.returncode == 0 and result.stdout.startswith("Reminders are back on. The next one is at")
     assert status(app)["paused_until"] is None
-    assert rustlamp(["resume"], app.env).stdout == "Reminders were not paused.\n"
+    assert rustlamp(["resume"], app.env).stdout == "Reminders were already on.\n"
 
     # the channel checks the same ranges as the command line: a key out of range is refused there too
     for key in ("snooze:5s", "pause:25h", "snooze:-5m"):
@@ -160,7 +160,7 @@ def test_malformed_and_oversized_messages_are_refused_and_the_instance_goes_on(a
 def test_a_second_run_finds_the_first_and_exits_0(app: RunningApp) -> None:
     second = subprocess.run([RUSTLAMP, "run"], env=app.env, capture_output=True, text=True, timeout=30)
     assert second.returncode == 0
-    assert second.stdout.strip() == "rustlamp is already running. rustlamp status tells more."
+    assert second.stdout.strip() == "rustlamp is already running; rustlamp status shows what comes next."
 
 
 @pytest.mark.desktop

@@ -309,7 +309,7 @@ def test_the_app_and_the_command_line_over_the_token_channel(
         now = datetime.now().astimezone()
         result = rustlamp(["pause", "30m"], app.env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("Alright: no reminders until ")
+        assert result.stdout.startswith("Alright, no reminders until ")
         paused = status(app)
         assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
 
@@ -320,7 +320,7 @@ def test_the_app_and_the_command_line_over_the_token_channel(
 
         second = rustlamp(["run"], app.env)
         assert second.returncode == 0
-        assert second.stdout == "rustlamp is already running. rustlamp status tells more.\n"
+        assert second.stdout == "rustlamp is already running; rustlamp status shows what comes next.\n"
 
         assert rustlamp(["quit"], app.env).returncode == 0
         assert app.proc.wait(10) == 0

@@ -170,7 +170,7 @@ def test_later_in_the_break_window_snoozes_from_the_break_end() -> None:
     effects = story.lamp.break_ended({"outcome": "later", "snooze": 1800}, story.now())
     assert story.lamp.planner.next_reminder() == story.now() + 30 * MIN
     assert said(effects) == [
-        f"Alright, later then. The next reminder comes at {story.now() + 30 * MIN:%H:%M}."
+        f"Alright, later then. The next reminder is at {story.now() + 30 * MIN:%H:%M}."
     ]
 
 
@@ -178,7 +178,7 @@ def test_an_attempt_counts_as_rest_and_the_mild_words_come_only_then() -> None:
     story = Story()
     story.until_reminder()
     brk = opened(story.do(TakeBreak("notification")))
-    assert brk.attempt_reply in MILD["en"]  # for the window to show after "Didn't work out now"
+    assert brk.attempt_reply in MILD["en"]  # for the window to show after "Didn't work out this time"
     assert brk.prompt not in MILD["en"]
     effects = story.lamp.break_ended({"outcome": "attempt"}, story.now())
     assert records(effects) == [("break", {"outcome": "attempt"})]
@@ -193,7 +193,7 @@ def test_check_in_after_the_break_opens_the_check_in_and_its_answers_lean_the_ne
     answers = {"body": "tense", "signals": [], "breath": "hurried", "need": "", "note": ""}
     kept = story.lamp.checkin_ended({"outcome": "saved", "checkin": answers}, story.now(), journal_kept=True)
     assert records(kept) == [("checkin", answers)]
-    assert said(kept) == ["Your check-in is kept in your journal."]
+    assert said(kept) == ["Your check-in is saved in your journal."]
     breath = set(load_content("en").themes["breath"])
     assert story.until_reminder().notice.body in breath  # a hurried breath asks for a breathing prompt
 
@@ -235,17 +235,17 @@ def test_snooze_during_a_pause_says_there_is_nothing_to_snooze() -> None:
     story = Story()
     story.do(Pause(60 * MIN, "command line"))
     effects = story.do(Snooze(10 * MIN, "command line"))
-    assert said(effects) == ["Reminders are already paused until 11:00; there is nothing to snooze."]
+    assert said(effects) == ["Reminders are already paused until 11:00, so there is nothing to snooze."]
     assert story.lamp.planner.snoozed_until is None and records(effects) == []
 
 
 def test_pause_and_resume_say_what_they_did() -> None:
     story = Story(language="nl")
-    assert said(story.do(Pause(60 * MIN, "tray"))) == ["Goed: geen herinneringen tot 11:00."]
+    assert said(story.do(Pause(60 * MIN, "tray"))) == ["Goed, geen herinneringen tot 11:00."]
     assert said(story.do(Resume("tray"))) == ["De herinneringen staan weer aan. De volgende komt om 10:45."]
     assert said(story.do(Resume("tray"))) == ["De herinneringen stonden al aan."]
     tomorrow = said(story.do(Pause(None, "tray")))
-    assert tomorrow == ["Goed: geen herinneringen tot morgen 00:00."]
+    assert tomorrow == ["Goed, geen herinneringen tot morgen 00:00."]
 
 
 def test_a_held_reminder_comes_once_when_the_desk_is_free_and_a_break_drops_it() -> None:

@@ -77,7 +77,7 @@ def test_the_english_menu() -> None:
     ]
     assert not items[0].enabled  # the status line is information, not a button
     assert find(items, "Check in…").enabled and find(items, "This week…").enabled
-    assert labels(find(items, "Later").children) == ["10 min", "1 hour", "Rest of today"]
+    assert labels(find(items, "Later").children) == ["10 min", "1 hour", "No more today"]
     assert labels(find(items, "Pause reminders").children) == [
         "30 min",
         "1 hour",
@@ -99,7 +99,7 @@ def test_the_dutch_menu() -> None:
         "Over rustlamp",
         "Afsluiten",
     ]
-    assert labels(find(items, "Straks").children) == ["10 min", "1 uur", "De rest van vandaag"]
+    assert labels(find(items, "Straks").children) == ["10 min", "1 uur", "Vandaag niet meer"]
     assert labels(find(items, "Even geen herinneringen").children) == [
         "30 min",
         "1 uur",

@@ -12,7 +12,7 @@ Rules kept here:
 - A break shows the sentence the person was shown (and clicked); it withdraws that notification and any
   held reminder.
 - A newer reminder replaces the one still on screen; an answer (a break, a snooze, a pause) withdraws it.
-- The mild lines about a rest that did not work out only ever answer "Didn't work out now".
+- The mild lines about a rest that did not work out only ever answer "Didn't work out this time".
 - A wall clock set back is not rest: the clock starts again from now, and nothing is recorded.
 """
 
@@ -81,7 +81,7 @@ class Withdraw:
 @dataclass(frozen=True)
 class OpenBreak:
     prompt: str  # the sentence the person was shown and clicked, when there was one
-    attempt_reply: str | None  # the mild words after "Didn't work out now"
+    attempt_reply: str | None  # the mild words after "Didn't work out this time"
 
 
 @dataclass(frozen=True)

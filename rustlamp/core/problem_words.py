@@ -73,7 +73,7 @@ PROBLEM_WORDS: dict[str, dict[str, str]] = {
         "prompt": "a non-empty string of at most {most} characters",
         "prompt_list": "a list of strings",
         # warnings
-        "very_often": "{every} is very often; reminders under {gentle} can feel like nagging",
+        "very_often": "{every} is very often; reminders less than {gentle} apart can feel like nagging",
         "every_outside_hours": "{every} is longer than the active hours {start}-{end}, so no reminder can "
         "come; routines still do",
         "days_empty": "is empty, so no reminders come; routines still do",
@@ -138,7 +138,8 @@ PROBLEM_WORDS: dict[str, dict[str, str]] = {
         "true_or_false": "true of false",
         "prompt": "tekst van hoogstens {most} tekens, niet leeg",
         "prompt_list": "een lijst met teksten",
-        "very_often": "{every} is wel erg vaak; herinneringen binnen {gentle} voelen al snel als gezeur",
+        "very_often": "{every} is wel erg vaak; herinneringen met minder dan {gentle} ertussen voelen al "
+        "snel als gezeur",
         "every_outside_hours": "{every} is langer dan de actieve uren {start}-{end}, dus er kan geen "
         "herinnering komen; routines komen wel",
         "days_empty": "is leeg, dus er komen geen herinneringen; routines komen wel",

@@ -43,7 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "menu_checkin": "Even inchecken…",
         "menu_week": "Deze week…",
         "menu_snooze": "Straks",
-        "menu_rest_of_today": "De rest van vandaag",
+        "menu_rest_of_today": "Vandaag niet meer",
         "menu_pause": "Even geen herinneringen",
         "menu_until_tomorrow": "Tot morgen",
         "menu_resume": "Herinneringen weer aan",
@@ -64,10 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "journal_title": "Over je dagboek",
         # the journal's own words on what went wrong (English, with its path) go to the log, not here
         "journal_moved": "Je dagboek kon niet gebruikt worden. Er is niets weggegooid: het oude bestand "
-        "staat ernaast en rustlamp begint een nieuw dagboek. Waarom, dat staat in het logbestand.",
+        "blijft bewaard en rustlamp begint ernaast een nieuw dagboek. Waarom, dat staat in het logbestand.",
         "journal_unavailable": "Je dagboek kon niet geopend worden. rustlamp gaat gewoon door; "
         "wat je invult wordt bewaard en gaat erin zodra het weer kan. Waarom, dat staat in het logbestand.",
-        "journal_waiting": "Je dagboek kan nu niets bijschrijven. rustlamp gaat gewoon door; wat je invult "
+        "journal_waiting": "Er kan nu even niets in je dagboek bij. rustlamp gaat gewoon door; wat je invult "
         "wacht en blijft bewaard, ook als rustlamp stopt. Waarom, dat staat in het logbestand.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "Even rust",
@@ -85,8 +85,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_snooze": "Goed, straks. De volgende herinnering komt {when}.",
         "did_snooze_today": "Vandaag komen er geen herinneringen meer. De volgende komt {when}.",
         "did_snooze_nothing": "Er staat voorlopig geen herinnering gepland.",
-        "did_snooze_paused": "Er komen al geen herinneringen {until}; er is niets om uit te stellen.",
-        "did_pause": "Goed: geen herinneringen {until}.",
+        "did_snooze_paused": "Er komen {until} al geen herinneringen, dus er valt niets uit te stellen.",
+        "did_pause": "Goed, geen herinneringen {until}.",
         "did_resume": "De herinneringen staan weer aan. De volgende komt {when}.",
         "did_resume_nothing": "De herinneringen staan weer aan.",
         "did_not_paused": "De herinneringen stonden al aan.",
@@ -95,28 +95,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_reload": "De instellingen zijn opnieuw gelezen.",
         "did_quit": "rustlamp stopt. Tot de volgende keer.",
         "did_done": "Je rustmoment is genoteerd.",
-        "did_attempt": "Ook een poging telt. Hij is genoteerd.",
+        "did_attempt": "Genoteerd. Ook een poging telt.",
         "did_later": "Goed, straks dan.",
         "did_later_when": "Goed, straks dan. De volgende herinnering komt {when}.",
         "did_break_closed": "Het pauzevenster ging dicht zonder antwoord.",
         "did_checkin_kept": "Je check-in is bewaard in je dagboek.",
         "did_checkin_no_journal": "Ingecheckt. Je dagboek staat uit, dus er is niets bewaard.",
         "did_checkin_closed": "Check-in gesloten; er is niets bewaard.",
-        "not_running": "rustlamp draait nu niet. Starten kan met het commando rustlamp.",
+        "not_running": "rustlamp draait nu niet. Je kunt het starten met het commando rustlamp.",
         "running": "rustlamp draait.",
         "plan_from_lamp": "Zo gaat rustlamp verder:",
-        "plan_from_settings": "rustlamp draait niet; zo zou het gaan volgens je instellingen, vanaf {when}:",
+        "plan_from_settings": "rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf {when}:",
         "plan_held": "nu: een herinnering wacht tot je er weer bent",
         "plan_pause_ends": "de herinneringen gaan weer aan",
         "plan_break_open": "nu: je pauze; de volgende herinnering komt na afloop",
         "plan_reminder_snoozed": "herinnering (uitgesteld)",
-        "plan_settings_broken": "Je instellingen hebben een fout; dit plan gaat uit van de "
+        "plan_settings_broken": "Er klopt iets niet in je instellingen, dus dit plan gaat uit van de "
         "standaardinstellingen. rustlamp config check zegt wat er mis is.",
         "window_missing": "Het venster ging niet open. Is er een beeldscherm?",
         "settings_saved": "Je instellingen zijn bewaard.",
         "settings_closed": "Instellingen gesloten; er is niets veranderd.",
-        "reload_kept": "rustlamp houdt de instellingen die het had. rustlamp config check zegt hetzelfde.",
-        "already_running": "rustlamp draait al. rustlamp status vertelt meer.",
+        "reload_kept": "rustlamp houdt de instellingen die het had; rustlamp config check laat dezelfde "
+        "problemen zien.",
+        "already_running": "rustlamp draait al; rustlamp status laat zien wat er komt.",
         "autostart_on": "rustlamp start voortaan vanzelf als je inlogt.",
         "autostart_off": "rustlamp start niet meer vanzelf als je inlogt.",
         "autostart_is_on": "Starten bij inloggen staat aan.",
@@ -125,7 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "autostart_failed": "Starten bij inloggen kon niet veranderd worden.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp kan geen venster openen",
-        "windows_install": "Er ontbreekt iets op deze computer: installeer {packages}, bijvoorbeeld met "
+        "windows_install": "Er ontbreekt iets op deze computer: {packages}. Je kunt het installeren met "
         "sudo apt install {packages}. De herinneringen gaan intussen gewoon door.",
         "windows_unknown": "Er kan hier geen venster open; waarom, dat staat in het logbestand van rustlamp. "
         "De herinneringen gaan intussen gewoon door.",
@@ -138,7 +139,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "routine_title_evening": "Your evening moment",
         "routine_title_other": "Your moment: {name}",
         "config_title": "Something in your settings is not right",
-        "config_body": "{problem}\nrustlamp carries on calmly with {fallback}. "
+        "config_body": "{problem}\nrustlamp carries on with {fallback} for now. "
         "You can put it right under Settings… in the menu.",
         "config_where": "{setting}: {problem}",
         "config_where_routine": "Routine {name}, {setting}: {problem}",
@@ -163,7 +164,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "menu_checkin": "Check in…",
         "menu_week": "This week…",
         "menu_snooze": "Later",
-        "menu_rest_of_today": "Rest of today",
+        "menu_rest_of_today": "No more today",
         "menu_pause": "Pause reminders",
         "menu_until_tomorrow": "Until tomorrow",
         "menu_resume": "Resume reminders",
@@ -180,14 +181,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_tray_later": "The lamp goes into the panel by itself as soon as there is one.",
         "about_title": "rustlamp {version}",
         "about_body": "Rest is something you practise, not a reward. Every attempt counts.",
-        "settings_title": "The settings file did not open",
+        "settings_title": "The settings file could not be opened",
         "journal_title": "About your journal",
-        "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept "
-        "beside it, and rustlamp starts a new journal. The log file says why.",
+        "journal_moved": "Your journal could not be used. Nothing was thrown away: the old file is kept, "
+        "and rustlamp starts a new journal beside it. The log file says why.",
         "journal_unavailable": "Your journal could not be opened. rustlamp carries on; "
-        "what you fill in is kept, and goes in as soon as it can. The log file says why.",
-        "journal_waiting": "Your journal cannot take anything in just now. rustlamp carries on; what you "
-        "fill in waits, and is kept safe even when rustlamp stops. The log file says why.",
+        "what you fill in is kept safe and added as soon as it can be. The log file says why.",
+        "journal_waiting": "Nothing can be added to your journal just now. rustlamp carries on; what you "
+        "fill in waits, and is kept safe even if rustlamp stops. The log file says why.",
         # the break window (rustlamp.ui.break_window)
         "break_title": "A moment of rest",
         "break_breathe_in": "Breathe in",
@@ -195,47 +196,47 @@ TEXTS: dict[str, dict[str, str]] = {
         "break_time_left": "{time} left",
         "break_done": "Done",
         "break_later": "Later",
-        "break_attempt": "Didn't work out now",
-        "break_attempt_reply": "That counts as practice too.\nAnother chance later.",
+        "break_attempt": "Didn't work out this time",
+        "break_attempt_reply": "That counts as practice too.\nThere is another chance later.",
         "break_remind_in": "Remind me in",
         # what a command did, said back to the person who asked (rustlamp.core.lamp)
         "did_break": "Your break is ready for you.",
         "did_break_already": "Your break is already open.",
-        "did_snooze": "Alright, later. The next reminder comes {when}.",
-        "did_snooze_today": "No more reminders today. The next one comes {when}.",
+        "did_snooze": "Alright, later. The next reminder is {when}.",
+        "did_snooze_today": "No more reminders today. The next one is {when}.",
         "did_snooze_nothing": "No reminder is planned for now.",
-        "did_snooze_paused": "Reminders are already paused {until}; there is nothing to snooze.",
-        "did_pause": "Alright: no reminders {until}.",
-        "did_resume": "Reminders are back on. The next one comes {when}.",
+        "did_snooze_paused": "Reminders are already paused {until}, so there is nothing to snooze.",
+        "did_pause": "Alright, no reminders {until}.",
+        "did_resume": "Reminders are back on. The next one is {when}.",
         "did_resume_nothing": "Reminders are back on.",
-        "did_not_paused": "Reminders were not paused.",
+        "did_not_paused": "Reminders were already on.",
         "did_checkin": "The check-in is ready for you.",
         "did_settings": "The settings are ready for you.",
         "did_reload": "The settings have been read again.",
         "did_quit": "rustlamp is stopping. Until next time.",
         "did_done": "Your rest moment is noted.",
-        "did_attempt": "An attempt counts too. It is noted.",
+        "did_attempt": "Noted. An attempt counts too.",
         "did_later": "Alright, later then.",
-        "did_later_when": "Alright, later then. The next reminder comes {when}.",
+        "did_later_when": "Alright, later then. The next reminder is {when}.",
         "did_break_closed": "The break window closed without an answer.",
-        "did_checkin_kept": "Your check-in is kept in your journal.",
+        "did_checkin_kept": "Your check-in is saved in your journal.",
         "did_checkin_no_journal": "Checked in. Your journal is off, so nothing was kept.",
         "did_checkin_closed": "Check-in closed; nothing was kept.",
         "not_running": "rustlamp is not running now. You can start it with the command rustlamp.",
         "running": "rustlamp is running.",
-        "plan_from_lamp": "This is how rustlamp carries on:",
-        "plan_from_settings": "rustlamp is not running; this is what your settings would give, from {when}:",
+        "plan_from_lamp": "What rustlamp has planned:",
+        "plan_from_settings": "rustlamp is not running. This is what your settings would plan, from {when}:",
         "plan_held": "now: a reminder is waiting until you are back",
         "plan_pause_ends": "reminders are back on",
-        "plan_break_open": "now: your break; the next reminder is planned from its end",
+        "plan_break_open": "now: your break; the next reminder is planned from when it ends",
         "plan_reminder_snoozed": "reminder (snoozed)",
-        "plan_settings_broken": "Your settings have a mistake; this plan uses the built-in defaults. "
-        "rustlamp config check says what is wrong.",
+        "plan_settings_broken": "Something in your settings is not right, so this plan uses the built-in "
+        "defaults. rustlamp config check says what is wrong.",
         "window_missing": "The window could not be opened. Is there a display?",
         "settings_saved": "Your settings are saved.",
         "settings_closed": "Settings closed; nothing changed.",
-        "reload_kept": "rustlamp keeps the settings it had. rustlamp config check says the same.",
-        "already_running": "rustlamp is already running. rustlamp status tells more.",
+        "reload_kept": "rustlamp keeps the settings it had; rustlamp config check shows the same problems.",
+        "already_running": "rustlamp is already running; rustlamp status shows what comes next.",
         "autostart_on": "rustlamp will now start by itself when you log in.",
         "autostart_off": "rustlamp will no longer start by itself when you log in.",
         "autostart_is_on": "Start at login is on.",
@@ -244,9 +245,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "autostart_failed": "Start at login could not be changed.",
         # when Qt cannot open a window (rustlamp.ui.contract.CannotOpen)
         "windows_cannot_open": "rustlamp cannot open its windows",
-        "windows_install": "Something is missing on this computer: install {packages}, for example with "
+        "windows_install": "Something is missing on this computer: {packages}. You can install it with "
         "sudo apt install {packages}. The reminders carry on meanwhile.",
-        "windows_unknown": "The windows cannot start here; rustlamp's log says why. "
+        "windows_unknown": "rustlamp's windows cannot open here; the log file says why. "
         "The reminders carry on meanwhile.",
     },
 }
