@@ -169,9 +169,7 @@ def test_later_in_the_break_window_snoozes_from_the_break_end() -> None:
     story.wait(3 * MIN)
     effects = story.lamp.break_ended({"outcome": "later", "snooze": 1800}, story.now())
     assert story.lamp.planner.next_reminder() == story.now() + 30 * MIN
-    assert said(effects) == [
-        f"Alright, later then. The next reminder is at {story.now() + 30 * MIN:%H:%M}."
-    ]
+    assert said(effects) == [f"Alright, later then. The next reminder is at {story.now() + 30 * MIN:%H:%M}."]
 
 
 def test_an_attempt_counts_as_rest_and_the_mild_words_come_only_then() -> None:
