@@ -87,7 +87,7 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
     assert result.stdout == f"Alright, no reminders until {when}.\n"
     # a snooze during a pause says what became of it: nothing to snooze
     result = rustlamp(["snooze", "10m"], app.env)
-    assert result.stdout == f"Reminders are already paused until {when}; there is nothing to snooze.\n"
+    assert result.stdout == f"Reminders are already paused until {when}, so there is nothing to snooze.\n"
     assert status(app)["snoozed_until"] is None
     result = rustlamp(["resume"], app.env)
     assert result.returncode == 0 and result.stdout.startswith("Reminders are back on. The next one is at")
