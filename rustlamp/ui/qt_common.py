@@ -100,9 +100,9 @@ def start_application(name: str, argv: Sequence[str] = ()) -> QApplication:
     app = QApplication([APP_ID, *argv])
     app.setWindowIcon(_lamp_icon())
     app.setQuitOnLastWindowClosed(False)  # a window ends by settling its outcome, see CalmWindow
-    asked = os.environ.get(COLOR_SCHEME_VARIABLE, "").strip().lower()
-    if asked in ("dark", "light"):
-        app.styleHints().setColorScheme(Qt.ColorScheme.Dark if asked == "dark" else Qt.ColorScheme.Light)
+    asked = _asked_scheme()
+    if asked is not None:
+        app.styleHints().setColorScheme(asked)  # a platform theme that can follows; ours follows anyway
     apply_scheme(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_scheme(app))
     return app
@@ -118,10 +118,16 @@ def _be_one_app_on_windows() -> None:
         pass
 
 
+def _asked_scheme() -> Qt.ColorScheme | None:
+    asked = os.environ.get(COLOR_SCHEME_VARIABLE, "").strip().lower()
+    return {"dark": Qt.ColorScheme.Dark, "light": Qt.ColorScheme.Light}.get(asked)
+
+
 def current_scheme() -> Scheme:
-    """The calm colours for the desktop's scheme now: dark when it says dark, light otherwise."""
-    hints = QGuiApplication.styleHints()
-    return DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
+    """The calm colours for the desktop's scheme now: dark when it says dark (or RUSTLAMP_COLOR_SCHEME
+    does, on a desktop that tells Qt nothing), light otherwise."""
+    scheme = _asked_scheme() or QGuiApplication.styleHints().colorScheme()
+    return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
 
 
 def calm_palette(scheme: Scheme) -> QPalette:
@@ -299,7 +305,14 @@ class CalmWindow(QDialog):
         event.accept()
 
     def bring_to_front(self) -> None:
-        self.showNormal()
+        """Show the window again (minimised, or unmapped behind Qt's back), raise it and give it the keys;
+        the focus goes back to the control that had it."""
+        handle = self.windowHandle()
+        if self.isMinimized():
+            self.showNormal()
+        elif handle is not None and not handle.isExposed():
+            self.hide()  # Qt still thinks it is shown: map it afresh
+            self.show()
         self.raise_()
         self.activateWindow()
 
