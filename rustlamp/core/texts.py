@@ -118,6 +118,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "reload_kept": "rustlamp houdt de instellingen die het had; rustlamp config check laat dezelfde "
         "problemen zien.",
         "already_running": "rustlamp draait al; rustlamp status laat zien wat er komt.",
+        # the system's own words on what went wrong follow on a line of their own
+        "not_answering": "rustlamp draait, maar antwoordt nu niet.",
+        "already_running_not_answering": "rustlamp draait al, maar antwoordt nu niet.",
         "autostart_on": "rustlamp start voortaan vanzelf als je inlogt.",
         "autostart_off": "rustlamp start niet meer vanzelf als je inlogt.",
         "autostart_is_on": "Starten bij inloggen staat aan.",
@@ -264,6 +267,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "settings_closed": "Settings closed; nothing changed.",
         "reload_kept": "rustlamp keeps the settings it had; rustlamp config check shows the same problems.",
         "already_running": "rustlamp is already running; rustlamp status shows what comes next.",
+        "not_answering": "rustlamp is running, but it does not answer just now.",
+        "already_running_not_answering": "rustlamp is already running, but it does not answer.",
         "autostart_on": "rustlamp will now start by itself when you log in.",
         "autostart_off": "rustlamp will no longer start by itself when you log in.",
         "autostart_is_on": "Start at login is on.",
