@@ -203,7 +203,10 @@ def _control(args: argparse.Namespace) -> int:
     try:
         reply = send(_action_key(args))
     except (OSError, ValueError) as exc:
-        print(f"rustlamp: could not talk to the running rustlamp: {exc}", file=sys.stderr)
+        from rustlamp.core.texts import text
+
+        print(text(_settings_and_language(args)[1], "not_answering"), file=sys.stderr)
+        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
         return EXIT_PROBLEM
     if reply is None and args.command == "break":
         return _break_on_its_own(args)
@@ -397,7 +400,10 @@ def _plan(args: argparse.Namespace) -> int:
         return EXIT_OK
     if update.errors:
         print(text(language, "plan_settings_broken"), file=sys.stderr)
-    print(text(language, "plan_from_settings", when=human_moment(language, start)))
+    said = (
+        "plan_from_settings" if args.start is None else "plan_from_time"
+    )  # --from: a lamp may run all the same
+    print(text(language, said, when=human_moment(language, start)))
     if not planned:
         print(text(language, "plan_none"))
     for item in planned:
@@ -519,7 +525,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             reply = send("status")
         except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
-            print(f"rustlamp is already running, but it does not answer: {exc}", file=sys.stderr)
+            print(text(_settings_and_language(args)[1], "already_running_not_answering"), file=sys.stderr)
+            print(f"rustlamp: {exc}", file=sys.stderr)
             return EXIT_PROBLEM
         language = reply.get("language") if reply else None
         if language not in ("nl", "en"):

@@ -169,7 +169,7 @@ def write_csv(entries: Sequence[Entry], out: TextIO) -> None:
         writer.writerow(row)
 
 
-def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
+def _import(args: argparse.Namespace, language: str, path: Path) -> int:
     from rustlamp.core.entries_json import entries_from_json
     from rustlamp.core.journal import JournalError
     from rustlamp.core.small_file import NotAFile, read_small_text
@@ -212,17 +212,22 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
     finally:
         journal.close()
     skipped = len(entries) - added
-    print(f"{_entries(added)} taken in" + (f", {skipped} already there" if skipped else "") + f" ({path})")
+    key = "journal_taken_in_some_there" if skipped else "journal_taken_in"
+    print(_said(language, key, entries=_entries(added, language), skipped=skipped, path=path))
     return EXIT_OK
 
 
-def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
+def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
     """Forget in the journal and in every copy rustlamp made of it (rustlamp.core.journal_copies), and say
     what went where."""
     from rustlamp.core.journal import JournalError, JournalUnusable
 
     before: date | None = None if args.all else args.before
-    what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
+    what = (
+        _said(language, "journal_all")
+        if before is None
+        else _said(language, "journal_before", date=before.isoformat())
+    )
     journal: Journal | None = None
     count, whole, problems = 0, False, []
     if path.exists():
@@ -235,7 +240,7 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
             whole = before is None  # unreadable: all of it can only go as a whole file
         except JournalError as exc:
             problems.append(str(exc))
-    copies = _copies(path, before)
+    copies = _copies(path, before, language)
     if count == 0 and not whole and not copies:
         if journal is not None:
             journal.close()
@@ -244,27 +249,29 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
         if problems:
             return EXIT_PROBLEM
         print(
-            "Nothing to forget: the journal is empty."
+            _said(language, "journal_nothing_all")
             if before is None
-            else f"Nothing to forget: the journal has no entries from before {before.isoformat()}."
+            else _said(language, "journal_nothing_before", date=before.isoformat())
         )
         return EXIT_OK
-    parts = ([_entries(count)] if count else []) + (["the unreadable journal file"] if whole else [])
+    parts = [_entries(count, language)] if count else []
+    parts += [_said(language, "journal_unreadable_file")] if whole else []
     parts += [label for label, _ in copies]
-    if not args.yes and not _confirmed(f"Forget {what} ({'; '.join(parts)})? It cannot be undone. [y/N] "):
+    question = _said(language, "journal_ask", what=what, parts="; ".join(parts))
+    if not args.yes and not _confirmed(question[:1].upper() + question[1:], language):
         if journal is not None:
             journal.close()
-        print("Nothing was forgotten.")
+        print(_said(language, "journal_kept_all"))
         return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
     said: list[str] = []
     if journal is not None and count:
         try:
-            said.append(_entries(journal.forget(before)))
+            said.append(_entries(journal.forget(before), language))
         except JournalError as exc:
             problems.append(str(exc))
     if journal is not None:
         journal.close()
-    also = _wipe_whole(path, problems) if whole else []
+    also = _wipe_whole(path, problems, language) if whole else []
     for _label, forget in copies:
         try:
             also.append(forget())
@@ -272,9 +279,13 @@ def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
             problems.append(f"could not forget in a copy: {exc}")
     for problem in problems:
         print(f"rustlamp: {problem}", file=sys.stderr)
-    print(f"Forgotten: {said[0] if said else 'no entries in the journal'}.")
+    print(
+        _said(
+            language, "journal_forgotten", what=said[0] if said else _said(language, "journal_forgotten_none")
+        )
+    )
     for line in also:
-        print(f"Also forgotten: {line}.")
+        print(_said(language, "journal_also_forgotten", what=line))
     return EXIT_PROBLEM if problems else EXIT_OK
 
 
@@ -284,7 +295,7 @@ def _read_writable(path: Path) -> Journal:
     return read_journal(path)
 
 
-def _wipe_whole(path: Path, problems: list[str]) -> list[str]:
+def _wipe_whole(path: Path, problems: list[str], language: str) -> list[str]:
     from rustlamp.core.journal_copies import journal_with_companions, wipe_file
 
     gone = []
@@ -294,10 +305,10 @@ def _wipe_whole(path: Path, problems: list[str]) -> list[str]:
             gone.append(file.name)
         except OSError as exc:
             problems.append(f"{file} could not be removed: {exc.strerror or exc}")
-    return [f"the journal that could not be read, removed whole ({', '.join(gone)})"] if gone else []
+    return [_said(language, "journal_unreadable_gone", names=", ".join(gone))] if gone else []
 
 
-def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str]]]:
+def _copies(path: Path, before: date | None, language: str) -> list[tuple[str, Callable[[], str]]]:
     """Copies of the person's words besides the journal, each as (what it is, how to forget in it)."""
     from functools import partial
 
@@ -308,34 +319,41 @@ def _copies(path: Path, before: date | None) -> list[tuple[str, Callable[[], str
 
     def wiped(file: Path) -> str:
         wipe_file(file)
-        return f"{file.name} (a journal moved aside earlier)"
+        return _said(language, "journal_moved_gone", name=file.name)
 
     def wiped_copy(file: Path) -> str:
         wipe_file(file)
         with contextlib.suppress(OSError):
             file.parent.rmdir()  # when it was the last one
-        return f"{file.name} (a copy left by an export that was stopped half-way)"
+        return _said(language, "journal_read_copy_gone", name=file.name)
 
     def kept(file: Path) -> str:
         gone = forget_in_kept_file(file, before, partial(read_small_text, limit=UNSAVED_LIMIT))
-        return f"{_entries(gone) if gone >= 0 else 'a file'} kept aside in {file}"
+        what = _entries(gone, language) if gone >= 0 else _said(language, "journal_kept_file")
+        return _said(language, "journal_kept_gone", what=what, path=file)
 
     def logged(file: Path) -> str:
-        return f"{forget_in_log(file, before)} lines of the log {file.name}"
+        return _said(language, "journal_log_gone", count=forget_in_log(file, before), name=file.name)
 
     found: list[tuple[str, Callable[[], str]]] = []
     if before is None:
-        found += [(f"{f.name}, moved aside earlier", partial(wiped, f)) for f in moved_aside(path)]
-        found += [(f"{f.name}, a copy left by a reading", partial(wiped_copy, f)) for f in _read_copies()]
+        found += [
+            (_said(language, "journal_moved_label", name=f.name), partial(wiped, f))
+            for f in moved_aside(path)
+        ]
+        found += [
+            (_said(language, "journal_read_copy_label", name=f.name), partial(wiped_copy, f))
+            for f in _read_copies()
+        ]
     for file in unsaved_files(unsaved_folders(path)):
         if before is None or _kept_before(file, before):
-            found.append((f"entries kept aside in {file.name}", partial(kept, file)))
+            found.append((_said(language, "journal_kept_label", name=file.name), partial(kept, file)))
     log = log_file()
     logs = sorted(log.parent.glob(log.name + "*")) if log.parent.is_dir() else []
     for file in logs:
         ordinary = file.is_file() and not file.is_symlink() and file.stat().st_size
         if ordinary and (before is None or _logged_before(file, before)):
-            found.append((f"the log {file.name}", partial(logged, file)))
+            found.append((_said(language, "journal_log_label", name=file.name), partial(logged, file)))
     return found
 
 
@@ -380,13 +398,19 @@ def _logged_before(file: Path, before: date) -> bool:
     return False
 
 
-def _entries(count: int) -> str:
-    return f"{count} {'entry' if count == 1 else 'entries'}"
+def _said(language: str, key: str, **values: object) -> str:
+    from rustlamp.core.texts import text
+
+    return text(language, key, **values)
 
 
-def _confirmed(question: str) -> bool:
+def _entries(count: int, language: str) -> str:
+    return _said(language, "journal_entries_one" if count == 1 else "journal_entries_many", count=count)
+
+
+def _confirmed(question: str, language: str) -> bool:
     if not sys.stdin.isatty():
-        print("rustlamp: not asking without a terminal; add --yes to forget for good", file=sys.stderr)
+        print(f"rustlamp: {_said(language, 'journal_no_terminal')}", file=sys.stderr)
         return False
     try:
         return input(question).strip().lower() in ("y", "yes", "j", "ja")

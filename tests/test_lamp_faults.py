@@ -28,7 +28,7 @@ def test_a_stopped_lamp_is_said_plainly_and_comes_back(desktop_clean: DesktopSes
         second = rustlamp(["run"], app.env, timeout=30)
         assert second.returncode == 1, second.stderr
         assert "Traceback" not in second.stderr
-        assert "rustlamp is already running, but it does not answer" in second.stderr
+        assert "rustlamp is already running, but it does not answer." in second.stderr
         asked = rustlamp(["status"], app.env, timeout=30)
         assert asked.returncode == 1 and "Traceback" not in asked.stderr
         assert "did not answer within" in asked.stderr
