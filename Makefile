@@ -3,16 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench soak system-packages clean
+.PHONY: run test test-desktops test-windows lint bench soak system-packages desktop-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
 	$(BIN)/rustlamp -v
 
-## test: install what the tests need (Debian packages too, when missing), then lint, type check and the suite
+## test: install what the tests need (Debian packages too, when missing), then lint, type check, the suite
+## the tests inside real desktops (test-desktops) and the Windows job under Wine (test-windows)
 test: system-packages $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-desktops
+	$(MAKE) --no-print-directory test-windows
+
+## test-desktops: rustlamp inside real headless desktops (sway, KDE Plasma, GNOME Shell); installs their
+## Debian packages when missing (about 500, once)
+test-desktops: desktop-packages $(VENV)/.installed-test
+	$(BIN)/pytest -q -m real_desktop
+
+## test-windows: the Windows code on Windows' own Python, under Wine: a CPython for Windows set up in
+## .venv/wine (once; later runs reuse it), the tests marked `windows`, and the installed app end to end
+test-windows: system-packages $(VENV)/.installed-test
+	bash tests/wine/run.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check rustlamp tests benchmarks assets packaging
@@ -34,6 +47,9 @@ soak: system-packages $(VENV)/.installed-test
 
 system-packages:
 	@sh tests/setup/debian-packages.sh
+
+desktop-packages: system-packages
+	@sh tests/setup/real-desktop-packages.sh
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || { echo "rustlamp: '$(PYTHON) -m venv' failed; on Debian/Ubuntu: sudo apt install python3-venv" >&2; exit 1; }

@@ -26,6 +26,8 @@ STATES: tuple[str, ...] = ("calm-0", "calm-1", "calm-2", "calm-3", "calm-4", "wa
 SIZES: tuple[int, ...] = (16, 22, 24, 32, 48, 64, 128, 256)
 # Raw pixmaps only at panel sizes: a tray never draws the lamp larger, and every NewIcon sends them all
 PIXMAP_SIZES: tuple[int, ...] = tuple(size for size in SIZES if size <= 64)
+ICO_STATES: tuple[str, ...] = ("waiting",)  # the lamp notifications carry
+ICO_SIZES: tuple[int, ...] = (16, 24, 32, 48, 64, 128, 256)
 APP_PICTURE = ("calm-2", 256)
 
 RGB = tuple[int, int, int]
@@ -338,6 +340,14 @@ def generate(out_dir: Path) -> list[Path]:
                 argb = icons / f"{state}-{size}.argb"
                 argb.write_bytes(argb_bytes(img))
                 written.append(argb)
+    for state in ICO_STATES:
+        # Windows' balloon (plyer) loads only .ico files; each size drawn as the PNGs are
+        ico = icons / f"{state}.ico"
+        sizes = [size for size in SIZES if size in ICO_SIZES]
+        largest = render(state, sizes[-1])
+        smaller = [render(state, size) for size in sizes[:-1]]
+        largest.save(ico, format="ICO", sizes=[(size, size) for size in sizes], append_images=smaller)
+        written.append(ico)
     picture = out_dir / "assets" / "rustlamp.png"
     _save_png(render(*APP_PICTURE), picture)
     written.append(picture)

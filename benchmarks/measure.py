@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window  # noqa: E402  (the tests' own helpers, on the path just above)
+from capture_nodes import dev_folder  # noqa: E402
 from desktop import DesktopSession  # noqa: E402
 from run_cli import rustlamp  # noqa: E402
 
@@ -26,6 +27,7 @@ __all__ = [
     "RunningApp",
     "answer_break_window",
     "desktop",
+    "dev_folder",
     "read_proc",
     "running_app",
     "rustlamp",
@@ -71,12 +73,14 @@ def desktop() -> Iterator[DesktopSession]:
 
 
 @contextmanager
-def running_app(session: DesktopSession, config_text: str = IDLE_CONFIG) -> Iterator[RunningApp]:
+def running_app(
+    session: DesktopSession, config_text: str = IDLE_CONFIG, extra_env: Mapping[str, str] | None = None
+) -> Iterator[RunningApp]:
     with tempfile.TemporaryDirectory(prefix="rustlamp-bench-") as folder:
         home = Path(folder)
         config = home / "config.toml"
         config.write_text(config_text, encoding="utf-8")
-        app = RunningApp(home, session.env, config)
+        app = RunningApp(home, session.env, config, extra_env)
         try:
             yield app
         finally:

@@ -6,18 +6,24 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import __version__
-from rustlamp.core.durations import DURATION_FORMS, format_duration, parse_duration
+from rustlamp.core.commands import BY_NAME, COMMANDS, DelayArgument
+from rustlamp.core.durations import parse_duration
 from rustlamp.journal_cli import add_journal_parser
 
 if TYPE_CHECKING:
     from rustlamp.core.config import Settings
+    from rustlamp.core.lamp import Effect, Lamp
     from rustlamp.runtime import App
+
+# on the command line as in the file and the menus: compact or in words, Dutch or English
+CLI_DURATION_FORMS = "10m, 45 min, 1h30m or 1 uur"
+TODAY_WORDS = ("today", "vandaag")
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -52,13 +58,28 @@ def _positive_count(value: str) -> int:
     return count
 
 
+PLAN_YEARS = range(1900, 9001)  # far enough either way; the plan looks ahead, so never up to year 9999
+
+
 def _moment(value: str) -> datetime:
+    """An ISO 8601 moment, or a plain time of day ("16:30": today, local time)."""
+    from rustlamp.core.durations import parse_clock_time
+
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
+        try:
+            at = parse_clock_time(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a time; use a time of day like 16:30, or 2027-03-29T09:00(+02:00)"
+            ) from None
+        moment = datetime.combine(datetime.now().date(), at)
+    if moment.year not in PLAN_YEARS:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not an ISO 8601 time; use e.g. 2027-03-29T09:00 or 2027-03-29T09:00+02:00"
-        ) from None
+            f"{value!r} is out of range; use a time from the year {PLAN_YEARS[0]} to {PLAN_YEARS[-1]}"
+        )
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,38 +107,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="start",
         type=_moment,
-        metavar="ISO8601",
-        help="the last rest moment (default: now; without an offset it is local time)",
+        metavar="TIME",
+        help="the last rest moment, like 16:30 (today) or 2027-03-29T09:00; local time without an "
+        "offset. Plans from the settings, as if no lamp were running",
     )
     plan.add_argument("--count", type=_positive_count, default=10, help="how many events (default 10)")
     plan.add_argument("--json", action="store_true", help="print one JSON array")
     _config_option(plan, top=False)
 
-    # talking to the running rustlamp: each becomes the same action key as its menu item
-    for name, text_help in (
-        ("break", "take a break now"),
-        ("check-in", "open the check-in"),
-        ("settings", "open the settings window"),
-        ("reload", "make the running rustlamp read its settings file again"),
-        ("resume", "end a pause now"),
-        ("quit", "stop the running rustlamp"),
-    ):
-        _config_option(commands.add_parser(name, help=text_help), top=False)
-    snooze = commands.add_parser("snooze", help="move the next reminder later")
-    snooze.add_argument(
-        "delay", type=_snooze_delay, metavar="DURATION|today", help=f"like {DURATION_FORMS}, or today"
-    )
-    _config_option(snooze, top=False)
-    pause = commands.add_parser("pause", help="no reminders for a while (it ends by itself)")
-    pause.add_argument(
-        "delay",
-        type=_pause_delay,
-        nargs="?",
-        default=timedelta(minutes=30),
-        metavar="DURATION|today",
-        help=f"like {DURATION_FORMS} (default 30m), or today: until the next day's active hours",
-    )
-    _config_option(pause, top=False)
+    # talking to the running rustlamp: one row of the command table each, the same action key as the menu
+    for row in COMMANDS:
+        sub = commands.add_parser(row.name, help=row.help)
+        if row.argument is not None:
+            argument = row.argument
+            optional = argument.default != "required"
+            sub.add_argument(
+                "delay",
+                type=_delay_reader(argument),
+                nargs="?" if optional else None,
+                default=argument.default if optional else None,
+                metavar="DURATION|today",
+                help=f"like {CLI_DURATION_FORMS} {argument.help}",
+            )
+        _config_option(sub, top=False)
     status = commands.add_parser("status", help="is rustlamp running, and what comes next")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     _config_option(status, top=False)
@@ -128,31 +140,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _delay_or_today(value: str, low: timedelta, high: timedelta) -> timedelta | None:
-    if value.strip().lower() == "today":
-        return None
-    try:
-        delay = parse_duration(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a duration; use forms like {DURATION_FORMS}, or today"
-        ) from None
-    if not low <= delay <= high:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is out of range; use {format_duration(low)} to {format_duration(high)}, or today"
-        )
-    return delay
+def _delay_reader(argument: DelayArgument) -> Callable[[str], timedelta | None]:
+    """An argparse type from a command row's argument: the same check the control channel makes."""
+
+    def read(value: str) -> timedelta | None:
+        try:
+            parse_duration(value) if value.strip().lower() not in TODAY_WORDS else None
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a duration; use forms like {CLI_DURATION_FORMS}, or today"
+            ) from None
+        try:
+            return argument.read(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
 
 
-def _snooze_delay(value: str) -> timedelta | None:
-    return _delay_or_today(value, timedelta(seconds=10), timedelta(hours=24))
-
-
-def _pause_delay(value: str) -> timedelta | None:
-    return _delay_or_today(value, timedelta(minutes=1), timedelta(hours=24))
-
-
-CONTROL_COMMANDS = ("break", "check-in", "settings", "reload", "resume", "quit", "snooze", "pause", "status")
+CONTROL_COMMANDS = (*BY_NAME, "status")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,46 +175,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "journal":
         return _journal(args)
     if args.command == "autostart":
-        return _autostart(args.state)
+        return _autostart(args)
     return _run(args)
 
 
 def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]) -> None:
     """argparse takes `pause -5m` for an unknown option; say what is really wrong, and which forms work."""
-    for command in ("snooze", "pause"):
+    for command in (row.name for row in COMMANDS if row.argument is not None):
         if command in words:
             after = words[words.index(command) + 1 :]
             if after and after[0].startswith("-") and after[0][1:2].isdigit():
-                forms = f"use forms like {DURATION_FORMS}, or today"
+                forms = f"use forms like {CLI_DURATION_FORMS}, or today"
                 parser.error(f"argument {command}: {after[0]!r} is not a duration; {forms}")
 
 
 def _action_key(args: argparse.Namespace) -> str:
-    from rustlamp.core.commands import (
-        BREAK_KEY,
-        CHECKIN_KEY,
-        QUIT_KEY,
-        RELOAD_KEY,
-        RESUME_KEY,
-        SETTINGS_KEY,
-        pause_key,
-        snooze_key,
-    )
-
-    simple = {
-        "break": BREAK_KEY,
-        "check-in": CHECKIN_KEY,
-        "settings": SETTINGS_KEY,
-        "reload": RELOAD_KEY,
-        "resume": RESUME_KEY,
-        "quit": QUIT_KEY,
-        "status": "status",
-    }
-    if args.command == "snooze":
-        return snooze_key(args.delay)
-    if args.command == "pause":
-        return pause_key(args.delay)
-    return simple[args.command]
+    if args.command == "status":
+        return "status"
+    row = BY_NAME[args.command]
+    return row.key_for(getattr(args, "delay", None))
 
 
 def _control(args: argparse.Namespace) -> int:
@@ -218,19 +203,22 @@ def _control(args: argparse.Namespace) -> int:
     try:
         reply = send(_action_key(args))
     except (OSError, ValueError) as exc:
-        print(f"rustlamp: could not talk to the running rustlamp: {exc}", file=sys.stderr)
+        from rustlamp.core.texts import text
+
+        print(text(_settings_and_language(args)[1], "not_answering"), file=sys.stderr)
+        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
         return EXIT_PROBLEM
     if reply is None and args.command == "break":
         return _break_on_its_own(args)
     if reply is None and args.command == "settings":
         return _settings_on_its_own(args)
     if reply is None and args.command == "check-in":
-        from rustlamp.journal_cli import check_in_on_its_own
-
-        settings, language = _settings_and_language(args)
-        return check_in_on_its_own(language, _journal_path(settings))
+        return _check_in_on_its_own(args)
     if reply is None:
-        print("rustlamp is not running; start it with `rustlamp`", file=sys.stderr)
+        from rustlamp.core.texts import text
+
+        _, language = _settings_and_language(args)
+        print(text(language, "not_running"), file=sys.stderr)
         return EXIT_PROBLEM
     if not reply.get("ok"):
         print(f"rustlamp: {reply.get('error', 'the running rustlamp refused')}", file=sys.stderr)
@@ -239,10 +227,15 @@ def _control(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in reply.items() if k != "ok"}, ensure_ascii=False))
         return EXIT_OK
     if args.command == "status":
-        print(f"rustlamp {reply['version']} is running (pid {reply['pid']}).")
+        from rustlamp.core.texts import text
+
+        print(text(reply.get("language", "en"), "running"))
+        print(reply.get("message", ""))
+        return EXIT_OK
     if args.command == "reload":
         return _reloaded(reply)
-    print(reply.get("message", "ok") if args.command != "quit" else "rustlamp is stopping.")
+    for line in reply.get("said") or [reply.get("message", "")]:
+        print(line)
     return EXIT_OK
 
 
@@ -255,30 +248,35 @@ def _settings_on_its_own(args: argparse.Namespace) -> int:
 
     path, _ = _settings_path(args)
     _, language = _settings_and_language(args)
+    from rustlamp.core.texts import text
+
     outcome = asyncio.run(settings_window().run(SettingsRequest(language, path)))
-    problem = why_not_shown(outcome, "settings window")
+    problem = why_not_shown(outcome, language)
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    print("Settings saved." if isinstance(outcome, SettingsSaved) else "Settings window closed.")
+    print(text(language, "settings_saved" if isinstance(outcome, SettingsSaved) else "settings_closed"))
     return EXIT_OK
 
 
-def _autostart(state: str) -> int:
+def _autostart(args: argparse.Namespace) -> int:
+    from rustlamp.core.texts import text
     from rustlamp.system import autostart
 
+    _, language = _settings_and_language(args)
     if not autostart.available():
-        print("rustlamp: starting at login is not supported on this system", file=sys.stderr)
+        print(text(language, "autostart_unavailable"), file=sys.stderr)
         return EXIT_PROBLEM
-    if state == "status":
-        print(f"start at login: {'on' if autostart.is_enabled() else 'off'}")
+    if args.state == "status":
+        print(text(language, "autostart_is_on" if autostart.is_enabled() else "autostart_is_off"))
         return EXIT_OK
     try:
-        change = autostart.enable() if state == "on" else autostart.disable()
+        autostart.enable() if args.state == "on" else autostart.disable()
     except OSError as exc:
-        print(f"rustlamp: start at login could not be changed: {exc}", file=sys.stderr)
+        print(text(language, "autostart_failed"), file=sys.stderr)
+        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
         return EXIT_PROBLEM
-    print(f"start at login: {state} ({change})")
+    print(text(language, "autostart_on" if args.state == "on" else "autostart_off"))
     return EXIT_OK
 
 
@@ -288,7 +286,7 @@ def _settings_and_language(args: argparse.Namespace) -> tuple[Settings, str]:
     from rustlamp.settings_source import SettingsSource
 
     path, explicit = _settings_path(args)
-    settings = SettingsSource(path, explicit).load().settings
+    settings = SettingsSource(path, explicit).load(quiet=True).settings
     return settings, resolve_language(settings.language, os.environ)
 
 
@@ -307,13 +305,16 @@ def _journal(args: argparse.Namespace) -> int:
 
 
 def _reloaded(reply: dict[str, Any]) -> int:
+    from rustlamp.core.texts import text
+
     errors = reply.get("settings_errors") or []
     for error in errors:
         print(error, file=sys.stderr)
     if errors:
-        print("rustlamp keeps the settings it had; `rustlamp config check` shows the same", file=sys.stderr)
+        print(text(reply.get("language", "en"), "reload_kept"), file=sys.stderr)
         return EXIT_PROBLEM
-    print("Settings read again.")
+    for line in reply.get("said") or []:
+        print(line)
     return EXIT_OK
 
 
@@ -347,61 +348,89 @@ def _config_check(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    """What comes next: the running lamp's own plan when one runs (and no --from), else the settings'."""
     from rustlamp.core.clock import SystemClock
     from rustlamp.core.content import resolve_language
-    from rustlamp.core.schedule import Schedule
+    from rustlamp.core.plan import PlanItem, settings_plan
     from rustlamp.core.texts import human_moment, text
     from rustlamp.settings_source import SettingsSource
 
-    path, explicit = _settings_path(args)
-    update = SettingsSource(path, explicit).load()
-    for problem in update.problems:
-        print(problem, file=sys.stderr)
-    if update.errors:
-        print(f"{path}: has errors; planning with the built-in defaults instead", file=sys.stderr)
+    reply = None
+    if args.start is None:
+        from rustlamp.system.control import send
+
+        try:
+            reply = send(f"plan:{args.count}")
+        except (OSError, ValueError):
+            reply = None  # no lamp to ask: plan from the settings
     clock = SystemClock()
+    if reply is not None and reply.get("ok") and isinstance(reply.get("plan"), list):
+        language = str(reply.get("language", "en"))
+        raw = [item for item in reply["plan"] if isinstance(item, dict)]
+        if args.json:
+            print(json.dumps({"from": "running lamp", "events": raw}, ensure_ascii=False))
+            return EXIT_OK
+        items = [
+            PlanItem(datetime.fromisoformat(i["at"]), i["kind"], i.get("name", ""), "snoozed" in i)
+            for i in raw
+        ]
+        print(text(language, "plan_from_lamp"))
+        if not items:
+            print(text(language, "plan_none"))
+        for item in items:
+            print(item.line(language))
+        return EXIT_OK
+    path, explicit = _settings_path(args)
+    update = SettingsSource(path, explicit).load(quiet=True)
+    settings = update.settings
+    language = resolve_language(settings.language, os.environ)
     start = args.start or clock.now()
     if start.tzinfo is None:
         start = start.replace(tzinfo=clock.zone)
-    settings = update.settings
-    schedule = Schedule(settings.reminders, settings.routines, clock.zone)
-    events = schedule.plan(start, args.count)
-    if args.json:
-        items = []
-        for event in events:
-            item: dict[str, str] = {"at": event.at.isoformat(timespec="seconds"), "kind": event.kind}
-            if event.kind == "routine":
-                item["name"] = event.name
-            items.append(item)
-        print(json.dumps(items, ensure_ascii=False))
-        return EXIT_OK
-    language = resolve_language(settings.language, os.environ)
-    if not events:
-        print(text(language, "plan_none"))
-    for event in events:
-        what = (
-            text(language, "plan_reminder")
-            if event.kind == "reminder"
-            else text(language, "plan_routine", name=event.name)
+    try:
+        planned = settings_plan(settings, start, args.count)
+    except OverflowError:  # a plan that would run past the calendar's end
+        print(
+            f"rustlamp: cannot plan from {start.isoformat()}: that runs past the year 9999", file=sys.stderr
         )
-        print(f"{human_moment(language, event.at)}  {what}")
+        return EXIT_USAGE
+    if args.json:
+        events = [item.to_json() for item in planned]
+        print(
+            json.dumps({"from": "settings", "start": start.isoformat(timespec="seconds"), "events": events})
+        )
+        return EXIT_OK
+    if update.errors:
+        print(text(language, "plan_settings_broken"), file=sys.stderr)
+    said = (
+        "plan_from_settings" if args.start is None else "plan_from_time"
+    )  # --from: a lamp may run all the same
+    print(text(language, said, when=human_moment(language, start)))
+    if not planned:
+        print(text(language, "plan_none"))
+    for item in planned:
+        print(item.line(language))
     return EXIT_OK
 
 
 def _break_on_its_own(args: argparse.Namespace) -> int:
-    """`rustlamp break` with no lamp running: the break window all the same, right here."""
+    """`rustlamp break` with no lamp running: the break window all the same, right here, decided by the
+    same lamp as a running one (rustlamp.core.lamp), with what it decides carried out here."""
     import asyncio
 
-    from rustlamp.core.content import PromptPicker, load_content
-    from rustlamp.journal_cli import check_in_on_its_own, keep_on_its_own
+    from rustlamp.core.commands import TakeBreak
+    from rustlamp.core.lamp import OpenBreak, OpenWindow
     from rustlamp.system.windows import break_window, why_not_shown
-    from rustlamp.ui.contract import BreakAttempt, BreakDone, BreakRequest
+    from rustlamp.ui.contract import BreakRequest
 
-    settings, language = _settings_and_language(args)
+    lamp, journal = _lamp_on_its_own(args)
+    effects = lamp.command(TakeBreak("command line"), _now())
+    opened = next(e for e in effects if isinstance(e, OpenBreak))
+    settings = lamp.settings
     request = BreakRequest(
-        language=language,
-        prompt=PromptPicker(load_content(language), settings.extra_prompts).next(),
-        attempt_reply=PromptPicker(load_content(language)).after_attempt() or "",
+        language=lamp.language,
+        prompt=opened.prompt,
+        attempt_reply=opened.attempt_reply or "",
         length=settings.break_.length,
         inhale=settings.break_.inhale,
         exhale=settings.break_.exhale,
@@ -409,22 +438,71 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
         offer_checkin=settings.checkin.offer_after_break,
     )
     outcome = asyncio.run(break_window().run(request))
-    problem = why_not_shown(outcome, "break window")
+    problem = why_not_shown(outcome, lamp.language)
     if problem is not None or outcome is None:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    print(json.dumps(outcome.to_json()))
-    journal = _journal_path(settings)
-    if journal is not None and isinstance(outcome, (BreakDone, BreakAttempt)):
-        detail = {"outcome": outcome.kind}
-        if isinstance(outcome, BreakDone):
-            detail["how"] = "countdown" if outcome.natural else "button"
-        problem = keep_on_its_own(journal, "break", detail)
-        if problem is not None:
-            print(f"rustlamp: {problem}; the break was not written down", file=sys.stderr)
-    if isinstance(outcome, BreakDone) and outcome.checkin:
-        return check_in_on_its_own(language, journal)
-    return EXIT_OK
+    ended = lamp.break_ended(outcome.to_json(), _now())
+    code = _carry_out_on_its_own(ended, journal)
+    if any(isinstance(e, OpenWindow) and e.window == "checkin" for e in ended):
+        return _check_in_with(lamp, journal)
+    return code
+
+
+def _check_in_on_its_own(args: argparse.Namespace) -> int:
+    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
+    lamp, journal = _lamp_on_its_own(args)
+    return _check_in_with(lamp, journal)
+
+
+def _check_in_with(lamp: Lamp, journal: Path | None) -> int:
+    import asyncio
+
+    from rustlamp.system.windows import checkin_window, why_not_shown
+    from rustlamp.ui.contract import CheckinRequest
+
+    outcome = asyncio.run(checkin_window().run(CheckinRequest(lamp.language)))
+    problem = why_not_shown(outcome, lamp.language)
+    if problem is not None or outcome is None:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    ended = lamp.checkin_ended(outcome.to_json(), _now(), journal is not None)
+    return _carry_out_on_its_own(ended, journal)
+
+
+def _lamp_on_its_own(args: argparse.Namespace) -> tuple[Lamp, Path | None]:
+    from rustlamp.core.lamp import Lamp
+
+    settings, language = _settings_and_language(args)
+    return Lamp.start(settings, language, _now(), running=False), _journal_path(settings)
+
+
+def _carry_out_on_its_own(effects: Sequence[Effect], journal: Path | None) -> int:
+    """What the lamp decided, with no lamp running: journal entries written here, its words printed.
+    Never lose what was written: an entry that cannot be kept is shown, so it can be kept some other way."""
+    from rustlamp.core.lamp import Record, Said
+    from rustlamp.journal_cli import keep_on_its_own
+
+    code = EXIT_OK
+    for effect in effects:
+        if isinstance(effect, Record) and journal is not None:
+            problem = keep_on_its_own(journal, effect.kind, dict(effect.detail))
+            if problem is not None and "goes into the journal" in problem:
+                print(f"rustlamp: {problem}", file=sys.stderr)  # kept aside, as the lamp does
+                code = EXIT_PROBLEM
+            elif problem is not None:
+                print(f"rustlamp: {problem}; not kept, so here it is:", file=sys.stderr)
+                print(json.dumps({"kind": effect.kind, **effect.detail}, ensure_ascii=False), file=sys.stderr)
+                code = EXIT_PROBLEM
+        elif isinstance(effect, Said) and code == EXIT_OK:
+            print(effect.text)
+    return code
+
+
+def _now() -> datetime:
+    from rustlamp.core.clock import SystemClock
+
+    return SystemClock().now()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -440,11 +518,24 @@ def _run(args: argparse.Namespace) -> int:
     from rustlamp.system.logs import setup_logging
     from rustlamp.system.paths import journal_file, log_file
 
-    lock = take_instance_lock()
+    try:
+        lock = take_instance_lock()
+    except OSError as exc:
+        print(f"rustlamp: cannot start: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
     if lock is None:
-        reply = send("status")
-        pid = f" (pid {reply['pid']})" if reply and reply.get("pid") else ""
-        print(f"rustlamp is already running{pid}; `rustlamp status` tells more.")
+        from rustlamp.core.texts import text
+
+        try:
+            reply = send("status")
+        except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
+            print(text(_settings_and_language(args)[1], "already_running_not_answering"), file=sys.stderr)
+            print(f"rustlamp: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
+        language = reply.get("language") if reply else None
+        if language not in ("nl", "en"):
+            language = _settings_and_language(args)[1]
+        print(text(str(language), "already_running"))
         return EXIT_OK
     setup_logging(log_file(), args.verbose)
     path, explicit = _settings_path(args)

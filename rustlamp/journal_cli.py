@@ -1,4 +1,4 @@
-"""`rustlamp journal ...` and `rustlamp check-in` on its own: the person's own data, on their own terms.
+"""`rustlamp journal ...`: the person's own data, on their own terms.
 
     rustlamp journal export [--format csv|json] [--since DATE] [--until DATE]   to stdout
     rustlamp journal import FILE                  entries from an export (or a kept-aside file)
@@ -12,6 +12,7 @@ never move a broken journal aside: they say what is wrong and leave that to the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -28,6 +29,7 @@ EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 DATE_FORMS = "a date like 2026-11-25, or today or yesterday"
+IMPORT_LIMIT = 64 * 1024 * 1024  # bytes (characters from stdin): far more than years of entries
 CSV_COLUMNS = ("at", "kind", "outcome", "how", "until", "name", "body", "signals", "breath", "need", "note")
 
 
@@ -108,15 +110,31 @@ def _now() -> datetime:
 
 def _read(path: Path, since: date | None = None, until: date | None = None) -> list[Entry] | None:
     """The entries, [] when there is no journal yet, None (after saying why) when it cannot be read."""
+    from rustlamp.core.journal import JournalError, reading_journal
+
     if not path.exists():
         return []
-    journal = _opened(path)
-    if journal is None:
-        return None
     try:
-        return journal.entries(since, until)
-    finally:
-        journal.close()
+        journal = reading_journal(
+            path, _scratch()
+        )  # writes nothing: a read-only journal can be taken out too
+        try:
+            return journal.entries(since, until)
+        finally:
+            journal.close()
+    except JournalError as exc:
+        print(f"rustlamp: {exc}", file=sys.stderr)
+        return None
+
+
+def _scratch() -> Path | None:
+    """rustlamp's runtime folder, for a private copy of a journal that cannot be read in place."""
+    from rustlamp.system.control import _private_dir, runtime_dir
+
+    try:
+        return _private_dir(runtime_dir())
+    except OSError:
+        return None
 
 
 def _export(args: argparse.Namespace, _language: str, path: Path) -> int:
@@ -151,17 +169,32 @@ def write_csv(entries: Sequence[Entry], out: TextIO) -> None:
         writer.writerow(row)
 
 
-def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
+def _import(args: argparse.Namespace, language: str, path: Path) -> int:
     from rustlamp.core.entries_json import entries_from_json
     from rustlamp.core.journal import JournalError
+    from rustlamp.core.small_file import NotAFile, read_small_text
 
     name = "stdin" if str(args.file) == "-" else str(args.file)
     try:
-        text = sys.stdin.read() if name == "stdin" else args.file.read_text(encoding="utf-8")
+        if name == "stdin":
+            text = sys.stdin.read(IMPORT_LIMIT + 1)
+            if len(text) > IMPORT_LIMIT:
+                raise NotAFile(f"it is too big (over {IMPORT_LIMIT} characters)")
+        else:
+            text = read_small_text(args.file, IMPORT_LIMIT)
         entries = entries_from_json(json.loads(text))
+    except NotAFile as exc:
+        print(
+            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except OSError as exc:
         print(f"rustlamp: {name} cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    except RecursionError:
+        print(f"rustlamp: {name}: nested too deeply to be a journal export", file=sys.stderr)
+        return EXIT_USAGE
     except ValueError as exc:  # JSONDecodeError is one: it names the line and column
         print(
             f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
@@ -179,47 +212,205 @@ def _import(args: argparse.Namespace, _language: str, path: Path) -> int:
     finally:
         journal.close()
     skipped = len(entries) - added
-    print(f"{_entries(added)} taken in" + (f", {skipped} already there" if skipped else "") + f" ({path})")
+    key = "journal_taken_in_some_there" if skipped else "journal_taken_in"
+    print(_said(language, key, entries=_entries(added, language), skipped=skipped, path=path))
     return EXIT_OK
 
 
-def _forget(args: argparse.Namespace, _language: str, path: Path) -> int:
-    from rustlamp.core.journal import JournalError
+def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
+    """Forget in the journal and in every copy rustlamp made of it (rustlamp.core.journal_copies), and say
+    what went where."""
+    from rustlamp.core.journal import JournalError, JournalUnusable
 
     before: date | None = None if args.all else args.before
-    what = "all entries" if before is None else f"the entries from before {before.isoformat()}"
-    nothing = f"Nothing to forget: the journal has no {what.removeprefix('the ')}."
-    if not path.exists():
-        print(nothing)
+    what = (
+        _said(language, "journal_all")
+        if before is None
+        else _said(language, "journal_before", date=before.isoformat())
+    )
+    journal: Journal | None = None
+    count, whole, problems = 0, False, []
+    if path.exists():
+        try:
+            journal = _read_writable(path)
+            count = journal.count(before)
+        except JournalUnusable as exc:
+            if before is not None:
+                problems.append(f"{exc}; `journal forget --all` removes it whole")
+            whole = before is None  # unreadable: all of it can only go as a whole file
+        except JournalError as exc:
+            problems.append(str(exc))
+    copies = _copies(path, before, language)
+    if count == 0 and not whole and not copies:
+        if journal is not None:
+            journal.close()
+        for problem in problems:
+            print(f"rustlamp: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_PROBLEM
+        print(
+            _said(language, "journal_nothing_all")
+            if before is None
+            else _said(language, "journal_nothing_before", date=before.isoformat())
+        )
         return EXIT_OK
-    journal = _opened(path)
-    if journal is None:
-        return EXIT_PROBLEM
-    try:
-        count = len(journal.entries(until=None if before is None else before - timedelta(days=1)))
-        if count == 0:
-            print(nothing)
-            return EXIT_OK
-        if not args.yes and not _confirmed(f"Forget {what} ({_entries(count)})? It cannot be undone. [y/N] "):
-            print("Nothing was forgotten.")
-            return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
-        gone = journal.forget(before)
-    except JournalError as exc:
-        print(f"rustlamp: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
-    finally:
+    parts = [_entries(count, language)] if count else []
+    parts += [_said(language, "journal_unreadable_file")] if whole else []
+    parts += [label for label, _ in copies]
+    question = _said(language, "journal_ask", what=what, parts="; ".join(parts))
+    if not args.yes and not _confirmed(question[:1].upper() + question[1:], language):
+        if journal is not None:
+            journal.close()
+        print(_said(language, "journal_kept_all"))
+        return EXIT_PROBLEM if not sys.stdin.isatty() else EXIT_OK
+    said: list[str] = []
+    if journal is not None and count:
+        try:
+            said.append(_entries(journal.forget(before), language))
+        except JournalError as exc:
+            problems.append(str(exc))
+    if journal is not None:
         journal.close()
-    print(f"Forgotten: {_entries(gone)}.")
-    return EXIT_OK
+    also = _wipe_whole(path, problems, language) if whole else []
+    for _label, forget in copies:
+        try:
+            also.append(forget())
+        except (OSError, ValueError, RecursionError) as exc:
+            problems.append(f"could not forget in a copy: {exc}")
+    for problem in problems:
+        print(f"rustlamp: {problem}", file=sys.stderr)
+    print(
+        _said(
+            language, "journal_forgotten", what=said[0] if said else _said(language, "journal_forgotten_none")
+        )
+    )
+    for line in also:
+        print(_said(language, "journal_also_forgotten", what=line))
+    return EXIT_PROBLEM if problems else EXIT_OK
 
 
-def _entries(count: int) -> str:
-    return f"{count} {'entry' if count == 1 else 'entries'}"
+def _read_writable(path: Path) -> Journal:
+    from rustlamp.core.journal import read_journal
+
+    return read_journal(path)
 
 
-def _confirmed(question: str) -> bool:
+def _wipe_whole(path: Path, problems: list[str], language: str) -> list[str]:
+    from rustlamp.core.journal_copies import journal_with_companions, wipe_file
+
+    gone = []
+    for file in journal_with_companions(path):
+        try:
+            wipe_file(file)
+            gone.append(file.name)
+        except OSError as exc:
+            problems.append(f"{file} could not be removed: {exc.strerror or exc}")
+    return [_said(language, "journal_unreadable_gone", names=", ".join(gone))] if gone else []
+
+
+def _copies(path: Path, before: date | None, language: str) -> list[tuple[str, Callable[[], str]]]:
+    """Copies of the person's words besides the journal, each as (what it is, how to forget in it)."""
+    from functools import partial
+
+    from rustlamp.core.journal_copies import forget_in_kept_file, forget_in_log, moved_aside, wipe_file
+    from rustlamp.core.small_file import read_small_text
+    from rustlamp.journal_keeper import UNSAVED_LIMIT, unsaved_files, unsaved_folders
+    from rustlamp.system.paths import log_file
+
+    def wiped(file: Path) -> str:
+        wipe_file(file)
+        return _said(language, "journal_moved_gone", name=file.name)
+
+    def wiped_copy(file: Path) -> str:
+        wipe_file(file)
+        with contextlib.suppress(OSError):
+            file.parent.rmdir()  # when it was the last one
+        return _said(language, "journal_read_copy_gone", name=file.name)
+
+    def kept(file: Path) -> str:
+        gone = forget_in_kept_file(file, before, partial(read_small_text, limit=UNSAVED_LIMIT))
+        what = _entries(gone, language) if gone >= 0 else _said(language, "journal_kept_file")
+        return _said(language, "journal_kept_gone", what=what, path=file)
+
+    def logged(file: Path) -> str:
+        return _said(language, "journal_log_gone", count=forget_in_log(file, before), name=file.name)
+
+    found: list[tuple[str, Callable[[], str]]] = []
+    if before is None:
+        found += [
+            (_said(language, "journal_moved_label", name=f.name), partial(wiped, f))
+            for f in moved_aside(path)
+        ]
+        found += [
+            (_said(language, "journal_read_copy_label", name=f.name), partial(wiped_copy, f))
+            for f in _read_copies()
+        ]
+    for file in unsaved_files(unsaved_folders(path)):
+        if before is None or _kept_before(file, before):
+            found.append((_said(language, "journal_kept_label", name=file.name), partial(kept, file)))
+    log = log_file()
+    logs = sorted(log.parent.glob(log.name + "*")) if log.parent.is_dir() else []
+    for file in logs:
+        ordinary = file.is_file() and not file.is_symlink() and file.stat().st_size
+        if ordinary and (before is None or _logged_before(file, before)):
+            found.append((_said(language, "journal_log_label", name=file.name), partial(logged, file)))
+    return found
+
+
+def _read_copies() -> list[Path]:
+    """Files of private copies made to read a journal (rustlamp.core.journal.reading_journal) that a killed
+    process left behind."""
+    from rustlamp.core.journal import READ_COPY_PREFIX
+
+    scratch = _scratch()
+    if scratch is None:
+        return []
+    return [f for d in scratch.glob(READ_COPY_PREFIX + "*") if d.is_dir() for f in d.iterdir() if f.is_file()]
+
+
+def _kept_before(file: Path, before: date) -> bool:
+    from rustlamp.core.small_file import read_small_text
+    from rustlamp.journal_keeper import UNSAVED_LIMIT
+
+    try:
+        items = json.loads(read_small_text(file, UNSAVED_LIMIT))
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        at = item.get("at") if isinstance(item, dict) else None
+        with contextlib.suppress(ValueError, TypeError):
+            if datetime.fromisoformat(at).date() < before:  # type: ignore[arg-type]
+                return True
+    return False
+
+
+def _logged_before(file: Path, before: date) -> bool:
+    """Logs are written in order: the first dated line is the oldest."""
+    try:
+        with file.open("rb") as lines:
+            for line in lines:
+                with contextlib.suppress(UnicodeDecodeError, ValueError):
+                    return date.fromisoformat(line[:10].decode("ascii")) < before
+    except OSError:
+        return False
+    return False
+
+
+def _said(language: str, key: str, **values: object) -> str:
+    from rustlamp.core.texts import text
+
+    return text(language, key, **values)
+
+
+def _entries(count: int, language: str) -> str:
+    return _said(language, "journal_entries_one" if count == 1 else "journal_entries_many", count=count)
+
+
+def _confirmed(question: str, language: str) -> bool:
     if not sys.stdin.isatty():
-        print("rustlamp: not asking without a terminal; add --yes to forget for good", file=sys.stderr)
+        print(f"rustlamp: {_said(language, 'journal_no_terminal')}", file=sys.stderr)
         return False
     try:
         return input(question).strip().lower() in ("y", "yes", "j", "ja")
@@ -256,7 +447,7 @@ def _week_window(entries: list[Entry], language: str) -> int:
     from rustlamp.ui.contract import WeekRequest
 
     data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
-    problem = why_not_shown(asyncio.run(week_window().run(WeekRequest(language), stdin=data)), "week window")
+    problem = why_not_shown(asyncio.run(week_window().run(WeekRequest(language), stdin=data)), language)
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
@@ -264,46 +455,35 @@ def _week_window(entries: list[Entry], language: str) -> int:
 
 
 def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
-    """Write one entry with no lamp running; the problem in words when it could not be kept."""
+    """Write one entry with no lamp running; the problem in words when it could not go into the journal
+    (saying where it was kept instead, when it was)."""
+    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail)
+    if problem is not None and kept_in is not None:
+        return f"{problem}; it was kept in {kept_in} and goes into the journal at rustlamp's next start"
+    return problem
+
+
+def _keep_entry_on_its_own(
+    journal_path: Path, kind: str, detail: dict[str, Any]
+) -> tuple[str | None, Path | None]:
+    """(the problem, where the entry was kept instead): (None, None) when it went into the journal."""
+    from rustlamp.core.clock import SystemClock
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import JournalError
+    from rustlamp.journal_keeper import JournalKeeper, unsaved_folders
 
+    entry = Entry(_now(), kind, detail)
     journal = _opened(journal_path, must_exist=False)
     if journal is None:
-        return f"the journal {journal_path} cannot be opened"
-    try:
-        journal.add(Entry(_now(), kind, detail))
-    except JournalError as exc:
-        return str(exc)
-    finally:
-        journal.close()
-    return None
-
-
-def check_in_on_its_own(language: str, journal_path: Path | None) -> int:
-    """`rustlamp check-in` with no lamp running: the window here, the answers straight into the journal."""
-    import asyncio
-
-    from rustlamp.system.windows import checkin_window, why_not_shown
-    from rustlamp.ui.contract import CheckinRequest, CheckinSaved
-
-    outcome = asyncio.run(checkin_window().run(CheckinRequest(language)))
-    problem = why_not_shown(outcome, "check-in window")
-    if problem is not None:
-        print(problem, file=sys.stderr)
-        return EXIT_PROBLEM
-    if not isinstance(outcome, CheckinSaved):
-        print("Check-in closed; nothing was kept.")
-        return EXIT_OK
-    answers = outcome.answers
-    if journal_path is None:
-        print("Check-in done; the journal is off ([journal] enabled = false), so nothing was kept.")
-        return EXIT_OK
-    problem = keep_on_its_own(journal_path, "checkin", answers.to_json())
-    if problem is not None:
-        # never lose what was written: show it, so it can be kept some other way
-        print(f"rustlamp: {problem}; your check-in was not kept; here it is:", file=sys.stderr)
-        print(json.dumps(answers.to_json(), ensure_ascii=False), file=sys.stderr)
-        return EXIT_PROBLEM
-    print(f"Check-in kept in {journal_path}.")
-    return EXIT_OK
+        problem = f"the journal {journal_path} cannot be opened"
+    else:
+        try:
+            journal.add(entry)
+            return None, None
+        except JournalError as exc:
+            problem = str(exc)
+        finally:
+            journal.close()
+    # as the running lamp does: kept aside where it can be, for the next start to take in
+    keeper = JournalKeeper(journal_path, SystemClock(), unsaved_folders(journal_path))
+    return problem, keeper.keep_aside([entry])

@@ -1,5 +1,9 @@
 """The running app: one asyncio loop that owns the schedule's single timer, the notifier and the signals.
 
+The lamp's decisions are rustlamp.core.lamp.Lamp's: every event goes to it, and this module carries out the
+effects it returns (notifications shown and withdrawn, windows, journal entries, the log). What stays here
+is what only a process can do: the clock, the watchers, the windows' processes, the settings file.
+
 The loop sleeps until the next event (no polling): asyncio's timer for the elapsed time and, on Linux, a
 wall-clock alarm that also fires after a suspend or a clock change. Each time it wakes it compares how far
 the wall clock moved with how long the process really lived; a difference means sleep or a clock jump, and
@@ -14,51 +18,47 @@ import json
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustlamp import APP_NAME, __version__
-from rustlamp.core.checkin import next_theme
 from rustlamp.core.clock import Clock
-from rustlamp.core.commands import (
-    BREAK_KEY,
-    About,
-    CheckIn,
-    Command,
-    OpenSettings,
-    Pause,
-    Quit,
-    Reload,
-    Resume,
-    ShowWeek,
-    Snooze,
-    TakeBreak,
-    ToggleAutostart,
-    command_from_key,
-    snooze_key,
-)
+from rustlamp.core.commands import Command, command_from_key
 from rustlamp.core.config import Settings
-from rustlamp.core.content import PromptPicker, load_content, resolve_language
-from rustlamp.core.desk import Desk, Rested, ShowHeld
+from rustlamp.core.content import PromptPicker, resolve_language
+from rustlamp.core.desk import Desk
+from rustlamp.core.lamp import (
+    JUMP_TOLERANCE,
+    Do,
+    Effect,
+    Lamp,
+    Note,
+    Notice,
+    OpenBreak,
+    OpenWindow,
+    RaiseBreak,
+    Record,
+    Said,
+    Show,
+    Slot,
+    Withdraw,
+)
 from rustlamp.core.menu import TrayView, lamp, menu, next_warmth_change, status_line, tooltip
 from rustlamp.core.planner import Planner
-from rustlamp.core.schedule import Event, Schedule
-from rustlamp.core.texts import human_duration, human_moment, text
+from rustlamp.core.schedule import Event
+from rustlamp.core.texts import text
 from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
 from rustlamp.system.wallclock import make_alarm
 from rustlamp.system.windows import break_window, checkin_window, settings_window, week_window
 from rustlamp.ui.contract import (
-    BreakAttempt,
-    BreakDone,
-    BreakLater,
     BreakRequest,
     CannotOpen,
     CheckinRequest,
-    CheckinSaved,
     Outcome,
     SettingsRequest,
     SettingsSaved,
@@ -74,8 +74,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rustlamp.runtime")
 
-# The wall clock may drift from the monotonic one by a little (NTP); more than this is a jump or a sleep.
-JUMP_TOLERANCE = timedelta(seconds=20)
+__all__ = ["JUMP_TOLERANCE", "App"]
 
 
 class App:
@@ -85,39 +84,57 @@ class App:
         self.zone = clock.now().tzinfo
         self._wake = asyncio.Event()
         self._stopping = False
-        self._told_problems: tuple[str, ...] = ()
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
-        # when a watcher said "sleep" and the wall-clock rule has not yet seen that sleep
-        self._asleep_at: datetime | None = None
         self.notifier: Notifier | None = None
         self.tray: Tray | None = None
         self.made_tray: Tray | None = None  # one made before the loop (macOS: pystray's, on the main thread)
         self.control_folder: Path | None = None  # where the command line's channel lives; None: no channel
-        self.waiting = False  # a reminder was shown and nobody has answered it yet
         self.journal_path: Path | None = None  # where the journal goes; None: keep no journal
         self.journal = JournalKeeper(None, clock)
         self.break_window = break_window()
         self.checkin_window = checkin_window()
         self.week_window = week_window()
         self.settings_window = settings_window()
-        self._lean: str | None = None  # the theme a check-in asked the next prompt to lean towards
         self._tasks: set[asyncio.Task[None]] = set()
+        self._shown: dict[Slot, str] = {}  # what the notifier returned for the notice on screen in a slot
         update = source.load()
-        self.settings: Settings = update.settings
-        self.language = resolve_language(self.settings.language, os.environ)
-        self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
-        self.planner = Planner.start(self._schedule(self.settings), self.settings.break_.length, clock.now())
+        language = resolve_language(update.settings.language, os.environ)
+        self.lamp = Lamp.start(update.settings, language, clock.now())
         self._start_update = update
         self.settings_errors = tuple(str(p) for p in update.errors)  # the file's, when it has any
         self.reloads = 0  # how often the file was read again since the start
-        self.desk = Desk(self.settings.natural_break_after)
         self.watch_desk = True  # off in tests that drive the desk by hand
         self._idle_watcher: IdleWatcher | None = None
         self._dnd_watchers: list[DeskWatcher] = []  # fullscreen and do-not-disturb
         self._dnd_fullscreen: bool | None = None  # the `when_fullscreen` they were started with
         self._dnd_calls: bool | None = None  # and the `during_calls`
         self._power_watchers: list[DeskWatcher] = []  # sleep and lock
+
+    # the lamp's state, read by the tray, the status and the tests
+    @property
+    def settings(self) -> Settings:
+        return self.lamp.settings
+
+    @property
+    def language(self) -> str:
+        return self.lamp.language
+
+    @property
+    def planner(self) -> Planner:
+        return self.lamp.planner
+
+    @property
+    def desk(self) -> Desk:
+        return self.lamp.desk
+
+    @property
+    def picker(self) -> PromptPicker:
+        return self.lamp.picker
+
+    @property
+    def waiting(self) -> bool:
+        return self.lamp.waiting
 
     # --- the loop ---------------------------------------------------------------------------------
 
@@ -146,8 +163,11 @@ class App:
                 if self._stopping:
                     break
                 now = self._sync_clock()
-                for event in self.planner.due(now):
-                    await self._show(event)
+                if self.lamp.reminder_due(now):
+                    await self._look_at_desk()  # watchers that can only be asked: is this a bad moment?
+                    now = self._sync_clock()
+                # the loop plans afresh at its top anyway: what the tick did needs no extra wake
+                await self._carry_out_now(self.lamp.tick(now), wake=False)
         finally:
             if control is not None:
                 await control.close()
@@ -184,10 +204,24 @@ class App:
         return server
 
     async def _on_request(self, key: str) -> dict[str, Any]:
-        """A request from `rustlamp status`, `rustlamp snooze 10m`, ...: the same keys as the menu."""
-        if key != "status" and not self._act_on(key, "command line"):
+        """A request from `rustlamp status`, `rustlamp snooze 10m`, ...: the same keys as the menu, checked
+        against the same table as the command line; "plan:N" asks for what comes next."""
+        if key == "status":
+            return {"ok": True, **self.status()}
+        if key.startswith("plan:") and key[5:].isdigit() and 1 <= int(key[5:]) <= 10_000:
+            return {"ok": True, **self.status(), "plan": self.plan(int(key[5:]))}
+        command = command_from_key(key, "command line")
+        if command is None:
+            log.warning("refused an unknown command %r from the command line", key)
             return {"ok": False, "error": f"unknown command {key!r}"}
-        return {"ok": True, **self.status()}
+        said = self.handle(command)
+        return {"ok": True, **self.status(), "said": said}
+
+    def plan(self, count: int) -> list[dict[str, str]]:
+        """What this lamp will do, as `rustlamp plan --json` prints it."""
+        from rustlamp.core.plan import running_plan
+
+        return [item.to_json() for item in running_plan(self.lamp, self.clock.now(), count)]
 
     def status(self) -> dict[str, Any]:
         """What `rustlamp status` shows; times as ISO 8601 with their offset, or null."""
@@ -205,8 +239,12 @@ class App:
             "next_reminder": iso(view.next_reminder),
             "last_rest": iso(self.planner.last_rest),
             "waiting": self.waiting,
+            "break_open": self.lamp.break_open,
+            "language": self.language,
             "in_panel": self.tray is not None and self.tray.in_panel,
             "journal": str(self.journal.path) if self.journal.path is not None else None,
+            "journal_state": self.journal.state,  # off, open, waiting (entries wait to go in), unavailable
+            "journal_waiting": self.journal.waiting_count,
             "settings_errors": list(self.settings_errors),
             "message": status_line(view),
         }
@@ -214,7 +252,10 @@ class App:
     def _handle_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
         """SIGINT/SIGTERM stop, SIGHUP reloads. Only possible where the loop owns the main thread (not on
         macOS, where the tray does, and not on Windows); there Quit in the menu ends the app."""
-        wanted = [(signal.SIGINT, self.stop), (signal.SIGTERM, self.stop)]
+        wanted: list[tuple[int, Callable[[], object]]] = [
+            (signal.SIGINT, self.stop),
+            (signal.SIGTERM, self.stop),
+        ]
         if hasattr(signal, "SIGHUP"):
             wanted.append((signal.SIGHUP, self.reload))
         handled: list[int] = []
@@ -229,7 +270,7 @@ class App:
 
     def _next_wake(self, view: TrayView) -> datetime | None:
         """The planner's next event, or the lamp's next step warmer, whichever is first."""
-        times = [t for t in (self.planner.next_wake(), next_warmth_change(view)) if t is not None]
+        times = [t for t in (self.lamp.next_wake(), next_warmth_change(view)) if t is not None]
         return min(times, key=lambda t: t.timestamp()) if times else None
 
     # --- the tray ---------------------------------------------------------------------------------
@@ -262,7 +303,12 @@ class App:
             log.info("tray: %s", status.detail)
         else:
             log.warning("tray: %s", status.detail)
-            await self._notify(Message(text(self.language, "no_tray_title"), status.detail))
+            body = text(
+                self.language, "no_tray_body" if sys.platform.startswith("linux") else "no_tray_body_other"
+            )
+            if self.tray.backend != "none":  # a tray that waits for a panel to appear on the bus
+                body += " " + text(self.language, "no_tray_later")
+            await self._notify(Message(text(self.language, "no_tray_title"), body))
 
     def _refresh_tray(self, view: TrayView) -> None:
         if self.tray is not None:
@@ -290,34 +336,19 @@ class App:
         now, mono = self.clock.now(), self.clock.monotonic()
         lived = timedelta(seconds=mono - self._last_mono)
         moved = now - self._last_wall
+        self._last_wall, self._last_mono = now, mono
         if abs(moved - lived) > JUMP_TOLERANCE:
-            self._asleep_at = None  # this rule has seen the sleep a watcher announced
-            rested = self._woke(self._last_wall + lived, now)
+            effects = self.lamp.clock_moved(now - moved + lived, now)
+            rested = any(isinstance(e, Record) for e in effects)
+            back = "the clock was set back, not a rest" if moved < lived else "too short to count as rest"
             log.info(
                 "woke: the wall clock moved %s while the process lived %s; %s",
                 moved,
                 lived,
-                "counted as rest" if rested else "too short to count as rest",
+                "counted as rest" if rested else back,
             )
-        self._last_wall, self._last_mono = now, mono
+            self._carry_out([e for e in effects if not isinstance(e, Note)])
         return now
-
-    def _woke(self, last_seen: datetime, now: datetime) -> bool:
-        """The machine slept (or the clock jumped) from `last_seen` to `now`: the planner's rule applies."""
-        rested = self.planner.woke(last_seen, now)
-        if rested:
-            self.desk.rested()
-            self.journal.record("break", {"outcome": "natural", "how": "sleep"})
-        return rested
-
-    def _woke_from_event(self, now: datetime) -> None:
-        """A watcher said "wake". Where the monotonic clock counts through a suspend (Windows before
-        Python 3.13), the wall-clock rule cannot see the sleep, so its start comes from the "sleep" event."""
-        since, self._asleep_at = self._asleep_at, None
-        if since is None or now - since <= JUMP_TOLERANCE:
-            return  # seen by the wall-clock rule already, or too short to tell from a busy moment
-        rested = self._woke(since, now)
-        log.info("woke: asleep since %s; %s", self._iso(since), "counted as rest" if rested else "too short")
 
     def _log_next(self, reminder: datetime | None, wake_at: datetime | None) -> None:
         log.info(
@@ -332,26 +363,18 @@ class App:
 
     # --- settings ---------------------------------------------------------------------------------
 
-    def _schedule(self, settings: Settings) -> Schedule:
-        assert self.zone is not None
-        return Schedule(settings.reminders, settings.routines, self.zone)
-
-    def reload(self) -> None:
+    def reload(self) -> list[str]:
         """Read the settings again (SIGHUP). A broken file keeps the last good settings running."""
         update = self.source.load()
         self.reloads += 1
         self.settings_errors = tuple(str(p) for p in update.errors)
+        said: list[str] = []
         if not update.errors:
-            self.settings = update.settings
-            self.language = resolve_language(self.settings.language, os.environ)
-            self.picker = PromptPicker(load_content(self.language), self.settings.extra_prompts)
-            self.planner.replace_schedule(
-                self._schedule(self.settings), self.settings.break_.length, self.clock.now()
-            )
+            language = resolve_language(update.settings.language, os.environ)
+            said = self._carry_out(self.lamp.new_settings(update.settings, language, self.clock.now()))
             log.info("settings reloaded from %s", self.source.path)
             if self.settings.journal.enabled != self.journal.keeping:
                 self._later(self._open_journal())
-            self.desk.natural_break_after = self.settings.natural_break_after
             if self.settings.idle.natural_breaks != (self._idle_watcher is not None):
                 self._later(self._restart_idle())
             elif self._idle_watcher is not None:
@@ -364,76 +387,107 @@ class App:
                 self._later(self._restart_dnd())
         self._later(self._tell_settings_problems(update, reloaded=True))
         self._wake.set()
+        return said
 
     async def _tell_settings_problems(self, update: SettingsUpdate, reloaded: bool = False) -> None:
-        """Say once, gently, that the file has errors; the same errors are not repeated."""
-        errors = update.errors
-        key = tuple(str(p) for p in errors)
-        if not errors or key == self._told_problems:
-            self._told_problems = key
-            return
-        self._told_problems = key
-        fallback = text(self.language, "fallback_last_good" if reloaded else "fallback_defaults")
-        problem = errors[0].line_in(self.language)  # the core's words in the app's language
-        if len(errors) > 1:
-            problem += " " + text(self.language, "more_problems", count=len(errors) - 1)
-        await self._notify(
-            Message(
-                text(self.language, "config_title"),
-                text(self.language, "config_body", problem=problem, fallback=fallback),
-            )
-        )
+        from rustlamp.ui.settings_words import SETTINGS_TEXTS  # words only, no toolkit
+
+        await self._carry_out_now(self.lamp.settings_problems(update.errors, reloaded, SETTINGS_TEXTS))
 
     # --- events and commands ----------------------------------------------------------------------
 
     async def _show(self, event: Event) -> None:
-        lang = self.language
-        if event.kind == "reminder":
+        """One planned event, now (the loop's tick does the same for all that are due)."""
+        if event.kind == "reminder" and not self.lamp.break_open:
             await self._look_at_desk()
-        if event.kind == "reminder" and self.desk.quiet:
-            # not to an empty desk, a presentation or a locked screen: held, and shown once when free
-            self.desk.hold_reminder()
-            log.info("reminder held (%s)", self.desk.why_quiet())
-            return
-        if event.kind == "reminder":
-            prompt = self.picker.next(self._lean)
-            self._lean = None
-            first_snooze = self.settings.reminders.snooze[0]
-            message = Message(
-                text(lang, "reminder_title"),
-                prompt,
-                buttons=(
-                    Button(BREAK_KEY, text(lang, "button_break")),
-                    Button(
-                        snooze_key(first_snooze),
-                        text(lang, "button_snooze", duration=human_duration(lang, first_snooze)),
-                    ),
-                ),
-                click_key=BREAK_KEY,
-            )
-            log.info("reminder shown: %s", prompt)
-            self.waiting = True
-        else:
-            routine = next(r for r in self.settings.routines if r.name == event.name)
-            prompt = routine.prompt or self.picker.routine(routine.kind)
-            message = Message(text(lang, f"routine_title_{routine.kind}", name=routine.name), prompt)
-            log.info("routine %s shown: %s", routine.name, prompt)
-            self.journal.record("routine", {"name": routine.name})
-        await self._notify(message)
+        await self._carry_out_now(self.lamp.show_event(event, self._sync_clock()))
 
-    async def _notify(self, message: Message) -> None:
+    # --- carrying out what the lamp decided ---------------------------------------------------------
+
+    def _carry_out(self, effects: list[Effect], wake: bool = True) -> list[str]:
+        """Do what the lamp decided. Notifications go out in order on the loop, without waiting for them;
+        everything else happens now. Returns what was said for the person who asked. The loop wakes to
+        plan afresh when something happened (`wake`), never for nothing: that would make it spin."""
+        said: list[str] = []
+        notices: list[Show | Withdraw] = []
+        for effect in effects:
+            if isinstance(effect, (Show, Withdraw)):
+                notices.append(effect)
+            elif isinstance(effect, Said):
+                said.append(effect.text)
+            elif isinstance(effect, Note):
+                log.info("%s", effect.text)
+            elif isinstance(effect, Record):
+                self.journal.record(effect.kind, dict(effect.detail))
+            elif isinstance(effect, OpenBreak):
+                self._later(self._take_break(effect))
+            elif isinstance(effect, RaiseBreak):
+                self.break_window.bring_to_front()
+            elif isinstance(effect, OpenWindow):
+                self._open_window(effect.window)
+            elif isinstance(effect, Do):
+                said += self._do(effect)
+        if notices:
+            self._later(self._notices(notices))
+        if wake and effects:
+            self._wake.set()
+        return said
+
+    async def _carry_out_now(self, effects: list[Effect], wake: bool = True) -> list[str]:
+        """As _carry_out, and wait until the notifications went out."""
+        notices = [e for e in effects if isinstance(e, (Show, Withdraw))]
+        said = self._carry_out([e for e in effects if not isinstance(e, (Show, Withdraw))], wake)
+        await self._notices(notices)
+        return said
+
+    async def _notices(self, notices: list[Show | Withdraw]) -> None:
+        for notice in notices:
+            if isinstance(notice, Withdraw):
+                shown = self._shown.pop(notice.slot, None)
+                if shown is not None and self.notifier is not None:
+                    await self.notifier.withdraw(shown)
+            else:
+                handle = await self._notify(self._message(notice.notice))
+                if handle is not None:
+                    self._shown[notice.notice.slot] = handle
+
+    @staticmethod
+    def _message(notice: Notice) -> Message:
+        buttons = tuple(Button(key, label) for key, label in notice.buttons)
+        return Message(notice.title, notice.body, buttons=buttons, click_key=notice.click_key)
+
+    def _do(self, effect: Do) -> list[str]:
+        if effect.what == "reload":
+            return self.reload()
+        if effect.what == "quit":
+            self.stop()
+        elif effect.what == "autostart":
+            self._toggle_autostart()
+        return []
+
+    def _open_window(self, which: str) -> None:
+        if which == "checkin":
+            self._open_once(self.checkin_window, self._check_in)
+        elif which == "week":
+            self._open_once(self.week_window, self._show_week)
+        elif which == "settings":
+            self._open_once(self.settings_window, self._show_settings)
+
+    async def _notify(self, message: Message) -> str | None:
         if self.notifier is not None and self.notifier.backend == "none":
             # started before the desktop's notification daemon (at login, say): ask again, only when
             # there is something to show, so nothing polls in the meantime
             await self._choose_notifier()
         if self.notifier is not None:
-            await self.notifier.show(message)
+            return await self.notifier.show(message)
+        return None
 
     async def _choose_notifier(self) -> None:
         from rustlamp.notify.select import choose_notifier
 
         if self.notifier is not None:
             await self.notifier.close()
+        self._shown.clear()  # what the old one showed cannot be withdrawn through the new one
         self.notifier, status = await choose_notifier(APP_NAME, self._on_action)
         (log.info if status.ok else log.warning)("notifications: %s", status.detail)
 
@@ -441,8 +495,8 @@ class App:
         self._act_on(key, "notification")
 
     def _act_on(self, key: str, source: str) -> bool:
-        """A button's, menu item's or command line's key becomes a command; an unknown one is refused and
-        logged. True when it was handled."""
+        """A button's or menu item's key becomes a command; an unknown one is refused and logged. True when
+        it was handled."""
         command = command_from_key(key, source)
         if command is None:
             log.warning("refused an unknown command %r from the %s", key, source)
@@ -450,67 +504,21 @@ class App:
         self.handle(command)
         return True
 
-    def handle(self, command: Command) -> None:
-        """The one place where every wish becomes a change: notification buttons, the tray, and (later)
-        the command line all come here, so they cannot disagree."""
+    def handle(self, command: Command) -> list[str]:
+        """Every wish (notification buttons, the tray, the command line) goes to the lamp; what it decides
+        is carried out here. Returns what was done, in the person's words."""
         now = self._sync_clock()
-        lang = self.language
-        if not isinstance(command, (About, OpenSettings, CheckIn, ShowWeek, ToggleAutostart, Reload)):
-            self.waiting = False  # any answer to the lamp settles a waiting reminder
-        if isinstance(command, TakeBreak):
-            log.info("break requested (%s)", command.source)
-            self._open_once(self.break_window, self._take_break)
-        elif isinstance(command, Snooze):
-            if command.delay is None:
-                until = self.planner.snooze_rest_of_today(now)
-            else:
-                until = self.planner.snooze(now, command.delay)
-            log.info(
-                "snoozed (%s) until %s",
-                command.source,
-                until.isoformat(timespec="seconds") if until else "no further reminder",
-            )
-            if until is not None:
-                log.info("the next reminder comes %s", human_moment(lang, until))
-            self.journal.record("snooze", {"until": self._iso(until)})
-        elif isinstance(command, Pause):
-            until = self.planner.pause(now, command.delay)
-            log.info("paused (%s) until %s", command.source, until.isoformat(timespec="seconds"))
-            self.journal.record("pause", {"until": self._iso(until)})
-        elif isinstance(command, Resume):
-            self.planner.resume(now)
-            log.info("resumed (%s)", command.source)
-        elif isinstance(command, OpenSettings):
-            self._open_once(self.settings_window, self._show_settings)
-        elif isinstance(command, About):
-            self._later(
-                self._notify(
-                    Message(text(lang, "about_title", version=__version__), text(lang, "about_body"))
-                )
-            )
-        elif isinstance(command, CheckIn):
-            log.info("check-in asked for (%s)", command.source)
-            self._open_once(self.checkin_window, self._check_in)
-        elif isinstance(command, ShowWeek):
-            log.info("this week asked for (%s)", command.source)
-            self._open_once(self.week_window, self._show_week)
-        elif isinstance(command, ToggleAutostart):
-            self._toggle_autostart()
-        elif isinstance(command, Reload):
-            log.info("reload asked for (%s)", command.source)
-            self.reload()
-        elif isinstance(command, Quit):
-            log.info("quit (%s)", command.source)
-            self.stop()
+        said = self._carry_out(self.lamp.command(command, now))
         self._wake.set()
+        return said
 
-    async def _take_break(self) -> None:
-        """Show the break window; what the person chose there decides what comes next."""
+    async def _take_break(self, effect: OpenBreak) -> None:
+        """Show the break window with the sentence the lamp chose; its outcome goes back to the lamp."""
         settings = self.settings
         request = BreakRequest(
             language=self.language,
-            prompt=self.picker.next(),
-            attempt_reply=self.picker.after_attempt() or "",
+            prompt=effect.prompt,
+            attempt_reply=effect.attempt_reply or "",
             length=settings.break_.length,
             inhale=settings.break_.inhale,
             exhale=settings.break_.exhale,
@@ -518,51 +526,26 @@ class App:
             offer_checkin=settings.checkin.offer_after_break,
         )
         outcome = await self.break_window.run(request)
-        now = self._sync_clock()
-        if outcome is None or self._could_not_open(outcome):
+        if self._could_not_open(outcome):
             return
-        if isinstance(outcome, BreakDone):
-            self._rested(now)
-            how = "countdown" if outcome.natural else "button"
-            log.info("break outcome: done (%s); a rest moment, the clock starts again", how)
-            self.journal.record("break", {"outcome": "done", "how": how})
-        elif isinstance(outcome, BreakAttempt):
-            # an attempt counts: it is rest practised, never a failure
-            self._rested(now)
-            log.info("break outcome: attempt; it counts, the clock starts again")
-            self.journal.record("break", {"outcome": "attempt"})
-        elif isinstance(outcome, BreakLater):
-            until = self.planner.snooze(now, outcome.snooze)
-            log.info("break outcome: later; snoozed until %s", self._iso(until) or "-")
-            self.journal.record("break", {"outcome": "later", "until": self._iso(until)})
-        self._wake.set()
-        if isinstance(outcome, BreakDone) and outcome.checkin:
-            self._open_once(self.checkin_window, self._check_in)
+        await self._carry_out_now(self.lamp.break_ended(_line(outcome), self._sync_clock()))
 
-    def _could_not_open(self, outcome: Outcome) -> bool:
+    def _could_not_open(self, outcome: Outcome | None) -> bool:
         """A window that could not open (Qt cannot start here): say what to install, each time a window
         is asked for (never a silent nothing), and carry on; True when that was the outcome."""
         if not isinstance(outcome, CannotOpen):
             return False
         log.warning("a window could not open: %s (%s)", outcome.sentence("en"), outcome.detail)
-        self._later(self._notify(Message(outcome.title(self.language), outcome.sentence(self.language))))
+        self._later(self._say(Message(outcome.title(self.language), outcome.sentence(self.language))))
         return True
 
     async def _check_in(self) -> None:
-        """The check-in window; what the person answered goes into the journal and leans the next prompt."""
+        """The check-in window; what the person answered goes to the lamp (the journal, the next prompt)."""
         outcome = await self.checkin_window.run(CheckinRequest(self.language))
-        if outcome is None or self._could_not_open(outcome) or not isinstance(outcome, CheckinSaved):
-            log.info("check-in: %s", "cancelled, nothing kept" if outcome else "the window could not say")
+        if self._could_not_open(outcome):
             return
         now = self._sync_clock()
-        answers = outcome.answers
-        self.journal.record("checkin", answers.to_json())
-        self._lean = next_theme(answers)
-        sooner = self.settings.checkin.sooner_when_hurried if answers.breath == "hurried" else timedelta(0)
-        self.planner.checked_in(now, sooner)
-        self.desk.rested()
-        log.info("check-in kept%s", f"; the next prompt leans to {self._lean}" if self._lean else "")
-        self._wake.set()
+        await self._carry_out_now(self.lamp.checkin_ended(_line(outcome), now, self.journal.keeping))
 
     async def _show_week(self) -> None:
         from rustlamp.core.entries_json import entries_to_json
@@ -570,9 +553,7 @@ class App:
         today = self.clock.now().date()
         entries = self.journal.entries(today - timedelta(days=6), today)
         data = json.dumps(entries_to_json(entries), ensure_ascii=False).encode("utf-8")
-        outcome = await self.week_window.run(WeekRequest(self.language, today), stdin=data)
-        if outcome is not None:
-            self._could_not_open(outcome)
+        self._could_not_open(await self.week_window.run(WeekRequest(self.language, today), stdin=data))
 
     def _open_once(self, window: WindowProcess, show: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Never two of a window: asking again brings the open one to the front."""
@@ -584,7 +565,10 @@ class App:
     async def _open_journal(self) -> None:
         self.journal.close()
         path = self.journal_path if self.settings.journal.enabled else None
-        self.journal = JournalKeeper(path, self.clock)
+        from rustlamp.journal_keeper import unsaved_folders
+
+        spare = unsaved_folders(path) if path is not None else None
+        self.journal = JournalKeeper(path, self.clock, spare, tell=self._tell_journal_waits)
         told = self.journal.open()
         if told is not None:
             key, problem = told
@@ -592,9 +576,11 @@ class App:
                 Message(text(self.language, "journal_title"), text(self.language, key, problem=problem))
             )
 
-    def _rested(self, now: datetime) -> None:
-        self.planner.rested(now)
-        self.desk.rested()
+    def _tell_journal_waits(self, problem: str) -> None:
+        message = Message(
+            text(self.language, "journal_title"), text(self.language, "journal_waiting", problem=problem)
+        )
+        self._later(self._say(message))
 
     # --- the desk: idle, do-not-disturb, sleep and lock ------------------------------------------
 
@@ -676,38 +662,15 @@ class App:
                     log.exception("desk: asking %s failed", watcher.name)
 
     def on_desk(self, event: DeskEvent) -> None:
-        """A desk watcher saw something; the core's Desk decides what it means."""
+        """A desk watcher saw something; the lamp (with the core's Desk) decides what it means."""
         now = self._sync_clock()
-        desk = self.desk
-        kind = event.kind
-        if kind == "idle":
-            effects = desk.idle(event.idle_for or timedelta(0), now)
-        elif kind in ("hold", "release"):
-            # one hold per reason and source: two do-not-disturb sources must not release each other's
-            held = f"{event.reason} ({event.source})"
-            effects = desk.hold(held) if kind == "hold" else desk.release(held)
-        elif kind == "sleep":
-            # two watchers may both say it; the OS's moment, if the loop only hears of it after waking
-            self._asleep_at = self._asleep_at or min(event.at or now, now)
-            effects = desk.sleep()
-        elif kind == "wake":
-            self._woke_from_event(now)  # first: a sleep that counts as rest ends the held reminder's wait
-            effects = desk.wake()
-        else:
-            effects = {"active": desk.active, "lock": desk.lock, "unlock": desk.unlock}[kind](now)
         detail = f", {event.reason}" if event.reason else ""
         detail += f", idle {event.idle_for}" if event.idle_for is not None else ""
-        log.info("desk: %s (%s%s)", kind, event.source, detail)
-        for effect in effects:
-            if isinstance(effect, Rested):
-                self.planner.rested(effect.until)
-                minutes = round(effect.length.total_seconds() / 60)
-                log.info("natural break: %s for %s; counted as rest", effect.how, effect.length)
-                self.journal.record("break", {"outcome": "natural", "how": effect.how, "minutes": minutes})
-            elif isinstance(effect, ShowHeld):
-                log.info("the desk is free again: the held reminder comes now")
-                self._later(self._show(Event(now, "reminder")))
-        self._wake.set()
+        log.info("desk: %s (%s%s)", event.kind, event.source, detail)
+        # one hold per reason and source: two do-not-disturb sources must not release each other's
+        held = f"{event.reason} ({event.source})"
+        self._carry_out(self.lamp.desk_event(event.kind, now, held, event.idle_for, event.at))
+        self._wake.set()  # the desk changes the tray's words too ("held: a call"), effects or not
 
     def _iso(self, moment: datetime | None) -> str | None:
         return None if moment is None else moment.astimezone(self.zone).isoformat(timespec="seconds")
@@ -734,7 +697,8 @@ class App:
             change = autostart.disable() if autostart.is_enabled() else autostart.enable()
         except OSError as exc:
             log.warning("start at login could not be changed: %s", exc)
-            self._later(self._notify(Message(text(self.language, "menu_autostart"), str(exc))))
+            said = text(self.language, "autostart_failed")  # the system's own words stay in the log
+            self._later(self._say(Message(text(self.language, "menu_autostart"), said)))
             return
         log.info("start at login: %s", change)
 
@@ -751,10 +715,18 @@ class App:
             log.info("opened %s in the desktop's editor", path)
         else:
             log.warning("cannot open %s: %s", path, problem)
-            self._later(self._notify(Message(text(self.language, "settings_title"), problem)))
+            self._later(self._say(Message(text(self.language, "settings_title"), problem)))
+
+    async def _say(self, message: Message) -> None:
+        await self._notify(message)
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` on the loop without waiting for it, keeping a reference so it is not collected."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _line(outcome: Outcome | None) -> dict[str, Any] | None:
+    """The outcome as its contract line, the shape rustlamp.core.lamp reads (it knows no window types)."""
+    return None if outcome is None else outcome.to_json()

@@ -104,8 +104,11 @@ class Snapshot:
 def read_snapshot(path: Path) -> Snapshot:
     """Read the file as it is now. A file that is not UTF-8 raises UnicodeDecodeError (a ValueError):
     `config check` says the same, and rustlamp will not edit what it cannot read."""
+    from rustlamp.core.config import SETTINGS_LIMIT
+    from rustlamp.core.small_file import read_small_bytes
+
     try:
-        data = path.read_bytes()
+        data = read_small_bytes(path, SETTINGS_LIMIT)  # never blocks on a FIFO, never reads a huge file
     except FileNotFoundError:
         return Snapshot(path, None, None)
     return Snapshot(path, data.decode("utf-8"), hashlib.sha256(data).hexdigest())

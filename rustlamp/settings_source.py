@@ -31,14 +31,15 @@ class SettingsSource:
         self.explicit = explicit  # a file named with --config must exist; the default one may not
         self.current: Settings = DEFAULTS
 
-    def load(self) -> SettingsUpdate:
-        """Read the file again. On errors keep what was good before, and say so."""
+    def load(self, quiet: bool = False) -> SettingsUpdate:
+        """Read the file again. On errors keep what was good before, and say so in the log (not when
+        `quiet`: a command that only needs the settings leaves the telling to the lamp and `config check`)."""
         if not self.explicit and not self.path.exists():
             log.info("no settings file at %s: using the built-in defaults", self.path)
             self.current = DEFAULTS
             return SettingsUpdate(DEFAULTS, (), from_file=False)
         result: LoadResult = load_settings(self.path)
-        for problem in result.problems:
+        for problem in () if quiet else result.problems:
             (log.error if problem.severity == "error" else log.warning)("%s", problem)
         if result.settings is not None:
             self.current = result.settings

@@ -8,7 +8,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-RUSTLAMP = str(Path(sys.executable).with_name("rustlamp"))
+# beside the interpreter in a venv; in Windows' Scripts folder (the Windows Python under Wine has no venv)
+if sys.platform == "win32":
+    RUSTLAMP = str(Path(sys.executable).parent / "Scripts" / "rustlamp.exe")
+else:
+    RUSTLAMP = str(Path(sys.executable).with_name("rustlamp"))
 
 
 def private_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

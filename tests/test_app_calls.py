@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 REMINDER_TITLE = "A moment of rest"
-HELD_LINE = "Held: a call is going on"
+HELD_LINE = "Reminders wait until your call is over"
 
 
 def real_microphone() -> Path | None:

@@ -35,7 +35,7 @@ def test_reload_reads_the_file_again_and_a_broken_one_keeps_the_settings_it_had(
         config.write_text(QUIET_ALL_DAY.replace('every = "45m"', 'every = "20m"'), encoding="utf-8")
         result = rustlamp(["reload", "--config", str(config)], app.env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "Settings read again."
+        assert result.stdout.strip() == "The settings have been read again."
         after = status(app)["next_reminder"]
         assert after < before  # 20 minutes after the start instead of 45
 
@@ -61,13 +61,13 @@ def test_autostart_on_off_from_the_command_line_and_the_menu(
 ) -> None:
     env = private_env(tmp_path)
     entry = tmp_path / "config" / "autostart" / "rustlamp.desktop"
-    assert rustlamp(["autostart", "status"], env).stdout.strip() == "start at login: off"
+    assert rustlamp(["autostart", "status"], env).stdout.strip() == "Start at login is off."
     assert not entry.exists()  # looking writes nothing
     result = rustlamp(["autostart", "on"], env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"start at login: on ({entry}")
+    assert result.stdout == "rustlamp will now start by itself when you log in.\n"  # no path in it
     assert "X-Rustlamp-Autostart=true" in entry.read_text(encoding="utf-8")
-    assert rustlamp(["autostart", "status"], env).stdout.strip() == "start at login: on"
+    assert rustlamp(["autostart", "status"], env).stdout.strip() == "Start at login is on."
 
     config = tmp_path / "config.toml"
     config.write_text(QUIET_ALL_DAY, encoding="utf-8")

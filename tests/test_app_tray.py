@@ -118,23 +118,23 @@ def test_the_menu_pauses_resumes_and_quits_and_its_labels_follow(
             assert props["ToolTip"][3].startswith("Next reminder at ")
             assert "Take a break now" in await labels(host, item)
 
-            await click_menu(host, item, "1 h")  # the first "1 h" in the menu is Snooze ▸ 1 h
+            await click_menu(host, item, "1 hour")  # the first "1 hour" in the menu is Later ▸ 1 hour
             app.wait_for_output(r"snoozed \(tray\) until ")
 
-            await click_menu(host, item, "2 h")  # only under Pause
+            await click_menu(host, item, "2 hours")  # only under Pause reminders
             match = app.wait_for_output(r"paused \(tray\) until (\S+)")
             until = datetime.fromisoformat(match.group(1))
             assert abs(until - (datetime.now().astimezone() + timedelta(hours=2))) < timedelta(seconds=30)
             # after 22:00 two hours from now is tomorrow, and the menu says so
-            when = f"{until:%H:%M}" if until.date() == datetime.now().date() else f"tomorrow {until:%H:%M}"
-            resume = f"Paused until {when} — resume"
+            when = f"{until:%H:%M}" if until.date() == datetime.now().date() else f"{until:%H:%M} tomorrow"
+            resume = "Resume reminders"
             await wait_for_label(host, item, resume)
             tip = (await host.props(item, "/StatusNotifierItem", ITEM))["ToolTip"]
-            assert tip[3] == f"Paused until {when}"
+            assert tip[3] == f"Reminders paused until {when}"
 
             await click_menu(host, item, resume)
             app.wait_for_output(r"resumed \(tray\)")
-            await wait_for_label(host, item, "Pause")
+            await wait_for_label(host, item, "Pause reminders")
 
             await click_menu(host, item, "Quit")
         assert app.proc.wait(10) == 0

@@ -11,6 +11,8 @@ import pytest
 from rustlamp.desk.asked_hold import AskedHoldWatcher
 from rustlamp.desk.base import AskedWatcher, DeskEvent
 
+pytestmark = pytest.mark.windows
+
 
 class Question:
     def __init__(self) -> None:

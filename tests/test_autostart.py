@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from platforms import WINDOWS
 
 from rustlamp import __version__
 from rustlamp.system import autostart
@@ -31,6 +32,8 @@ from rustlamp.system.autostart import (
     launch_command,
     parse_exec,
 )
+
+pytestmark = pytest.mark.windows
 
 LINUX = sys.platform.startswith("linux")
 
@@ -81,7 +84,7 @@ def test_enable_writes_a_valid_entry_that_starts_this_rustlamp(config_home: Path
     assert keys["Comment"].startswith("A quiet lamp") and keys["Comment[nl]"].startswith("Een stil lampje")
     assert Path(keys["Icon"]).is_file() and Path(keys["Icon"]).suffix == ".png"
     assert exec_argv(keys) == launch_command()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert WINDOWS or stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in path.parent.iterdir()] == ["rustlamp.desktop"], "no temporary file is left"
     assert autostart.is_enabled()
 
@@ -281,7 +284,9 @@ def test_the_launch_agent_runs_rustlamp_at_load_and_respects_disabled(tmp_path: 
         "LimitLoadToSessionType": "Aqua",
     }
     assert agent.path.read_bytes().startswith(b"<?xml")
-    assert stat.S_IMODE(agent.path.stat().st_mode) == 0o644  # launchd refuses group/world-writable ones
+    assert (
+        WINDOWS or stat.S_IMODE(agent.path.stat().st_mode) == 0o644
+    )  # launchd refuses group/world-writable ones
     assert agent.is_enabled()
     assert agent.enable() == Change(agent.path, "already on")
 

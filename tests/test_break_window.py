@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from window_driver import (
     window_starter,
 )
 
-from rustlamp.core.texts import TEXTS
+from rustlamp.core.texts import TEXTS, human_duration, text
 from rustlamp.ui.breathing import breath, format_left
 from rustlamp.ui.palette import DARK, LIGHT
 
@@ -96,28 +97,27 @@ def _command(
     return [*args, "--offer-checkin"] if offer_checkin else args
 
 
-READING = {
-    "nl": [
-        ("dialog", "Even rust"),
-        ("label", PROMPTS["nl"]),
-        ("image", "Ademcirkel: 4 s in, 6 s uit"),
-        ("label", "Adem in, adem uit"),
-        ("push button", "Klaar"),
-        ("push button", "Later"),
-        ("push button", "Lukte nu niet"),
-        ("label", "nog 5 min"),
-    ],
-    "en": [
-        ("dialog", "A moment of rest"),
-        ("label", PROMPTS["en"]),
-        ("image", "Breathing circle: 4 s in, 6 s out"),
-        ("label", "Breathe in, breathe out"),
-        ("push button", "Done"),
-        ("push button", "Later"),
-        ("push button", "Didn't work out now"),
-        ("label", "5 min left"),
-    ],
-}
+def _reading(language: str) -> list[tuple[str, str]]:
+    def t(key: str, **values: object) -> str:
+        return text(language, key, **values)
+
+    pace = {
+        "inhale": human_duration(language, timedelta(seconds=4)),
+        "exhale": human_duration(language, timedelta(seconds=6)),
+    }
+    return [
+        ("dialog", t("break_title")),
+        ("label", PROMPTS[language]),
+        ("image", t("break_guide", **pace)),
+        ("label", f"{t('break_breathe_in')}, {t('break_breathe_out').lower()}"),
+        ("push button", t("break_done")),
+        ("push button", t("break_later")),
+        ("push button", t("break_attempt")),
+        ("label", t("break_time_left", time=human_duration(language, timedelta(minutes=5)))),
+    ]
+
+
+READING = {language: _reading(language) for language in ("nl", "en")}
 
 
 # ----- the real window ---------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_a_full_break_pressed_done_by_name(
 @pytest.mark.desktop
 def test_enter_is_done(open_window: Callable[..., BreakWindow]) -> None:
     opened = open_window("en")
-    opened.seen.wait_for_focus("push button", "Done")
+    opened.seen.wait_for_focus("push button", text("en", "break_done"))
     opened.window.key("Return")
     assert opened.window.result() == {"outcome": "done"}
 
@@ -168,7 +168,7 @@ def test_later_offers_the_snooze_choices_by_keyboard(
     open_window: Callable[..., BreakWindow], keys: list[str], snooze: int
 ) -> None:
     opened = open_window("en")
-    opened.seen.wait_for_focus("push button", "Done")
+    opened.seen.wait_for_focus("push button", text("en", "break_done"))
     opened.window.key(*keys)
     assert opened.window.result() == {"outcome": "later", "snooze": snooze}
 
@@ -179,18 +179,16 @@ def test_later_by_name_shows_a_named_group_of_choices_and_tab_leaves_it(
 ) -> None:
     opened = open_window("nl")
     seen = opened.seen
-    seen.press("push button", "Later")
-    seen.wait_for("panel", "Herinner me over")
-    group = next(node for node in seen.nodes("panel") if node["name"] == "Herinner me over")
+    seen.press("push button", text("nl", "break_later"))
+    seen.wait_for("panel", text("nl", "break_remind_in"))
+    group = next(node for node in seen.nodes("panel") if node["name"] == text("nl", "break_remind_in"))
     assert [child["name"] for child in group["children"] if child["role"] == "push button"] == [
-        "5 min",
-        "15 min",
-        "1 uur",
+        human_duration("nl", timedelta(seconds=seconds)) for seconds in SNOOZES
     ]
-    seen.wait_for_focus("push button", "5 min")
+    seen.wait_for_focus("push button", human_duration("nl", timedelta(seconds=SNOOZES[0])))
     opened.window.key("Tab")  # one stop for the group: Tab goes on to what follows it, round to Klaar
-    seen.wait_for_focus("push button", "Klaar")
-    seen.press("push button", "15 min")
+    seen.wait_for_focus("push button", text("nl", "break_done"))
+    seen.press("push button", human_duration("nl", timedelta(seconds=SNOOZES[1])))
     assert opened.window.result() == {"outcome": "later", "snooze": SNOOZES[1]}
 
 
@@ -216,7 +214,7 @@ def test_didnt_work_out_answers_mildly_then_records_an_attempt(
         rings.append(until(lambda: _moved(window, tmp_path, rings[-1]), f"the focus ring moves (Tab {step})"))
     boxes = [box for box in rings if box is not None]
     assert len(boxes) == 3 and boxes[0][2] < boxes[1][0] and boxes[1][2] < boxes[2][0], rings
-    seen.wait_for_focus("push button", "Lukte nu niet")
+    seen.wait_for_focus("push button", text("nl", "break_attempt"))
 
     window.key("space")
     pressed = time.monotonic()
@@ -246,7 +244,11 @@ def test_offer_checkin_is_a_quiet_last_button_that_ends_as_done_with_a_checkin(
 @pytest.mark.desktop
 def test_without_the_offer_there_is_no_checkin_button(open_window: Callable[..., BreakWindow]) -> None:
     opened = open_window("nl")
-    assert opened.seen.names("push button") == ["Klaar", "Later", "Lukte nu niet"]
+    assert opened.seen.names("push button") == [
+        text("nl", "break_done"),
+        text("nl", "break_later"),
+        text("nl", "break_attempt"),
+    ]
     opened.window.key("Tab", "Tab", "Tab", "Return")  # round past the three buttons, back to Klaar
     assert opened.window.result() == {"outcome": "done"}
 
@@ -272,9 +274,12 @@ def test_the_countdown_and_breathing_words_do_not_flood_a_screen_reader(
     first = opened.window.shot(tmp_path / "before.png")
     time.sleep(2.2)  # two seconds of countdown, a whole breath
     assert [name for role, name in seen.read() if role == "label"] == names_before
-    assert names_before[-2:] == ["Breathe in, breathe out", "3 min left"]
+    assert names_before[-2:] == [
+        f"{text('en', 'break_breathe_in')}, {text('en', 'break_breathe_out').lower()}",
+        text("en", "break_time_left", time=human_duration("en", timedelta(minutes=3))),
+    ]
     assert first != opened.window.shot(tmp_path / "after.png")  # the screen did change
-    opened.seen.press("push button", "Done")
+    opened.seen.press("push button", text("en", "break_done"))
     assert opened.window.result() == {"outcome": "done"}
 
 

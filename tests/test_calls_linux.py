@@ -182,6 +182,17 @@ def test_without_proc_it_says_why_and_holds_nothing(tmp_path: Path) -> None:
     assert reason == "/proc is not there to tell which programs use a device, so calls cannot be noticed."
 
 
+def test_inside_a_flatpak_sandbox_it_says_it_cannot_see_the_hosts_programs(tmp_path: Path) -> None:
+    marker = tmp_path / ".flatpak-info"
+    marker.write_text("[Application]\nname=nl.rustlamp.Rustlamp\n")
+    watcher = CaptureDevicesWatcher(str(dev_folder(tmp_path)), flatpak_info=str(marker))
+    reason = asyncio.run(watcher.start(lambda event: None))
+    assert (
+        reason
+        == "Inside a Flatpak sandbox the programs outside it cannot be seen, so calls cannot be noticed."
+    )
+
+
 def test_open_by_others_names_the_program_and_skips_our_own(tmp_path: Path) -> None:
     node = tmp_path / "dev" / "video0"
     make_node(node)

@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from platforms import not_on_windows
 from run_cli import private_env, rustlamp
+
+pytestmark = pytest.mark.windows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,6 +80,7 @@ def test_config_option_works_before_and_after_the_subcommand(env: dict[str, str]
         assert "language" in result.stderr
 
 
+@not_on_windows("XDG variables")
 def test_default_config_place_follows_xdg(env: dict[str, str]) -> None:
     result = rustlamp(["config", "check"], env)
     assert result.returncode == 0
@@ -97,7 +101,10 @@ def test_plan_json_follows_the_rules_across_dst(env: dict[str, str], tmp_path: P
         ["plan", "--config", str(config), "--from", "2027-03-26T16:00", "--count", "4", "--json"], env
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == [
+    plan = json.loads(result.stdout)
+    assert plan["from"] == "settings"  # no lamp runs here
+    assert plan["start"] == "2027-03-26T16:00:00+01:00"
+    assert plan["events"] == [
         {"at": "2027-03-26T16:45:00+01:00", "kind": "reminder"},
         {"at": "2027-03-28T08:00:00+02:00", "kind": "routine", "name": "morning"},
         {"at": "2027-03-29T08:00:00+02:00", "kind": "routine", "name": "morning"},
@@ -109,16 +116,32 @@ def test_plan_default_is_ten_readable_lines_in_dutch(env: dict[str, str], tmp_pa
     config = write(tmp_path / "c.toml", 'language = "nl"\n')
     result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00+01:00"], env)
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
+    first, *lines = result.stdout.splitlines()
+    # with --from the plan is the settings' whether or not a lamp runs, so it says nothing about one
+    assert first == "Volgens je instellingen zou het zo gaan, vanaf vr 26 mrt 16:00:"
     assert len(lines) == 10
     assert lines[0] == "vr 26 mrt 16:45  herinnering"
     assert lines[1] == "ma 29 mrt 09:45  herinnering"
+    # without --from, and no lamp to ask, it says so
+    now = rustlamp(["plan", "--config", str(config), "--count", "1"], env)
+    assert now.stdout.startswith("rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf "), now
+
+
+def test_plan_from_takes_a_plain_time_of_day(env: dict[str, str], tmp_path: Path) -> None:
+    config = write(tmp_path / "c.toml", '[reminders]\nevery = "1h"\nstart = "00:00"\nend = "00:00"\n'
+                   'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n')  # fmt: skip
+    result = rustlamp(["plan", "--config", str(config), "--from", "16:30", "--count", "1", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    start = datetime.fromisoformat(plan["start"])
+    assert (start.hour, start.minute) == (16, 30) and start.date() == datetime.now().astimezone().date()
+    assert plan["events"] == [{"at": (start + timedelta(hours=1)).isoformat(), "kind": "reminder"}]
 
 
 def test_plan_from_now_starts_after_now(env: dict[str, str]) -> None:
     before = datetime.now().astimezone()
     result = rustlamp(["plan", "--json", "--count", "1"], env)
-    events = json.loads(result.stdout)
+    events = json.loads(result.stdout)["events"]
     assert len(events) == 1
     assert datetime.fromisoformat(events[0]["at"]) >= before + timedelta(minutes=45) - timedelta(seconds=5)
 
@@ -128,7 +151,7 @@ def test_plan_from_now_starts_after_now(env: dict[str, str]) -> None:
     [
         (["plan", "--count", "0"], "0 is out of range; use 1 to 10000"),
         (["plan", "--count", "ten"], "'ten' is not a whole number"),
-        (["plan", "--from", "yesterday"], "'yesterday' is not an ISO 8601 time"),
+        (["plan", "--from", "yesterday"], "'yesterday' is not a time; use a time of day like 16:30"),
         (["dance"], "invalid choice: 'dance'"),
     ],
 )

@@ -17,6 +17,7 @@ from rustlamp.core.config import (
     DAY_NAMES,
     DEFAULTS,
     EVERY_DAY,
+    ROUTINE_KINDS,
     WORKDAYS,
     BreakSettings,
     LoadResult,
@@ -28,6 +29,8 @@ from rustlamp.core.config import (
     parse_settings,
 )
 from rustlamp.core.durations import format_duration
+
+pytestmark = pytest.mark.windows
 
 FILE = "my.toml"
 DURATION_HINT = 'like "90s", "20m", "1h30m"'
@@ -334,9 +337,9 @@ def test_a_toml_datetime_is_not_a_time_of_day() -> None:
     ("text", "expected"),
     [
         ('[reminders]\nevery = "4m59s"', "my.toml:2: reminders.every: warning: 4m59s is very often; "
-         "reminders under 5m can feel like nagging"),
+         "reminders less than 5m apart can feel like nagging"),
         ('[reminders]\nevery = "10s"', "my.toml:2: reminders.every: warning: 10s is very often; "
-         "reminders under 5m can feel like nagging"),
+         "reminders less than 5m apart can feel like nagging"),
         ("[reminders]\ndays = []", "my.toml:2: reminders.days: warning: is empty, so no reminders come; "
          "routines still do"),
         ('[reminders]\nevery = "8h30m"', "my.toml:2: reminders.every: warning: 8h30m is longer than the "
@@ -735,6 +738,7 @@ def valid_settings(draw: st.DrawFn) -> Settings:
                 days=DAY_SETS,
                 prompt=st.none() | PROMPTS,
                 enabled=st.booleans(),
+                kind=st.sampled_from(ROUTINE_KINDS),
             ),
             max_size=3,
             unique_by=lambda r: r.name,
@@ -766,7 +770,7 @@ def to_document(s: Settings, as_toml_times: bool) -> dict[str, Any]:
 
     routines: dict[str, Any] = {}
     for r in s.routines:
-        body: dict[str, Any] = {"at": clock(r.at), "days": days(r.days), "enabled": r.enabled}
+        body: dict[str, Any] = {"at": clock(r.at), "days": days(r.days), "enabled": r.enabled, "kind": r.kind}
         if r.prompt is not None:
             body["prompt"] = r.prompt
         routines[r.name] = body
@@ -866,8 +870,8 @@ def test_idle_and_dnd_settings_are_read_and_natural_breaks_default_to_the_break_
     assert result.settings.dnd.during_calls is True
     result = check('[idle]\nnatural_break_after = "3m"\n')
     assert result.settings is not None and result.settings.natural_break_after == timedelta(minutes=3)
-    assert printed(check('[idle]\nnatural_break_after = "3 hours"\n')) == [
-        "my.toml:2: idle.natural_break_after: '3 hours' is not a duration; "
+    assert printed(check('[idle]\nnatural_break_after = "3 dagen"\n')) == [
+        "my.toml:2: idle.natural_break_after: '3 dagen' is not a duration; "
         'allowed: a duration from 10s to 2h, like "90s", "20m", "1h30m" (leave it out for the break length)'
     ]
 

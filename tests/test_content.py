@@ -27,6 +27,8 @@ from rustlamp.core.content import (
     resolve_language,
 )
 
+pytestmark = pytest.mark.windows
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -35,7 +37,7 @@ else:  # pragma: no cover
 USER_LINE = "Adem. Je mag het zacht doen."
 CHECKIN = {
     "nl": ("Hoe voelt mijn lijf nu?", "Adem ik rustig of gejaagd?", "Waar heb ik behoefte aan?"),
-    "en": ("How does my body feel now?", "Am I breathing calmly or hurried?", "What do I need?"),
+    "en": ("How does my body feel now?", "Is my breathing calm or hurried?", "What do I need?"),
 }
 # Anything that looks like leftover markup, placeholders or editing notes.
 MARKUP = re.compile(r"[<>{}\[\]*_`#|\\\n\t]|\s{2}|TODO|XXX|FIXME|%s|\$")
@@ -135,7 +137,7 @@ def test_the_checkin_words_we_promised() -> None:
         "dropping": "Dingen laten vallen of vergeten",
     }
     assert dict(en.signals) == {
-        "shoulders": "Stuck shoulders",
+        "shoulders": "Tight shoulders",
         "sigh": "A deep sigh",
         "wobbly": "A wobbly feeling in belly or chest",
         "dropping": "Dropping or forgetting things",

@@ -8,6 +8,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
 from desktop import DesktopSession
+from platforms import WINDOWS, not_on_windows, posix_modes
 from run_cli import RUSTLAMP, rustlamp
+
+pytestmark = pytest.mark.windows
 
 CONFIG = QUIET_ALL_DAY
 
@@ -65,37 +69,62 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
 
     plain = rustlamp(["status"], app.env)
     assert plain.returncode == 0
-    assert plain.stdout.splitlines()[0] == f"rustlamp 0.1.0 is running (pid {app.proc.pid})."
+    assert plain.stdout.splitlines()[0] == "rustlamp is running."  # no pid in a sentence for a person
     assert plain.stdout.splitlines()[1].startswith("Next reminder at ")
 
     result = rustlamp(["snooze", "10m"], app.env)
-    assert result.returncode == 0 and result.stdout.startswith("Snoozed until ")
-    assert abs(at(status(app)["snoozed_until"]) - (now + timedelta(minutes=10))) < timedelta(seconds=30)
+    snoozed = at(status(app)["snoozed_until"])
+    assert abs(snoozed - (now + timedelta(minutes=10))) < timedelta(seconds=30)
+    when = f"at {snoozed:%H:%M}" if snoozed.date() == now.date() else f"tomorrow at {snoozed:%H:%M}"
+    assert result.returncode == 0 and result.stdout == f"Alright, later. The next reminder is {when}.\n"
 
-    assert rustlamp(["pause", "1h"], app.env).returncode == 0
+    result = rustlamp(["pause", "1h"], app.env)
+    assert result.returncode == 0
     paused = status(app)
     assert abs(at(paused["paused_until"]) - (now + timedelta(hours=1))) < timedelta(seconds=30)
     until = at(paused["paused_until"])
-    when = f"{until:%H:%M}" if until.date() == now.date() else f"tomorrow {until:%H:%M}"  # after 23:00
-    assert paused["message"] == f"Paused until {when}"
-    assert rustlamp(["resume"], app.env).returncode == 0
+    when = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%H:%M} tomorrow"  # after 23:00
+    assert result.stdout == f"Alright, no reminders until {when}.\n"
+    # a snooze during a pause says what became of it: nothing to snooze
+    result = rustlamp(["snooze", "10m"], app.env)
+    assert result.stdout == f"Reminders are already paused until {when}, so there is nothing to snooze.\n"
+    assert status(app)["snoozed_until"] is None
+    result = rustlamp(["resume"], app.env)
+    assert result.returncode == 0 and result.stdout.startswith("Reminders are back on. The next one is at")
     assert status(app)["paused_until"] is None
+    assert rustlamp(["resume"], app.env).stdout == "Reminders were already on.\n"
+
+    # the channel checks the same ranges as the command line: a key out of range is refused there too
+    for key in ("snooze:5s", "pause:25h", "snooze:-5m"):
+        script = f"from rustlamp.system.control import send; import json; print(json.dumps(send({key!r})))"
+        sent = subprocess.run(
+            [sys.executable, "-c", script],
+            env=app.env,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        )
+        assert json.loads(sent.stdout) == {"ok": False, "error": f"unknown command {key!r}"}
 
     before = at(status(app)["last_rest"])
     time.sleep(1.1)  # last_rest has a resolution of one second in the answer
-    assert rustlamp(["break"], app.env).returncode == 0
-    assert rustlamp(["break"], app.env).returncode == 0  # a second ask brings the open window forward
+    assert rustlamp(["break"], app.env).stdout == "Your break is ready for you.\n"
+    # a second ask brings the open window forward
+    assert rustlamp(["break"], app.env).stdout == "Your break is already open.\n"
+    assert status(app)["break_open"] is True
     answer_break_window(app.env, "A moment of rest")
     app.wait_for_output(r"break outcome: done")
     assert at(status(app)["last_rest"]) > before
-    assert app.output().count("break requested (command line)") == 2
+    assert app.output().count("break requested (command line)") == 1
     assert app.output().count("break outcome:") == 1  # never two windows
 
     result = rustlamp(["quit"], app.env)
-    assert result.returncode == 0
+    assert result.returncode == 0 and result.stdout == "rustlamp is stopping. Until next time.\n"
     assert app.proc.wait(10) == 0
     gone = rustlamp(["status"], app.env)
-    assert gone.returncode == 1 and "rustlamp is not running" in gone.stderr
+    assert gone.returncode == 1
+    assert gone.stderr == "rustlamp is not running now. You can start it with the command rustlamp.\n"
 
 
 @pytest.mark.desktop
@@ -131,10 +160,7 @@ def test_malformed_and_oversized_messages_are_refused_and_the_instance_goes_on(a
 def test_a_second_run_finds_the_first_and_exits_0(app: RunningApp) -> None:
     second = subprocess.run([RUSTLAMP, "run"], env=app.env, capture_output=True, text=True, timeout=30)
     assert second.returncode == 0
-    assert (
-        second.stdout.strip()
-        == f"rustlamp is already running (pid {app.proc.pid}); `rustlamp status` tells more."
-    )
+    assert second.stdout.strip() == "rustlamp is already running; rustlamp status shows what comes next."
 
 
 @pytest.mark.desktop
@@ -222,7 +248,7 @@ def test_break_with_nothing_running_opens_the_window_on_its_own(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0
-    assert json.loads(out.strip().splitlines()[-1])["outcome"] == "done"
+    assert out == "Je rustmoment is genoteerd.\n"  # said in the app's language, not as JSON
 
 
 @pytest.mark.parametrize(
@@ -230,10 +256,10 @@ def test_break_with_nothing_running_opens_the_window_on_its_own(
     [
         (
             ["snooze", "banana"],
-            '\'banana\' is not a duration; use forms like "90s", "20m", "1h30m", or today',
+            "'banana' is not a duration; use forms like 10m, 45 min, 1h30m or 1 uur, or today",
         ),
         (["pause", "-5m"], "'-5m' is not a duration"),
-        (["snooze", "25h"], "'25h' is out of range; use 10s to 24h, or today"),
+        (["snooze", "25h"], "'25h' is out of range; use 10 sec to 24 hours, or today"),
         (["snooze"], "the following arguments are required: DURATION|today"),
     ],
 )
@@ -255,7 +281,7 @@ def test_the_instance_lock_is_one_holders_until_released(tmp_path: Path) -> None
     folder = tmp_path / "run"
     first = take_instance_lock(folder)
     assert first is not None
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert WINDOWS or stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert first.path.read_text() == f"{os.getpid()}\n"
     assert take_instance_lock(folder) is None  # a second open file, as another process would have
     assert first.path.read_text() == f"{os.getpid()}\n"  # the loser left the holder's pid alone
@@ -271,11 +297,13 @@ def test_the_lock_is_taken_with_the_platforms_own_call(tmp_path: Path) -> None:
     assert lock_method("linux") == "flock"
     assert lock_method("darwin") == "flock"
     assert lock_method("win32") == "msvcrt"
-    assert lock_method() == "flock"
-    with (tmp_path / "lock").open("a+") as file, pytest.raises(OSError, match="only there on Windows"):
-        _try_lock(file.fileno(), "msvcrt")
+    assert lock_method() == ("msvcrt" if WINDOWS else "flock")
+    if not WINDOWS:
+        with (tmp_path / "lock").open("a+") as file, pytest.raises(OSError, match="only there on Windows"):
+            _try_lock(file.fileno(), "msvcrt")
 
 
+@not_on_windows("platformdirs follows XDG variables off Windows only")
 def test_on_windows_the_folder_is_in_the_per_user_state_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -289,12 +317,20 @@ def test_on_windows_the_folder_is_in_the_per_user_state_folder(
     assert runtime_dir() == Path("/tmp") / f"rustlamp-{os.getuid()}"
 
 
-def test_a_folder_others_can_enter_is_refused_except_on_windows(tmp_path: Path) -> None:
+@posix_modes
+def test_a_folder_others_could_write_in_is_refused_one_they_could_read_is_made_private(
+    tmp_path: Path,
+) -> None:
     from rustlamp.system.control import _private_dir
 
     open_folder = tmp_path / "open"
-    open_folder.mkdir(mode=0o755)
-    open_folder.chmod(0o755)
+    open_folder.mkdir()
+    open_folder.chmod(0o777)
     with pytest.raises(PermissionError, match="must belong to you alone"):
         _private_dir(open_folder)
     assert _private_dir(open_folder, "win32") == open_folder  # no mode bits there; the ACL does it
+    readable = tmp_path / "readable"
+    readable.mkdir()
+    readable.chmod(0o755)  # nobody else could have put anything in: it is only closed
+    assert _private_dir(readable) == readable
+    assert stat.S_IMODE(readable.stat().st_mode) == 0o700

@@ -19,11 +19,14 @@ from typing import Any
 
 import pytest
 from desktop import DesktopSession
+from platforms import WINDOWS, not_on_windows
 from run_cli import rustlamp
 from test_control import at, quiet_app, status
 
 from rustlamp.system.control import MAX_REQUEST, ControlServer, Reply, choose_transport, send
-from rustlamp.system.control_tcp import CONTROL_FILE, TokenControlServer
+from rustlamp.system.control_tcp import CONTROL_FILE, TokenControlServer, reply_proof, request_proof
+
+pytestmark = pytest.mark.windows
 
 
 class ServingThread:
@@ -95,25 +98,65 @@ def test_a_request_with_the_token_is_answered(serving: ServingThread, folder: Pa
     assert serving.got == ["status", "snooze:600s"]
 
 
-def test_a_wrong_or_missing_token_is_refused_and_the_server_goes_on(
+def test_a_wrong_or_missing_proof_is_refused_and_the_server_goes_on(
     serving: ServingThread, folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "rustlamp.control")
     good = serving.token_server.token
+    right = request_proof(good, "n1", "quit")
     for request in (
-        {"token": "0" * 64, "command": "quit"},
-        {"token": good[:-1] + ("0" if good[-1] != "0" else "1"), "command": "quit"},
-        {"token": good.upper() + "x", "command": "quit"},
-        {"token": "ünïcode", "command": "quit"},
-        {"token": 12, "command": "quit"},
+        {"token": good, "command": "quit"},  # the token itself is never what is asked for
+        {"nonce": "n1", "proof": "0" * 64, "command": "quit"},
+        {"nonce": "n1", "proof": right[:-1] + ("0" if right[-1] != "0" else "1"), "command": "quit"},
+        {"nonce": "n2", "proof": right, "command": "quit"},  # another nonce
+        {"nonce": "n1", "proof": right, "command": "break"},  # another command
+        {"nonce": "n1", "proof": "ünïcode", "command": "quit"},
+        {"nonce": "n1", "proof": 12, "command": "quit"},
         {"command": "quit"},
     ):
         answer = raw(serving.port, json.dumps(request).encode() + b"\n")
-        assert answer == {"ok": False, "error": "wrong or missing token"}, request
+        assert answer["ok"] is False and answer["error"] == "wrong or missing proof", request
     assert serving.got == []  # none of them reached the app
-    assert "refused a control message with a wrong token" in caplog.text
-    assert "refused a control message with no token" in caplog.text
+    assert "refused a control message with a wrong proof" in caplog.text
+    assert "refused a control message with no proof" in caplog.text
     assert ask(folder) == {"ok": True, "key": "status", "server": "a"}
+
+
+def test_the_lamp_proves_its_reply_and_the_token_never_travels(serving: ServingThread) -> None:
+    token = serving.token_server.token
+    request = {"nonce": "abc", "proof": request_proof(token, "abc", "status"), "command": "status"}
+    with socket.create_connection(("127.0.0.1", serving.port), timeout=5) as sock:
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        line = sock.makefile("rb").readline()
+    assert token.encode() not in line and token.encode() not in json.dumps(request).encode()
+    answer = json.loads(line)
+    proof = answer.pop("proof")
+    assert proof == reply_proof(token, "abc", answer)
+    assert answer == {"ok": True, "key": "status", "server": "a"}
+
+
+def test_another_program_on_a_dead_lamps_port_is_not_believed(folder: Path) -> None:
+    """After a kill -9, another user may listen on the port control.json names; what it answers is not
+    printed as the lamp's, and it learns nothing it could use."""
+    folder.mkdir(mode=0o700)
+    heard: list[bytes] = []
+    with socket.socket() as impostor:
+        impostor.bind(("127.0.0.1", 0))
+        impostor.listen(1)
+        port = impostor.getsockname()[1]
+        (folder / CONTROL_FILE).write_text(json.dumps({"port": port, "token": "ab" * 32, "pid": 1}))
+
+        def answer_falsely() -> None:
+            conn, _ = impostor.accept()
+            with conn:
+                heard.append(conn.makefile("rb").readline())
+                conn.sendall(b'{"ok": true, "version": "evil", "pid": 1, "message": "all fine"}\n')
+
+        thread = threading.Thread(target=answer_falsely)
+        thread.start()
+        assert ask(folder) is None  # not running, as far as anyone can tell
+        thread.join(5)
+    assert heard and b"ab" * 32 not in heard[0]
 
 
 def test_malformed_messages_are_refused(serving: ServingThread, caplog: pytest.LogCaptureFixture) -> None:
@@ -122,8 +165,8 @@ def test_malformed_messages_are_refused(serving: ServingThread, caplog: pytest.L
         b"not json\n",
         b"[1, 2]\n",
         b"\n",
-        json.dumps({"token": token, "command": 3}).encode() + b"\n",
-        json.dumps({"token": token}).encode() + b"\n",
+        json.dumps({"nonce": "n", "proof": token, "command": 3}).encode() + b"\n",
+        json.dumps({"nonce": "n", "proof": token}).encode() + b"\n",
     ):
         answer = raw(serving.port, message)
         assert answer["ok"] is False and answer["error"].startswith("malformed message"), message
@@ -136,7 +179,7 @@ def test_an_oversized_line_is_refused(
 ) -> None:
     token = serving.token_server.token
     for size in (2 * MAX_REQUEST, 300_000):
-        huge = json.dumps({"token": token, "command": "x" * size}).encode() + b"\n"
+        huge = json.dumps({"proof": token, "command": "x" * size}).encode() + b"\n"
         assert raw(serving.port, huge) == {"ok": False, "error": f"message over {MAX_REQUEST} bytes"}
     assert caplog.text.count("refused an oversized control message") == 2
     assert serving.got == []
@@ -163,8 +206,8 @@ def test_control_json_is_owner_only_and_removed_on_close(folder: Path) -> None:
     server = ServingThread(folder)
     path = folder / CONTROL_FILE
     try:
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert WINDOWS or stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert WINDOWS or stat.S_IMODE(path.stat().st_mode) == 0o600
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data == {"port": server.port, "token": server.token_server.token, "pid": os.getpid()}
         assert len(bytes.fromhex(data["token"])) == 32
@@ -219,6 +262,7 @@ def test_a_new_server_takes_over_and_the_old_one_leaves_its_file_alone(folder: P
     assert not path.exists()
 
 
+@not_on_windows("Linux's default channel")
 def test_choosing_the_transport(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
     assert choose_transport() == "unix"  # Linux: the Unix socket is the channel
@@ -231,6 +275,7 @@ def test_choosing_the_transport(monkeypatch: pytest.MonkeyPatch, caplog: pytest.
     assert "RUSTLAMP_CONTROL='pigeon' is not a channel here" in caplog.text
 
 
+@not_on_windows("Linux's default channel")
 def test_the_unix_transport_is_the_default_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RUSTLAMP_CONTROL", raising=False)
 
@@ -263,18 +308,19 @@ def test_the_app_and_the_command_line_over_the_token_channel(
 
         now = datetime.now().astimezone()
         result = rustlamp(["pause", "30m"], app.env)
-        assert result.returncode == 0 and result.stdout.startswith("Paused until "), result.stderr
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Alright, no reminders until ")
         paused = status(app)
         assert abs(at(paused["paused_until"]) - (now + timedelta(minutes=30))) < timedelta(seconds=30)
 
-        wrong = {"token": "0" * 64, "command": "quit"}
+        wrong = {"nonce": "n", "proof": "0" * 64, "command": "quit"}
         port = json.loads((folder / CONTROL_FILE).read_text())["port"]
         assert raw(port, json.dumps(wrong).encode() + b"\n")["ok"] is False
-        app.wait_for_output(r"refused a control message with a wrong token")
+        app.wait_for_output(r"refused a control message with a wrong proof")
 
         second = rustlamp(["run"], app.env)
         assert second.returncode == 0
-        assert f"rustlamp is already running (pid {app.proc.pid})" in second.stdout
+        assert second.stdout == "rustlamp is already running; rustlamp status shows what comes next.\n"
 
         assert rustlamp(["quit"], app.env).returncode == 0
         assert app.proc.wait(10) == 0

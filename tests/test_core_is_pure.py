@@ -5,7 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.windows
+
 # every module in rustlamp/core, so a new one cannot slip past
+
 CORE_MODULES = sorted(
     f"rustlamp.core.{path.stem}"
     for path in (Path(__file__).parent.parent / "rustlamp" / "core").glob("*.py")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rustlamp.core.desk import AWAY_AFTER, Desk, Rested, ShowHeld
+
+pytestmark = pytest.mark.windows
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 FIVE = timedelta(minutes=5)

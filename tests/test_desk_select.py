@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from platforms import not_on_windows
 
 from rustlamp.desk import windows_desk
 from rustlamp.desk.asked_hold import AskedHoldWatcher
 from rustlamp.desk.base import DeskEvent
 from rustlamp.desk.dnd_select import choose_dnd_watchers
 from rustlamp.desk.power_select import choose_power_watchers
+
+pytestmark = pytest.mark.windows
 
 QUNS_ACCEPTS_NOTIFICATIONS = 5
 QUNS_PRESENTATION_MODE = 4
@@ -65,6 +68,7 @@ def test_on_windows_focus_assist_that_cannot_be_read_is_said_once_and_presentati
         ("darwin", True, ["macos-dnd", "macos-fullscreen"]),
     ],
 )
+@not_on_windows("there they are asked")
 def test_here_the_windows_and_macos_questions_say_why_they_cannot_be_asked(
     platform: str, when_fullscreen: bool, expected: list[str]
 ) -> None:
@@ -76,6 +80,32 @@ def test_here_the_windows_and_macos_questions_say_why_they_cannot_be_asked(
     assert all("cannot be asked here" in line for line in lines)
 
 
+@not_on_windows("there it starts")
+def test_here_the_windows_call_watcher_says_it_is_for_windows_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="win32")
+    )
+    assert watchers == [] and names(lines) == ["windows-dnd", "windows-calls"]
+    assert lines[1].startswith("windows-calls: calls cannot be followed this way here")
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="win32")
+    )
+    assert names(lines) == ["windows-dnd"]
+
+
+def test_here_the_macos_call_watcher_says_it_is_for_macos_and_only_when_asked_for() -> None:
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=True, platform="darwin")
+    )
+    assert watchers == [] and names(lines) == ["macos-dnd", "macos-calls"]
+    assert "CoreAudio, which exists on macOS only" in lines[1]
+    watchers, lines = asyncio.run(
+        choose_dnd_watchers(lambda e: None, False, during_calls=False, platform="darwin")
+    )
+    assert names(lines) == ["macos-dnd"]
+
+
+@not_on_windows("there it starts")
 def test_here_the_windows_power_watcher_says_why_it_does_not_start() -> None:
     watchers, lines = asyncio.run(choose_power_watchers(lambda e: None, platform="win32"))
     assert watchers == [] and names(lines) == ["windows-power"]

@@ -463,6 +463,8 @@ def test_choose_starts_what_works_and_says_why_the_rest_does_not(bus_address: st
                 assert any(line.startswith("x11-fullscreen: ") and "DISPLAY" in line for line in lines)
                 assert any(line.startswith("notifications-inhibited: ") for line in lines)
                 assert any(line.startswith("gnome-gsettings: not a GNOME session") for line in lines)
+                assert "sway-fullscreen: not a sway session (SWAYSOCK is not set)." in lines
+                assert "mako-mode: cannot be asked here (no notification server is running)" in lines
             finally:
                 for watcher in watchers:
                     await watcher.close()
@@ -621,7 +623,11 @@ def test_choose_on_gnome_follows_gsettings(gsettings_env: dict[str, str], bus_ad
         try:
             assert [w.name for w in watchers] == [GNOME]
             assert await seen.next() == hold(GNOME)
-            assert sorted(line.split(":")[0] for line in lines) == ["notifications-inhibited", "xfconf"]
+            assert sorted(line.split(":")[0] for line in lines) == [
+                "mako-mode",
+                "notifications-inhibited",
+                "xfconf",
+            ]
         finally:
             for watcher in watchers:
                 await watcher.close()

@@ -1,4 +1,5 @@
-"""Durations ("1h30m") and clock times ("09:00"): parsing, formatting and what is refused."""
+"""Durations ("1h30m", "45 min", "1 uur") and clock times ("09:00", "17.30"): parsing, formatting both ways
+(for the file and for a person, in Dutch and English) and what is refused."""
 
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ from hypothesis import strategies as st
 
 from rustlamp.core.durations import (
     DURATION_FORMS,
+    HOUR_WORDS,
+    MINUTE_WORDS,
+    SECOND_WORDS,
+    format_clock_time,
     format_duration,
+    format_human,
     parse_clock_time,
     parse_duration,
 )
 
+LANGUAGES = ("nl", "en")
+
 # --- durations ---------------------------------------------------------------------------------------
+
+
+pytestmark = pytest.mark.windows
 
 
 @pytest.mark.parametrize(
@@ -33,6 +44,28 @@ from rustlamp.core.durations import (
         ("1h 30m", timedelta(hours=1, minutes=30)),
         ("1H30M", timedelta(hours=1, minutes=30)),
         ("24h", timedelta(hours=24)),
+        # the way people write them, and the app writes them on screen, in Dutch and English
+        ("45 min", timedelta(minutes=45)),
+        ("45 minuten", timedelta(minutes=45)),
+        ("45 Min.", timedelta(minutes=45)),
+        ("1 uur", timedelta(hours=1)),
+        ("2 uren", timedelta(hours=2)),
+        ("1 uur 30 min", timedelta(hours=1, minutes=30)),
+        ("1 uur en 30 minuten", timedelta(hours=1, minutes=30)),
+        ("1u30", timedelta(hours=1, minutes=30)),
+        ("1h30", timedelta(hours=1, minutes=30)),
+        ("1,5 uur", timedelta(hours=1, minutes=30)),
+        ("1.5h", timedelta(hours=1, minutes=30)),
+        ("1 hour", timedelta(hours=1)),
+        ("2 hours 15 minutes", timedelta(hours=2, minutes=15)),
+        ("2 hours and 15 minutes", timedelta(hours=2, minutes=15)),
+        ("2 hours, 15 minutes", timedelta(hours=2, minutes=15)),
+        ("1 hr 5 mins", timedelta(hours=1, minutes=5)),
+        ("30 sec", timedelta(seconds=30)),
+        ("30 seconden", timedelta(seconds=30)),
+        ("1 seconde", timedelta(seconds=1)),
+        ("1 minuut", timedelta(minutes=1)),
+        ("0,5 min", timedelta(seconds=30)),
     ],
 )
 def test_parse_duration_accepts_the_documented_forms(text: str, expected: timedelta) -> None:
@@ -52,6 +85,28 @@ def test_parse_duration_accepts_the_documented_forms(text: str, expected: timede
 )
 def test_format_duration_is_short_and_canonical(delta: timedelta, expected: str) -> None:
     assert format_duration(delta) == expected
+
+
+@pytest.mark.parametrize(
+    ("delta", "nl", "en"),
+    [
+        (timedelta(minutes=45), "45 min", "45 min"),
+        (timedelta(hours=1), "1 uur", "1 hour"),
+        (timedelta(hours=2), "2 uur", "2 hours"),
+        (timedelta(minutes=90), "1 uur 30 min", "1 hour 30 min"),
+        (timedelta(seconds=90), "1 min 30 sec", "1 min 30 sec"),
+        (timedelta(0), "0 min", "0 min"),
+    ],
+)
+def test_format_human_says_a_duration_in_words(delta: timedelta, nl: str, en: str) -> None:
+    assert (format_human(delta, "nl"), format_human(delta, "en")) == (nl, en)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10 * 24 * 3600), st.sampled_from(LANGUAGES))
+def test_what_the_app_says_to_a_person_parses_back_to_the_same_duration(seconds: int, language: str) -> None:
+    delta = timedelta(seconds=seconds)
+    assert parse_duration(format_human(delta, language)) == delta
 
 
 @settings(max_examples=300, deadline=None)
@@ -90,10 +145,36 @@ def test_parse_then_format_then_parse_round_trips(case: tuple[str, timedelta]) -
     assert parse_duration(format_duration(parsed)) == parsed
 
 
+@st.composite
+def worded_duration_texts(draw: st.DrawFn) -> tuple[str, timedelta]:
+    """Parts in words, as a person types them: any unit word of either language, any case, joined by
+    nothing, spaces, a comma, "en" or "and"."""
+    units = draw(st.lists(st.sampled_from((3600, 60, 1)), min_size=1, max_size=3, unique=True))
+    units.sort(reverse=True)
+    words = {3600: HOUR_WORDS, 60: MINUTE_WORDS, 1: SECOND_WORDS}
+    joins = st.sampled_from(["", " ", ", ", " en ", " and "])
+    text, total = "", 0
+    for index, unit in enumerate(units):
+        value = draw(st.integers(min_value=0, max_value=500))
+        word = draw(st.sampled_from(words[unit]))
+        word = draw(st.sampled_from([word, word.upper(), word.capitalize()]))
+        text += (draw(joins) if index else "") + f"{value}{draw(st.sampled_from(['', ' ']))}{word}"
+        total += value * unit
+    return text, timedelta(seconds=total)
+
+
+@settings(max_examples=300, deadline=None)
+@given(worded_duration_texts())
+def test_durations_in_words_parse_in_both_languages(case: tuple[str, timedelta]) -> None:
+    text, expected = case
+    assert parse_duration(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "abc", "1x", "h", "m", "1.5h", "-5m", "5", "1m1h", "30s1m", "1d", "1h30", "m30", "1 hour",
-     "1h-30m", "PT1H", "1hh", "09:00", "1h30m!", "1m 1m"],
+    ["", "   ", "abc", "1x", "h", "m", "-5m", "5", "45", "1m1h", "30s1m", "1d", "m30", "1 dag", "1h-30m",
+     "PT1H", "1hh", "09:00", "1h30m!", "1m 1m", "1 uur en", "1 hour and", "1h,", "1h90", "0.5s", "1,5",
+     "een uur", "1 uur 30 min 10", "min 30"],
 )  # fmt: skip
 def test_parse_duration_refuses_other_text_with_a_value_error(text: str) -> None:
     with pytest.raises(ValueError, match="not a duration") as caught:
@@ -139,16 +220,17 @@ def test_every_minute_of_the_day_parses() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("9:05", time(9, 5)), (" 09:00 ", time(9)), ("0:00", time(0)), ("23:59", time(23, 59))],
-)
-def test_clock_time_allows_one_digit_hours_and_spaces(text: str, expected: time) -> None:
+    [("9:05", time(9, 5)), (" 09:00 ", time(9)), ("0:00", time(0)), ("23:59", time(23, 59)),
+     ("17.30", time(17, 30)), ("9.00", time(9))],
+)  # fmt: skip
+def test_clock_time_allows_one_digit_hours_a_dot_and_spaces(text: str, expected: time) -> None:
     assert parse_clock_time(text) == expected
 
 
 @pytest.mark.parametrize(
     "text",
-    ["24:00", "23:60", "25:00", "99:99", "12:5", "123:00", "12:000", "", "noon", "12.30", "-1:00", "1230",
-     "12:30:00", "12:30pm", ":30", "12:", "1 2:30", "9h"],
+    ["24:00", "23:60", "25:00", "99:99", "12:5", "123:00", "12:000", "", "noon", "12,30", "-1:00", "1230",
+     "12:30:00", "12:30pm", ":30", "12:", "1 2:30", "9h", "9.5", "24.00", "12:.30"],
 )  # fmt: skip
 def test_clock_time_refuses_everything_else(text: str) -> None:
     with pytest.raises(ValueError, match="not a time of day"):
@@ -164,6 +246,14 @@ def test_clock_time_range_is_00_00_to_23_59(hour: int, minute: int) -> None:
     else:
         with pytest.raises(ValueError):
             parse_clock_time(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.times())
+def test_a_time_as_the_app_shows_it_parses_back(moment: time) -> None:
+    minute = moment.replace(second=0, microsecond=0)
+    assert parse_clock_time(format_clock_time(moment)) == minute
+    assert parse_clock_time(format_clock_time(moment).replace(":", ".")) == minute
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,8 +3,12 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from rustlamp.core import config
 from rustlamp.core.config import DEFAULTS, load_settings
+
+pytestmark = pytest.mark.windows
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

@@ -79,6 +79,7 @@ def test_states_and_sizes_agree_with_the_script_and_the_core() -> None:
 def test_the_icon_folder_holds_exactly_every_state_and_size_in_both_forms() -> None:
     expected = {f"{state}-{size}.png" for state, size in ALL}
     expected |= {f"{state}-{size}.argb" for state, size in ALL if size in icons.PIXMAP_SIZES}
+    expected |= {"waiting.ico"}  # Windows' balloons load .ico files only
     assert {p.name for p in ICON_DIR.iterdir()} == expected
     assert not (ICON_DIR / "__init__.py").exists()
 
@@ -184,3 +185,14 @@ def test_at_22_px_the_lamp_stands_out_on_light_and_dark_panels(state: str) -> No
     white, near_black = 255.0, luma(0x20, 0x20, 0x20)
     assert sum(1 for v in opaque if white - v > 100) >= 10  # dark pixels: seen on a white panel
     assert sum(1 for v in opaque if v - near_black > 100) >= 10  # light pixels: seen on a dark panel
+
+
+def test_the_notification_lamp_has_an_ico_for_windows_balloons_drawn_as_the_pngs() -> None:
+    with Image.open(icons.ico_path("waiting")) as ico:
+        assert ico.info["sizes"] == {(s, s) for s in (16, 24, 32, 48, 64, 128, 256)}
+        for size in (16, 32, 256):
+            ico.size = (size, size)
+            ico.load()
+            assert ico.convert("RGBA").tobytes() == _load("waiting", size).tobytes(), size
+    with pytest.raises(ValueError, match=r"no \.ico"):
+        icons.ico_path("paused")

@@ -26,6 +26,8 @@ from rustlamp.desk.idle_other import (
     windows_watcher,
 )
 
+pytestmark = pytest.mark.windows
+
 T = TypeVar("T")
 
 

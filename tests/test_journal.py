@@ -10,7 +10,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from platforms import not_on_windows, posix_modes
 
 from rustlamp.core import journal as journal_module
 from rustlamp.core.checkin import (
@@ -46,6 +46,8 @@ NOW = datetime(2024, 5, 6, 9, 30, tzinfo=AMSTERDAM)  # names the moved-aside fil
 AT = datetime(2024, 5, 6, 9, 30, tzinfo=timezone(timedelta(hours=2)))
 SECRET = "blue-heron-at-dawn-4711"  # a note distinctive enough to look for in the file's bytes
 FAST_BUSY_TIMEOUT = 0.2  # our own setting, shortened so the locked case does not wait 3 s
+KILLED = 1 if sys.platform == "win32" else -9  # Popen.kill(): TerminateProcess(…, 1) or SIGKILL
+pytestmark = pytest.mark.windows
 
 
 def note(at: datetime, text: str) -> Entry:
@@ -115,6 +117,7 @@ def umask_022() -> Iterator[None]:
         os.umask(old)
 
 
+@posix_modes
 def test_a_new_journal_and_its_wal_and_shm_are_for_the_owner_only(tmp_path: Path, umask_022: None) -> None:
     path = tmp_path / "data" / "rustlamp" / FILE_NAME
     journal = new_journal(path)
@@ -126,6 +129,7 @@ def test_a_new_journal_and_its_wal_and_shm_are_for_the_owner_only(tmp_path: Path
     journal.close()
 
 
+@posix_modes
 def test_an_existing_readable_journal_and_folder_are_tightened(tmp_path: Path, umask_022: None) -> None:
     path = tmp_path / "rustlamp" / FILE_NAME
     new_journal(path).close()
@@ -311,7 +315,9 @@ def test_a_broken_emoji_from_a_text_field_is_kept_not_refused(tmp_path: Path) ->
     broken = note(AT, "tired \ud83d and that's fine")
     assert journal.add_all([broken, note(AT, "plain")]) == 2
     assert journal.add_all([broken]) == 0
-    assert [exact(e) for e in journal.entries()] == [exact(broken), exact(note(AT, "plain"))]
+    # it reads back with the broken half shown as U+FFFD, the one form every export and window can write
+    shown = note(AT, "tired \ufffd and that's fine")
+    assert [exact(e) for e in journal.entries()] == [exact(shown), exact(note(AT, "plain"))]
     journal.close()
 
 
@@ -323,7 +329,7 @@ def test_an_entry_that_cannot_be_stored_is_a_journal_error_naming_it(tmp_path: P
     journal.close()
 
 
-def test_a_row_this_rustlamp_cannot_read_is_a_journal_error_not_a_crash(tmp_path: Path) -> None:
+def test_a_row_of_a_kind_this_rustlamp_does_not_know_is_read_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     journal = new_journal(path)
     other = sqlite3.connect(path)  # a later rustlamp with a kind this one does not know
@@ -333,8 +339,8 @@ def test_a_row_this_rustlamp_cannot_read_is_a_journal_error_not_a_crash(tmp_path
     )
     other.commit()
     other.close()
-    with pytest.raises(JournalError, match=re.escape(f"{path} holds an entry (row 1) that cannot be read")):
-        journal.entries()
+    (walk,) = journal.entries()  # shown and exported as it is, never refused
+    assert (walk.kind, dict(walk.detail), walk.is_rest) == ("walk", {}, False)
     journal.close()
 
 
@@ -421,7 +427,8 @@ def make_journal_the_check_finds_damaged(path: Path) -> str:
     for start in range(len(original) // page // 2 * page, len(original), page):
         path.write_bytes(original[:start] + bytes(page) + original[start + page :])
         if quick_check(path).startswith("*** in database main ***"):
-            return "is damaged (SQLite's check of the file found: Page "
+            # what the check says next depends on SQLite's version ("Page 29: …", "Tree 3 page 29: …")
+            return "is damaged (SQLite's check of the file found: "
     raise AssertionError("no page whose damage only the check sees")
 
 
@@ -663,9 +670,9 @@ def kill_while_writing(path: Path, run: int, rng: random.Random) -> set[str]:
             lines.append(writer.stdout.readline())
             assert lines[-1].startswith("committed"), writer.communicate()[1]
         time.sleep(rng.choice([0, 0, rng.uniform(0, 0.005)]))  # mostly right inside the next add
-    writer.send_signal(signal.SIGKILL)
+    writer.kill()  # SIGKILL; TerminateProcess on Windows
     rest, _err = writer.communicate(timeout=10)
-    assert writer.returncode == -signal.SIGKILL
+    assert writer.returncode == KILLED
     # every line it printed came after add() returned, including those still in the pipe
     lines += rest.splitlines()
     return {f"run {run} entry {line.split()[1]}" for line in lines if line.startswith("committed")}
@@ -706,7 +713,7 @@ def test_kill_9_while_a_new_journal_is_made_leaves_one_that_opens(tmp_path: Path
         path.parent.mkdir()
         writer = run_python(WRITER, str(path), "0", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(first_entry * (0.7 + n * 0.05))
-        writer.send_signal(signal.SIGKILL)
+        writer.kill()
         writer.wait(timeout=10)
         if path.exists():
             opened = open_journal(path, NOW)
@@ -720,6 +727,7 @@ def test_kill_9_while_a_new_journal_is_made_leaves_one_that_opens(tmp_path: Path
 # --- trouble while running -----------------------------------------------------------------------------
 
 
+@not_on_windows("Windows refuses to move or delete a file that is open")
 def test_a_journal_replaced_underneath_refuses_to_write_into_the_lost_file(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     journal = new_journal(path)
@@ -731,6 +739,7 @@ def test_a_journal_replaced_underneath_refuses_to_write_into_the_lost_file(tmp_p
     journal.close()
 
 
+@not_on_windows("Windows refuses to move or delete a file that is open")
 def test_a_journal_deleted_underneath_refuses_to_write_into_the_lost_file(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     journal = new_journal(path)
@@ -771,6 +780,7 @@ print(json.dumps({"committed": committed, "error": error}))
 """
 
 
+@not_on_windows("a file size limit (RLIMIT_FSIZE) is POSIX")
 def test_a_full_disk_is_a_journal_error_and_the_journal_goes_on_when_there_is_room(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     writer = run_python(FULL_DISK_WRITER, str(path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -845,6 +855,7 @@ def shared_folder() -> Iterator[Path]:
         shutil.rmtree(folder)
 
 
+@not_on_windows("giving up root and POSIX modes")
 def test_a_read_only_folder_or_file_neither_loses_an_entry_nor_moves_the_journal(shared_folder: Path) -> None:
     path = shared_folder / FILE_NAME
     result = subprocess.run(

@@ -15,12 +15,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from platforms import WINDOWS
 
 import rustlamp.core.journal as journal_module
 from rustlamp.core.clock import FakeClock
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.core.journal import open_journal, read_journal
 from rustlamp.journal_keeper import JournalKeeper
+
+pytestmark = pytest.mark.windows
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CHECKIN = {"body": "tense", "signals": [], "breath": "calm", "need": "even naar buiten", "note": ""}
@@ -127,7 +130,7 @@ def test_what_still_waits_at_the_end_is_kept_aside_owner_only_and_can_be_importe
         keeper.record("checkin", CHECKIN)
         keeper.close()
     aside = tmp_path / "journal-unsaved-20261125-100000.json"
-    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(aside.stat().st_mode) == 0o600
     kept = entries_from_json(json.loads(aside.read_text(encoding="utf-8")))
     assert [dict(e.detail) for e in kept] == [CHECKIN]
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rustlamp.core.commands import ToggleAutostart, command_from_key
 from rustlamp.core.menu import (
+    PAUSE_CHOICES,
     WARMTH_LEVELS,
     Lamp,
     MenuItem,
@@ -20,6 +23,8 @@ from rustlamp.core.menu import (
     tooltip,
     warmth,
 )
+
+pytestmark = pytest.mark.windows
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=AMS)
@@ -62,33 +67,61 @@ def test_the_english_menu() -> None:
     assert labels(items) == [
         "Next reminder at 14:35",
         "Take a break now",
-        "Check-in…",
+        "Check in…",
         "This week…",
-        "Snooze",
-        "Pause",
+        "Later",
+        "Pause reminders",
         "Settings…",
         "About rustlamp",
         "Quit",
     ]
     assert not items[0].enabled  # the status line is information, not a button
-    assert find(items, "Check-in…").enabled and find(items, "This week…").enabled
-    assert labels(find(items, "Snooze").children) == ["10 min", "1 h", "Rest of today"]
-    assert labels(find(items, "Pause").children) == ["30 min", "1 h", "2 h", "Until tomorrow"]
+    assert find(items, "Check in…").enabled and find(items, "This week…").enabled
+    assert labels(find(items, "Later").children) == ["10 min", "1 hour", "No more today"]
+    assert labels(find(items, "Pause reminders").children) == [
+        "30 min",
+        "1 hour",
+        "2 hours",
+        "Until tomorrow",
+    ]
+
+
+def test_the_dutch_menu() -> None:
+    items = menu(view(language="nl"))
+    assert labels(items) == [
+        "Volgende herinnering om 14:35",
+        "Nu even pauze",
+        "Even inchecken…",
+        "Deze week…",
+        "Straks",
+        "Even geen herinneringen",
+        "Instellingen…",
+        "Over rustlamp",
+        "Afsluiten",
+    ]
+    assert labels(find(items, "Straks").children) == ["10 min", "1 uur", "Vandaag niet meer"]
+    assert labels(find(items, "Even geen herinneringen").children) == [
+        "30 min",
+        "1 uur",
+        "2 uur",
+        "Tot morgen",
+    ]
 
 
 def test_the_dutch_menu_while_paused_offers_resume_and_no_snooze() -> None:
     items = menu(view(language="nl", paused_until=NOW + timedelta(hours=1)))
-    assert labels(items)[0] == "Gepauzeerd tot 15:00"
-    resume = find(items, "Gepauzeerd tot 15:00 — hervatten")
+    assert labels(items)[0] == "Geen herinneringen tot 15:00"
+    resume = find(items, "Herinneringen weer aan")
     assert resume.id == "resume" and not resume.children
     assert not find(items, "Straks").enabled
-    assert tooltip(view(language="nl", paused_until=NOW + timedelta(hours=1))).body == "Gepauzeerd tot 15:00"
+    paused = tooltip(view(language="nl", paused_until=NOW + timedelta(hours=1))).body
+    assert paused == "Geen herinneringen tot 15:00"
 
 
 def test_without_a_journal_there_is_no_week_to_look_back_on_but_a_check_in_still_is() -> None:
     items = menu(view(journal_kept=False))
     assert not find(items, "This week…").enabled
-    assert find(items, "Check-in…").enabled
+    assert find(items, "Check in…").enabled
 
 
 def test_start_at_login_is_a_check_item_after_open_settings() -> None:
@@ -110,21 +143,30 @@ def test_where_starting_at_login_cannot_work_the_item_is_left_out() -> None:
 
 
 def test_during_a_call_the_status_line_says_reminders_wait_unless_paused() -> None:
-    assert labels(menu(view(in_call=True)))[0] == "Held: a call is going on"
+    assert labels(menu(view(in_call=True)))[0] == "Reminders wait until your call is over"
     assert tooltip(view(in_call=True, snoozed_until=NOW + timedelta(minutes=10))).body == (
-        "Held: a call is going on"
+        "Reminders wait until your call is over"
     )
-    assert labels(menu(view(language="nl", in_call=True)))[0] == "Wacht tot na het gesprek"
+    assert labels(menu(view(language="nl", in_call=True)))[0] == "Herinneringen wachten tot na je gesprek"
     # a pause is the person's own choice and says more: it stays on the line
-    assert labels(menu(view(in_call=True, paused_until=NOW + timedelta(hours=1))))[0] == "Paused until 15:00"
+    paused = menu(view(in_call=True, paused_until=NOW + timedelta(hours=1)))
+    assert labels(paused)[0] == "Reminders paused until 15:00"
     assert labels(menu(view(in_call=False)))[0] == "Next reminder at 14:35"
 
 
 def test_times_on_another_day_say_so() -> None:
     tomorrow = view(snoozed_until=datetime(2026, 11, 26, 9, 45, tzinfo=AMS))
-    assert tooltip(tomorrow).body == "Snoozed until tomorrow 09:45"
+    assert tooltip(tomorrow).body == "Snoozed until 09:45 tomorrow"
+    assert tooltip(replace(tomorrow, language="nl")).body == "Uitgesteld tot morgen 09:45"
+    next_tomorrow = view(next_reminder=datetime(2026, 11, 26, 9, 45, tzinfo=AMS))
+    assert tooltip(next_tomorrow).body == "Next reminder tomorrow at 09:45"
+    assert tooltip(replace(next_tomorrow, language="nl")).body == "Volgende herinnering morgen om 09:45"
     later = view(language="nl", next_reminder=datetime(2026, 11, 30, 9, 45, tzinfo=AMS))
-    assert tooltip(later).body == "Volgende herinnering om ma 30 nov 09:45"
+    assert tooltip(later).body == "Volgende herinnering ma 30 nov om 09:45"
+    assert tooltip(replace(later, language="en")).body == "Next reminder on Mon 30 Nov at 09:45"
+    paused = view(paused_until=datetime(2026, 11, 30, 9, 45, tzinfo=AMS))
+    assert tooltip(paused).body == "Reminders paused until Mon 30 Nov, 09:45"
+    assert tooltip(replace(paused, language="nl")).body == "Geen herinneringen tot ma 30 nov 09:45"
     assert tooltip(view(next_reminder=None)).body == "No reminders planned"
 
 
@@ -158,3 +200,23 @@ def test_the_lamp_warms_step_by_step_at_the_planned_moments(since_rest: int, eve
     at_change = view(last_rest=start.last_rest, every=every, now=change)
     assert warmth(just_before) == level
     assert warmth(at_change) == level + 1
+
+
+@given(
+    st.lists(st.integers(min_value=10, max_value=24 * 3600), min_size=1, max_size=6, unique=True),
+    st.sampled_from(["nl", "en"]),
+)
+def test_every_duration_the_menu_shows_reads_back_as_what_it_does(seconds: list[int], language: str) -> None:
+    """What the app shows is what it accepts: "1 uur 30 min" in the menu is "1 uur 30 min" in the file."""
+    from rustlamp.core.commands import Pause, Snooze
+    from rustlamp.core.durations import parse_duration
+
+    choices = tuple(timedelta(seconds=s) for s in seconds)
+    items = menu(view(language=language, snooze_choices=choices))
+    checked = 0
+    for item in leaves(items):
+        command = command_from_key(item.id, "tray")
+        if isinstance(command, (Snooze, Pause)) and command.delay is not None:
+            assert parse_duration(item.label) == command.delay, item.label
+            checked += 1
+    assert checked == len(choices) + len(PAUSE_CHOICES)

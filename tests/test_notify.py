@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from desktop import DesktopSession, bare_bus, markup_text
+from PIL import Image
 
 from rustlamp.notify import Button, Message, Notifier
 from rustlamp.notify.desktop import DesktopNotifierBackend, probe_freedesktop_server
@@ -86,6 +87,75 @@ def test_two_buttons_arrive_with_their_labels(session: DesktopSession) -> None:
     assert [key for key, _ in n["actions"]] == ["default", "break", "snooze:10m"]
 
 
+def test_withdraw_takes_the_notification_off_the_screen_and_twice_is_no_problem(
+    session: DesktopSession,
+) -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        notifier = await started(DesktopNotifierBackend(APP, lambda key: None))
+        try:
+            shown = await notifier.show(Message("Withdrawn", "This one goes away.", click_key="open"))
+            kept = await notifier.show(Message("Kept", "This one stays."))
+            assert shown is not None and kept is not None
+            seen = await asyncio.to_thread(
+                session.wait_for_notification, lambda n: n["summary"] == "Withdrawn"
+            )
+            await notifier.withdraw(shown)
+            await notifier.withdraw(shown)  # gone already: nothing happens, nothing is raised
+
+            def closed() -> dict[str, Any]:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    for n in session.notifications():
+                        if n["id"] == seen["id"] and n["closed"] is not None:
+                            return n
+                    time.sleep(0.05)
+                raise AssertionError(f"not closed: {session.notifications()}")
+
+            gone = await asyncio.to_thread(closed)
+            other = next(n for n in session.notifications() if n["summary"] == "Kept")
+            return gone, other
+        finally:
+            await notifier.close()
+
+    gone, other = run(scenario())
+    assert gone["closed"] == 3  # the spec's reason: closed by a call to CloseNotification
+    assert other["closed"] is None  # only the one asked for
+
+
+def test_withdraw_still_works_after_a_button_was_pressed(session: DesktopSession) -> None:
+    # desktop-notifier forgets a notification once a button is pressed; dunst keeps showing it
+    async def scenario() -> dict[str, Any]:
+        pressed: list[str] = []
+        notifier = await started(DesktopNotifierBackend(APP, pressed.append))
+        try:
+            shown = await notifier.show(
+                Message("Pressed", "Then withdrawn.", buttons=(Button("later", "Later"),))
+            )
+            assert shown is not None
+            seen = await asyncio.to_thread(session.wait_for_notification, lambda n: n["summary"] == "Pressed")
+            assert await asyncio.to_thread(session.press_action, "Later") == "later"
+            await notifier.withdraw(shown)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                found = [
+                    n for n in session.notifications() if n["id"] == seen["id"] and n["closed"] is not None
+                ]
+                if found:
+                    return found[0]
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"still open: {session.notifications()}")
+        finally:
+            await notifier.close()
+
+    assert run(scenario())["closed"] == 3  # closed by us (CloseNotification), not left on screen
+
+
+def test_plyer_cannot_withdraw_and_says_so_by_returning_nothing() -> None:
+    backend = PlyerBackend(APP, lambda key: None)
+    assert asyncio.run(backend.show(Message("t", "b"))) is None  # not started: nothing shown, no handle
+    asyncio.run(backend.withdraw("anything"))  # a no-op, never an error
+
+
 def test_body_is_escaped_for_a_markup_server_and_title_is_not(session: DesktopSession) -> None:
     async def scenario() -> None:
         assert "body-markup" in (await probe_freedesktop_server()).capabilities  # dunst reads markup
@@ -106,14 +176,17 @@ def test_body_is_escaped_for_a_markup_server_and_title_is_not(session: DesktopSe
 
 
 @contextlib.contextmanager
-def plain_text_dunst(session: DesktopSession) -> Iterator[dict[str, str]]:
-    """A second dunst, on a bus of its own, configured to show bodies as plain text (no body-markup).
+def plain_text_dunst(
+    session: DesktopSession, settings: str = "[global]\n    markup = no\n"
+) -> Iterator[dict[str, str]]:
+    """A second dunst, on a bus of its own, configured to show bodies as plain text (no body-markup),
+    or with the [global] `settings` given.
 
     Yields the environment that reaches it."""
     with bare_bus() as address, tempfile.TemporaryDirectory(prefix="rustlamp-dunst-") as directory:
         env = dict(session.env, DBUS_SESSION_BUS_ADDRESS=address)
         config = Path(directory) / "dunstrc"
-        config.write_text("[global]\n    markup = no\n[urgency_normal]\n    timeout = 0\n")
+        config.write_text(settings + "[urgency_normal]\n    timeout = 0\n")
         dunst = subprocess.Popen(
             ["dunst", "-config", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -149,6 +222,31 @@ def test_body_is_sent_as_is_when_the_server_reads_no_markup(
         shown = {k: v["data"] for k, v in history["data"][0][0].items()}
     assert shown["body"] == "<b>bold</b> & co"  # as sent: no escaping
     assert markup_text(shown["message"]) == "Plain\n<b>bold</b> & co"  # and shown literally
+
+
+def test_dunst_that_reads_markup_without_saying_so_gets_the_body_escaped(
+    session: DesktopSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dunst with no `markup` line draws the body as markup and does not advertise body-markup: what the
+    person wrote must still show as written, with no hidden link."""
+    written = "<b>bold</b> &amp; co <a href='https://example.org'>link</a>"
+    with plain_text_dunst(session, "[global]\n    font = Sans 9\n") as env:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+
+        async def scenario() -> frozenset[str]:
+            capabilities = (await probe_freedesktop_server()).capabilities
+            notifier = await started(DesktopNotifierBackend(APP, lambda key: None))
+            try:
+                await notifier.show(Message("Plain", written))
+            finally:
+                await notifier.close()
+            return capabilities
+
+        assert "body-markup" not in run(scenario())
+        subprocess.run(["dunstctl", "close-all"], env=env, check=True)
+        history = json.loads(subprocess.run(["dunstctl", "history"], env=env, capture_output=True).stdout)
+        shown = {k: v["data"] for k, v in history["data"][0][0].items()}
+    assert markup_text(shown["message"]) == f"Plain\n{written}"  # as written, tags and entity and all
 
 
 def test_pressing_a_button_reports_its_key(session: DesktopSession) -> None:
@@ -241,6 +339,24 @@ def test_choose_notifier_picks_desktop_notifier_when_dunst_runs(session: Desktop
     # e.g. "Notifications go to dunst 1.9.0 (2022-06-27), with buttons and clicks."
     assert detail.startswith("Notifications go to dunst ")
     assert detail.endswith(", with buttons and clicks.")
+
+
+def test_every_notification_carries_the_lamp_as_its_icon(session: DesktopSession) -> None:
+    async def scenario() -> None:
+        notifier, status = await choose_notifier(APP, lambda key: None)
+        try:
+            assert status.ok
+            await notifier.show(Message("Time for a rest", "Stand up and look outside."))
+        finally:
+            await notifier.close()
+
+    run(scenario())
+    note = session.wait_for_notification(lambda n: n["summary"] == "Time for a rest")
+    icon = str(note["app_icon"])
+    shown = Path(icon.removeprefix("file://"))
+    assert shown.name == "waiting-128.png" and shown.is_file(), icon
+    with Image.open(shown) as picture:
+        assert picture.size == (128, 128)
 
 
 # Owns the notification service's name on the bus it is given, and never answers a call.

@@ -7,8 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from platforms import not_on_windows
 
 from rustlamp.system.open_file import ensure_config_file, open_in_desktop
+
+pytestmark = pytest.mark.windows
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -26,6 +29,7 @@ def test_an_existing_file_is_never_touched(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "# mine\nlanguage = 'nl'\n"
 
 
+@not_on_windows("xdg-open")
 def test_the_desktop_opener_gets_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a stand-in xdg-open on PATH that writes down what it was asked to open
     record = tmp_path / "opened"
@@ -42,6 +46,7 @@ def test_the_desktop_opener_gets_the_path(tmp_path: Path, monkeypatch: pytest.Mo
     assert record.read_text(encoding="utf-8") == str(target)
 
 
+@not_on_windows("xdg-open")
 def test_no_opener_is_a_clear_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     problem = open_in_desktop(tmp_path / "config.toml")

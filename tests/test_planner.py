@@ -17,6 +17,8 @@ from rustlamp.core.config import EVERY_DAY, WORKDAYS, Reminders, Routine
 from rustlamp.core.planner import LATE_GRACE, Planner
 from rustlamp.core.schedule import Event, Schedule
 
+pytestmark = pytest.mark.windows
+
 UTC = timezone.utc
 AMS = ZoneInfo("Europe/Amsterdam")
 MIN = timedelta(minutes=1)
@@ -76,6 +78,11 @@ class Story:
         last_seen = self.now()
         self.clock.jump(gap)
         return self.planner.woke(last_seen, self.now())
+
+    def set_back(self, gap: timedelta) -> None:
+        """Someone sets the wall clock back by `gap`."""
+        self.clock.jump(-gap)
+        self.planner.clock_set_back(self.now())
 
 
 def kinds(events: list[Event]) -> list[tuple[str, str]]:
@@ -239,8 +246,9 @@ def test_a_long_sleep_clears_a_snooze() -> None:
 def test_a_backward_clock_jump_does_not_silence_reminders() -> None:
     # the clock was a year ahead when the app started, then got corrected
     story = Story(now=at(2027, 6, 1, 10, 0))
-    assert story.sleep(-(utc(at(2027, 6, 1, 10)) - utc(at(2026, 6, 1, 10)))) is True
+    story.set_back(utc(at(2027, 6, 1, 10)) - utc(at(2026, 6, 1, 10)))
     assert story.now() == at(2026, 6, 1, 10, 0)
+    assert story.planner.last_rest == utc(story.now())  # the lamp starts calm, not a year cold
     assert story.wake() == at(2026, 6, 1, 10, 45)
     assert kinds(story.next()) == [("reminder", "")]
 
@@ -248,8 +256,10 @@ def test_a_backward_clock_jump_does_not_silence_reminders() -> None:
 def test_a_small_backward_jump_restarts_the_clock() -> None:
     story = Story()
     story.advance_to(at(2026, 6, 1, 10, 30))
-    assert story.sleep(-10 * MIN) is True  # 10:20
+    rested = story.planner.last_rest
+    story.set_back(10 * MIN)  # 10:20
     assert story.wake() == at(2026, 6, 1, 11, 5)
+    assert story.planner.last_rest == rested  # not a rest: the last real one stays
 
 
 def test_a_pause_holds_reminders_and_ends_by_itself_as_a_fresh_start() -> None:
@@ -609,9 +619,11 @@ class PlannerMachine(RuleBasedStateMachine):
 
     @rule(seconds=st.integers(1, 2 * 86400))
     def clock_goes_back(self, seconds: int) -> None:
-        last_seen = self.clock.now()
         self.clock.jump(-timedelta(seconds=seconds))
-        assert self.planner.woke(last_seen, self.clock.now()) is True
+        last_rest = self.planner.last_rest
+        self.planner.clock_set_back(self.clock.now())
+        assert self.planner.last_rest == min(last_rest, self.now_utc())  # no rest came of it
+        assert self.planner.anchor == self.now_utc()
         # elapsed wall time before the jump means nothing now; a routine may come again
         self.last_shown = None
         self.smallest_snooze_since_shown = None

@@ -16,13 +16,17 @@ from rustlamp.core.config import Problem, _clock_time, _syntax_error_position, l
 from rustlamp.core.durations import parse_clock_time, parse_duration
 from rustlamp.core.problem_words import (
     PROBLEM_WORDS,
+    Amount,
     Phrase,
     PhrasedTypeError,
     PhrasedValueError,
+    Precise,
     phrase,
     phrase_of,
     warning_prefix,
 )
+
+pytestmark = pytest.mark.windows
 
 FILE = "my.toml"
 
@@ -73,7 +77,7 @@ sooner_when_hurried = "2h"
 enabled = "no"
 
 [idle]
-natural_break_after = "3 hours"
+natural_break_after = "3 dagen"
 natural_breaks = 1979-05-27
 
 [dnd]
@@ -85,6 +89,7 @@ when_fullscreen = [true]
     "[reminders]\ndays = []\n",
     '[reminders]\nevery = "20m" "30m"\n',
     "a = " + "[" * 1000 + "]" * 1000,
+    '[routines.nap]\nat = "13:00"\nkind = "siesta"\n',
 ]
 
 
@@ -124,12 +129,19 @@ def leaves(words: Phrase) -> list[str]:
     """The plain values in a phrase: what the person wrote, or can write; the same in both languages."""
     found: list[str] = []
     for _, value in words.values:
-        found += leaves(value) if isinstance(value, Phrase) else [str(value)]
+        if isinstance(value, Phrase):
+            found += leaves(value)
+        elif isinstance(value, Precise):  # said plainly: its plain side
+            found += leaves(value.plain) if isinstance(value.plain, Phrase) else [str(value.plain)]
+        elif isinstance(value, Amount):  # said plainly in each language's words: no leaf in both
+            continue
+        else:
+            found.append(str(value))
     return found
 
 
 # words in both languages on purpose: TOML's and the file's own, and Dutch words spelled as English ones
-SHARED = {"is", "of", "routine", "routines", "toml", "utf", "byte", "true", "false"}
+SHARED = {"is", "of", "routine", "routines", "toml", "utf", "byte", "true", "false", "min", "sec"}
 
 
 def template_words(template: str) -> set[str]:
@@ -188,7 +200,8 @@ def test_every_problem_is_said_in_dutch_with_its_key_and_values_and_no_english_l
     for problem in problems:
         assert problem.phrase is not None
         english, dutch = problem.message_in("en"), problem.message_in("nl")
-        assert english == problem.message == problem.phrase.said("en")
+        assert english == problem.phrase.said("en")
+        assert problem.message == problem.phrase.said("en", precise=True)
         assert problem.line_in("en") == str(problem)
         assert problem.key in problem.line_in("nl")
         for value in leaves(problem.phrase):
@@ -209,8 +222,7 @@ def test_the_bad_files_have_the_problems_they_were_written_for(tmp_path: Path) -
         'my.toml:1: language: \'fr\' is geen taal die rustlamp kent; wat wel kan: "auto", "nl" of "en"',
         "my.toml:2: colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
         "language, reminders, break, routines, prompts, checkin, journal, idle, dnd",
-        "my.toml:5: reminders.every: let op: 4m is wel erg vaak; herinneringen binnen 5m voelen al snel als "
-        "gezeur",
+        "my.toml:5: reminders.every: let op: 4m is wel erg vaak; vaker dan om de 5m voelt al snel als gezeur",
         "my.toml:10: reminders.evry: let op: onbekende naam, rustlamp slaat hem over; bedoel je `every`?",
         "my.toml:9: reminders.snooze[0]: '5s' is te kort; wat wel kan: een duur van 10s tot 24h, zoals "
         '"90s", "20m", "1h30m"',
@@ -237,6 +249,35 @@ def test_the_bad_files_have_the_problems_they_were_written_for(tmp_path: Path) -
     ]
     for line in expected:
         assert line in lines
+
+
+COMPACT_DURATION = re.compile(r"\b[0-9]+[hms]\b|\b[0-9]+[hm][0-9]")
+
+
+def test_a_person_reads_durations_and_times_in_words_config_check_as_the_file_writes_them(
+    tmp_path: Path,
+) -> None:
+    """ "10s tot 24h" is for the file; the settings window and a notification say "10 sec tot 24 uur"."""
+    said_plainly = 0
+    for problem in all_problems(tmp_path):
+        assert problem.phrase is not None
+        for language in ("nl", "en"):
+            plain = re.sub(r"'[^']*'", "", problem.message_in(language))  # what the person wrote stays
+            if problem.phrase.key != "as_is":
+                assert not COMPACT_DURATION.search(plain), plain
+                assert "HH:MM" not in plain and "UU:MM" not in plain, plain
+        if "10s to 24h" in problem.message:
+            said_plainly += 1
+            assert "10 sec to 24 hours" in problem.message_in("en")
+            assert "10 sec tot 24 uur" in problem.message_in("nl")
+    assert said_plainly
+
+
+def test_an_amount_and_a_precise_pair_are_said_both_ways() -> None:
+    words = phrase("duration", low=Amount(10), high=Amount(5400), like=Precise('"4s"', phrase("like_breath")))
+    assert words.said("en", precise=True) == 'a duration from 10s to 1h30m, like "4s"'
+    assert words.said("en") == "a duration from 10 sec to 1 hour 30 min, like 4 sec"
+    assert words.said("nl") == "een duur van 10 sec tot 1 uur 30 min, zoals 4 sec"
 
 
 def test_a_warning_says_so_in_its_own_language() -> None:
@@ -305,5 +346,5 @@ def test_a_phrased_type_error_is_a_type_error() -> None:
 def test_every_problem_in_any_document_has_dutch_words_of_its_own(document: dict[str, Any]) -> None:
     for problem in parse_settings(tomli_w.dumps(document), FILE).problems:
         assert problem.phrase is not None
-        assert problem.message_in("en") == problem.message
+        assert problem.phrase.said("en", precise=True) == problem.message
         assert "as_is" not in {part.key for part in problem.phrase.phrases()}, problem.message

@@ -126,7 +126,7 @@ def test_when_qt_cannot_start_the_window_says_what_to_install(
     outcome = json.loads(done.stdout.splitlines()[-1])
     assert outcome["outcome"] == "cannot_open"
     assert outcome["missing_packages"] == ["libxcb-iccxm4"]
-    assert "install libxcb-iccxm4, for example with sudo apt install libxcb-iccxm4" in done.stderr
+    assert "libxcb-iccxm4. You can install it with sudo apt install libxcb-iccxm4" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -22,6 +22,8 @@ from rustlamp.notify.base import Message
 from rustlamp.runtime import JUMP_TOLERANCE, App
 from rustlamp.settings_source import SettingsSource
 
+pytestmark = pytest.mark.windows
+
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 SETTINGS = QUIET_ALL_DAY + '[break]\nlength = "5m"\n'  # every 45 minutes, all day, every day
 
@@ -196,7 +198,9 @@ def test_when_fullscreen_switched_off_the_watchers_start_afresh_and_what_they_he
         app._dnd_watchers, app._dnd_fullscreen, app._dnd_calls = [watcher], True, True
         await app._show(Event(clock.now(), "reminder"))
         assert shown.messages == [] and app.desk.holds == {"fullscreen (test-fullscreen)"}
-        (tmp_path / "config.toml").write_text(SETTINGS + "[dnd]\nwhen_fullscreen = false\n", encoding="utf-8")
+        # natural breaks off: where an idle watcher can start (Windows) it must not hold the reminder itself
+        changed = SETTINGS + "[idle]\nnatural_breaks = false\n[dnd]\nwhen_fullscreen = false\n"
+        (tmp_path / "config.toml").write_text(changed, encoding="utf-8")
         app.reload()
         for _ in range(100):
             if shown.messages:
@@ -248,7 +252,9 @@ def test_during_calls_switched_off_lets_the_call_go_and_the_held_reminder_comes_
             clock.advance(timedelta(minutes=45))
             await app._show(Event(clock.now(), "reminder"))
         assert shown.messages == []
-        (tmp_path / "config.toml").write_text(SETTINGS + "[dnd]\nduring_calls = false\n", encoding="utf-8")
+        # natural breaks off: where an idle watcher can start (Windows) it must not hold the reminder
+        changed = SETTINGS + "[idle]\nnatural_breaks = false\n[dnd]\nduring_calls = false\n"
+        (tmp_path / "config.toml").write_text(changed, encoding="utf-8")
         app.reload()
         for _ in range(100):
             if shown.messages:

@@ -2,6 +2,8 @@
 
 The property tests compare the schedule with a small independent model (`Model` below) written straight
 from the rules: windows as UTC intervals, touching or overlapping windows merged into stretches, and the
+pytestmark = pytest.mark.windows
+
 reminder rule applied to those. The model converts wall times with its own gap/fold logic instead of
 `local_instant`, so a mistake in one is not copied into the other.
 """

@@ -24,6 +24,7 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from platforms import not_on_windows, posix_modes
 
 from rustlamp.core.config import (
     DAY_NAMES,
@@ -43,6 +44,8 @@ from rustlamp.settings_file import (
     save_settings,
     toml_value,
 )
+
+pytestmark = pytest.mark.windows
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -782,6 +785,7 @@ def test_read_snapshot(tmp_path: Path) -> None:
         read_snapshot(path)
 
 
+@posix_modes
 def test_a_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
     path = tmp_path / "config" / "rustlamp" / "config.toml"
     old_umask = os.umask(0o022)
@@ -793,35 +797,40 @@ def test_a_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
     assert saved == read_snapshot(path)
-    assert settings_of(path.read_text()).reminders.every == timedelta(minutes=30)
+    assert settings_of(path.read_text(encoding="utf-8")).reminders.every == timedelta(minutes=30)
 
 
+@posix_modes
 def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     path.chmod(0o644)
     tmp_path.chmod(0o755)
     save_settings(read_snapshot(path), {("language",): "nl"})
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
-    assert diff(EXAMPLE_TEXT, path.read_text()) == ['-language = "auto"\n', '+language = "nl"\n']
+    assert diff(EXAMPLE_TEXT, path.read_text(encoding="utf-8")) == [
+        '-language = "auto"\n',
+        '+language = "nl"\n',
+    ]
     assert os.listdir(tmp_path) == ["config.toml"]
 
 
+@not_on_windows("making a symlink takes a privilege there")
 def test_a_symlinked_file_stays_a_symlink(tmp_path: Path) -> None:
     dotfiles = tmp_path / "dotfiles"
     dotfiles.mkdir()
-    (dotfiles / "rustlamp.toml").write_text('language = "en"\n')
+    (dotfiles / "rustlamp.toml").write_text('language = "en"\n', encoding="utf-8", newline="")
     path = tmp_path / "config.toml"
     path.symlink_to(dotfiles / "rustlamp.toml")
     save_settings(read_snapshot(path), {("language",): "nl"})
     assert path.is_symlink()
-    assert (dotfiles / "rustlamp.toml").read_text() == 'language = "nl"\n'
+    assert (dotfiles / "rustlamp.toml").read_text(encoding="utf-8") == 'language = "nl"\n'
 
 
 def test_nothing_is_written_when_nothing_changes(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     inode = path.stat().st_ino
     snapshot = read_snapshot(path)
     assert save_settings(snapshot, {("reminders", "every"): "45m"}) == snapshot
@@ -833,13 +842,13 @@ def test_nothing_is_written_when_nothing_changes(tmp_path: Path) -> None:
 
 def test_changed_on_disk_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     snapshot = read_snapshot(path)
     edited = EXAMPLE_TEXT.replace('every = "45m"', 'every = "50m"  # my own edit')
-    path.write_text(edited)
+    path.write_text(edited, encoding="utf-8", newline="")
     with pytest.raises(ChangedOnDisk) as caught:
         save_settings(snapshot, {("language",): "nl"})
-    assert path.read_text() == edited
+    assert path.read_text(encoding="utf-8") == edited
     assert caught.value.current == read_snapshot(path)
     assert os.listdir(tmp_path) == ["config.toml"]
 
@@ -847,10 +856,10 @@ def test_changed_on_disk_writes_nothing(tmp_path: Path) -> None:
 def test_a_file_that_appeared_or_went_away_is_changed_on_disk(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     none = read_snapshot(path)
-    path.write_text("# started by hand\n")
+    path.write_text("# started by hand\n", encoding="utf-8", newline="")
     with pytest.raises(ChangedOnDisk):
         save_settings(none, {("language",): "nl"})
-    assert path.read_text() == "# started by hand\n"
+    assert path.read_text(encoding="utf-8") == "# started by hand\n"
     there = read_snapshot(path)
     path.unlink()
     with pytest.raises(ChangedOnDisk):
@@ -869,15 +878,15 @@ path.write_text(text.replace('end = "17:30"', 'end = "16:00"  # Friday: home ear
 
 def test_a_save_racing_a_hand_edit_loses_neither(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     change = {("reminders", "every"): "30m"}
     snapshot = read_snapshot(path)
     subprocess.run([sys.executable, "-c", HAND_EDIT, str(path)], check=True)  # the person's editor
     with pytest.raises(ChangedOnDisk):
         save_settings(snapshot, change)
-    assert 'end = "16:00"  # Friday: home early' in path.read_text()
+    assert 'end = "16:00"  # Friday: home early' in path.read_text(encoding="utf-8")
     save_settings(read_snapshot(path), change)  # the window re-reads and saves again
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     assert 'end = "16:00"  # Friday: home early' in text
     assert 'every = "30m"' in text
     reminders = settings_of(text).reminders
@@ -886,7 +895,7 @@ def test_a_save_racing_a_hand_edit_loses_neither(tmp_path: Path) -> None:
 
 def test_a_failed_rename_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
 
     def refuse(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
@@ -895,7 +904,7 @@ def test_a_failed_rename_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(OSError, match="No space"):
         save_settings(read_snapshot(path), {("language",): "nl"})
     assert os.listdir(tmp_path) == ["config.toml"]
-    assert path.read_text() == EXAMPLE_TEXT
+    assert path.read_text(encoding="utf-8") == EXAMPLE_TEXT
 
 
 FULL_DISK = """\
@@ -915,13 +924,13 @@ except OSError as exc:
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
 def test_a_write_that_fails_halfway_leaves_no_temp_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     done = subprocess.run(
         [sys.executable, "-c", FULL_DISK, str(path)], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "refused: 27", done.stderr  # EFBIG: the temp file was being written
     assert os.listdir(tmp_path) == ["config.toml"]
-    assert path.read_text() == EXAMPLE_TEXT
+    assert path.read_text(encoding="utf-8") == EXAMPLE_TEXT
 
 
 AS_NOBODY = """\
@@ -954,7 +963,7 @@ def test_a_folder_that_cannot_be_written_leaves_no_temp_file(open_folder: Path) 
     folder = open_folder / "rustlamp"
     folder.mkdir()
     path = folder / "config.toml"
-    path.write_text(EXAMPLE_TEXT)
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8", newline="")
     path.chmod(0o666)  # even a file anyone may write is replaced only through its folder
     folder.chmod(0o555)
     try:
@@ -967,6 +976,6 @@ def test_a_folder_that_cannot_be_written_leaves_no_temp_file(open_folder: Path) 
             with pytest.raises(PermissionError):
                 save_settings(read_snapshot(path), {("language",): "nl"})
         assert os.listdir(folder) == ["config.toml"]
-        assert path.read_text() == EXAMPLE_TEXT
+        assert path.read_text(encoding="utf-8") == EXAMPLE_TEXT
     finally:
         folder.chmod(0o755)

@@ -26,6 +26,8 @@ from rustlamp.ui.settings_form import (
 )
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
 
+pytestmark = pytest.mark.windows
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -165,8 +167,9 @@ def test_a_wrong_value_is_said_beside_its_field_in_the_cores_words_and_save_stay
     _edit(form, EVERY, "banana")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
     setting = form.setting(EVERY)
-    assert setting.notes == (expected.message,) and setting.error
-    assert expected.message.startswith("'banana' is not a duration")
+    assert setting.notes == (expected.message_in("en"),) and setting.error  # plainly, for a person
+    assert "from 10 sec to 24 hours" in setting.notes[0]
+    assert expected.message.startswith("'banana' is not a duration")  # config check: precisely
     assert form.tab_has_error(TAB_KEYS.index("reminders")) and not form.tab_has_error(0)
     assert not form.can_save and not form.save()
     assert config.read_text(encoding="utf-8") == HAND_WRITTEN
@@ -190,7 +193,7 @@ def test_a_dutch_form_says_the_cores_problems_in_dutch(tmp_path: Path) -> None:
     assert words.startswith("In het bestand:")
     assert form.routine("tea time").notes == (
         "colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
-        "at, days, prompt, enabled",
+        "at, days, prompt, enabled, kind",
     )
     _edit(form, EVERY, "banana")
     expected = _core_problem(HAND_WRITTEN.replace('"45m"', '"banana"'), config, "reminders.every")
@@ -440,12 +443,13 @@ def test_a_problem_beside_its_field_says_which_key_only_when_that_is_not_plain()
     (said,) = parse_settings('[routines.tea]\nat = "08:00"\ncolor = 1\n', "f").problems
     assert note_text(said, "routines.tea", "nl") == (
         "color: let op: onbekende naam, rustlamp slaat hem over; "
-        "namen die hier kunnen: at, days, prompt, enabled"
+        "namen die hier kunnen: at, days, prompt, enabled, kind"
     )
-    assert (
-        home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == "~/.config/rustlamp/config.toml"
+    # the system's own separator: ~\.config\… on Windows
+    assert home_short(Path.home() / ".config" / "rustlamp" / "config.toml") == str(
+        Path("~/.config/rustlamp/config.toml")
     )
-    assert home_short(Path("/etc/rustlamp.toml")) == "/etc/rustlamp.toml"
+    assert home_short(Path("/etc/rustlamp.toml")) == str(Path("/etc/rustlamp.toml"))
 
 
 def test_lists_in_a_field() -> None:

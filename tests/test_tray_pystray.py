@@ -21,6 +21,8 @@ from rustlamp.tray import pystray_tray
 from rustlamp.tray.base import ACTIVATE
 from rustlamp.tray.pystray_tray import PystrayTray, build_menu
 
+pytestmark = pytest.mark.windows
+
 MENU = (
     MenuItem("", "Next reminder at 12:30", enabled=False),
     SEPARATOR,
@@ -113,6 +115,7 @@ def test_items_report_their_ids_and_the_default_action_reports_activate(pystray:
 
 def test_ampersands_show_literally_on_windows(pystray: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     items = (MenuItem("a", "Tea & biscuits"),)
+    monkeypatch.setattr(pystray_tray, "_on_windows", lambda: False)
     assert [item.text for item in build_menu(items, print)] == ["Tea & biscuits"]
     monkeypatch.setattr(pystray_tray, "_on_windows", lambda: True)
     assert [item.text for item in build_menu(items, print)] == ["Tea && biscuits"]

@@ -29,6 +29,8 @@ from rustlamp.core.week import (
     weekday_name,
 )
 
+pytestmark = pytest.mark.windows
+
 TODAY = date(2024, 3, 31)  # a Sunday, and the night Europe's summer time began
 
 # Offsets as the world has them (UTC-12 to UTC+14, in quarter hours), plus odd historic ones with seconds.

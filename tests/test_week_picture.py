@@ -28,6 +28,8 @@ from rustlamp.ui.week_picture import (
     save_week_png,
 )
 
+pytestmark = pytest.mark.windows
+
 TODAY_DATE = date(2024, 5, 12)  # a Sunday
 CEST = timezone(timedelta(hours=2))
 BREATHS = ("calm", "hurried", "unknown", None)

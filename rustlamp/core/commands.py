@@ -3,10 +3,11 @@ the command line) all become one of these, handled in one place, so they cannot 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rustlamp.core.durations import parse_duration
+from rustlamp.core.durations import format_human, parse_duration
 
 
 @dataclass(frozen=True)
@@ -101,51 +102,131 @@ _TODAY = "today"
 _TOMORROW = "tomorrow"
 
 _Simple = TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit | ToggleAutostart | Reload
-_SIMPLE: dict[str, type[_Simple]] = {
-    BREAK_KEY: TakeBreak,
-    ACTIVATE_KEY: TakeBreak,
-    CHECKIN_KEY: CheckIn,
-    WEEK_KEY: ShowWeek,
-    RESUME_KEY: Resume,
-    SETTINGS_KEY: OpenSettings,
-    ABOUT_KEY: About,
-    QUIT_KEY: Quit,
-    AUTOSTART_KEY: ToggleAutostart,
-    RELOAD_KEY: Reload,
-}
 
 
 def _seconds(delay: timedelta) -> str:
     return f"{int(delay.total_seconds())}s"
 
 
+# The longest snooze or pause a key may carry: the longest any menu, button or command offers. A longer one
+# (a hand-made request, `pause:99999999h`) is refused, so no time beyond the calendar is ever computed.
+LONGEST_DELAY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class DelayArgument:
+    """A command's one argument: a duration from `low` to `high`, or the word `open_word` (None)."""
+
+    low: timedelta
+    high: timedelta
+    open_word: str  # in the action key ("snooze:today", "pause:tomorrow"): the open-ended choice
+    default: timedelta | str | None = "required"  # "required": the command line must give it
+    help: str = ""
+
+    def read(self, text: str) -> timedelta | None:
+        """The delay `text` stands for; ValueError (saying what is allowed) when it is none or out of range.
+        The command line says "today" for the open-ended choice of both commands."""
+        if text.strip().lower() in (self.open_word, _TODAY, "vandaag"):
+            return None
+        if len(text) > 32:  # no duration is written that long; int() of thousands of digits is slow
+            raise ValueError(f"{text[:32]!r}... is not a duration")
+        delay = parse_duration(text)
+        if not self.low <= delay <= self.high:
+            raise ValueError(f"{text!r} is out of range; {self.allowed}")
+        return delay
+
+    @property
+    def allowed(self) -> str:
+        low, high = format_human(self.low, "en"), format_human(self.high, "en")
+        return f"use {low} to {high}, or {_TODAY}"
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    """One thing a person can ask for: its word on the command line, its action key (menu, notification
+    button, control channel), its argument and the command line's help. Adding a command is one row."""
+
+    name: str
+    key: str
+    help: str
+    make: Callable[[timedelta | None, str], Command]
+    argument: DelayArgument | None = None
+
+    def key_for(self, delay: timedelta | None) -> str:
+        """The action key with its argument, as the channel and the menu carry it: "snooze:600s"."""
+        if self.argument is None:
+            return self.key
+        return f"{self.key}:{self.argument.open_word if delay is None else _seconds(delay)}"
+
+
+def _simple(kind: type[_Simple]) -> Callable[[timedelta | None, str], Command]:
+    return lambda _delay, source: kind(source)
+
+
+COMMANDS: tuple[CommandRow, ...] = (
+    CommandRow("break", BREAK_KEY, "take a break now", _simple(TakeBreak)),
+    CommandRow("check-in", CHECKIN_KEY, "open the check-in", _simple(CheckIn)),
+    CommandRow("settings", SETTINGS_KEY, "open the settings window", _simple(OpenSettings)),
+    CommandRow(
+        "reload", RELOAD_KEY, "make the running rustlamp read its settings file again", _simple(Reload)
+    ),
+    CommandRow("resume", RESUME_KEY, "end a pause now", _simple(Resume)),
+    CommandRow("quit", QUIT_KEY, "stop the running rustlamp", _simple(Quit)),
+    CommandRow(
+        "snooze",
+        SNOOZE_PREFIX.rstrip(":"),
+        "move the next reminder later",
+        lambda delay, source: Snooze(delay, source),
+        DelayArgument(timedelta(seconds=10), LONGEST_DELAY, _TODAY, help="or today: none again today"),
+    ),
+    CommandRow(
+        "pause",
+        PAUSE_PREFIX.rstrip(":"),
+        "no reminders for a while (it ends by itself)",
+        lambda delay, source: Pause(delay, source),
+        DelayArgument(
+            timedelta(minutes=1),
+            LONGEST_DELAY,
+            _TOMORROW,
+            default=timedelta(minutes=30),
+            help="(default 30m), or today: until the next day's active hours",
+        ),
+    ),
+)
+# Keys only the menu and the notifications send (no command line word of their own)
+_MENU_ONLY: dict[str, type[_Simple]] = {
+    ACTIVATE_KEY: TakeBreak,
+    WEEK_KEY: ShowWeek,
+    ABOUT_KEY: About,
+    AUTOSTART_KEY: ToggleAutostart,
+}
+BY_NAME = {row.name: row for row in COMMANDS}
+_BY_KEY = {row.key: row for row in COMMANDS}
+
+
 def snooze_key(delay: timedelta | None) -> str:
-    return SNOOZE_PREFIX + (_TODAY if delay is None else _seconds(delay))
+    """The menu's and the notification's key for a snooze, from the table's row."""
+    return BY_NAME["snooze"].key_for(delay)
 
 
 def pause_key(delay: timedelta | None) -> str:
-    return PAUSE_PREFIX + (_TOMORROW if delay is None else _seconds(delay))
-
-
-def _delay(rest: str, open_ended: str) -> tuple[bool, timedelta | None]:
-    """(valid, delay) for the part after the prefix; `open_ended` stands for None."""
-    if rest == open_ended:
-        return True, None
-    try:
-        return True, parse_duration(rest)
-    except ValueError:
-        return False, None
+    return BY_NAME["pause"].key_for(delay)
 
 
 def command_from_key(key: str, source: str) -> Command | None:
-    """The command an action key stands for; None for a key we never sent."""
-    simple = _SIMPLE.get(key)
+    """The command an action key stands for; None for a key we never sent, or an argument out of the
+    row's range (so the channel checks what the command line checks)."""
+    simple = _MENU_ONLY.get(key)
     if simple is not None:
         return simple(source)
-    if key.startswith(SNOOZE_PREFIX):
-        valid, delay = _delay(key[len(SNOOZE_PREFIX) :], _TODAY)
-        return Snooze(delay, source) if valid else None
-    if key.startswith(PAUSE_PREFIX):
-        valid, delay = _delay(key[len(PAUSE_PREFIX) :], _TOMORROW)
-        return Pause(delay, source) if valid else None
-    return None
+    word, _, rest = key.partition(":")
+    row = _BY_KEY.get(word)
+    if row is None or (row.argument is None) != (rest == "" and ":" not in key):
+        return None
+    if row.argument is None:
+        return row.make(None, source)
+    try:
+        delay = row.argument.read(rest)
+    except ValueError:
+        return None
+    return row.make(delay, source)

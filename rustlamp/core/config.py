@@ -2,7 +2,8 @@
 
 Validation collects every problem instead of stopping at the first, so `rustlamp config check` can list
 them all. Nothing here writes the person's file. A problem's words are a Phrase (rustlamp.core.problem_words):
-its `message` is the English that `config check` prints, and `message_in`/`line_in` say it in Dutch too.
+its `message` is the precise English that `config check` prints; `message_in` says it plainly for a person,
+in Dutch or English, and `line_in` precisely in either.
 """
 
 from __future__ import annotations
@@ -19,20 +20,22 @@ from typing import Any, Literal
 
 from rustlamp.core.durations import (
     DURATION_FORMS,
-    format_duration,
     parse_clock_time,
     parse_duration,
 )
 from rustlamp.core.problem_words import (
     ENGLISH,
+    Amount,
     Phrase,
     PhrasedTypeError,
     PhrasedValueError,
+    Precise,
     Value,
     phrase,
     phrase_of,
     warning_prefix,
 )
+from rustlamp.core.small_file import read_small_text
 from rustlamp.core.toml_lines import key_lines, toml_lines
 
 if sys.version_info >= (3, 11):
@@ -154,20 +157,23 @@ class Problem:
         words: Phrase,
         severity: Literal["error", "warning"] = "error",
     ) -> Problem:
-        return cls(file, line, key, words.said(ENGLISH), severity, words)
+        return cls(file, line, key, words.said(ENGLISH, precise=True), severity, words)
 
     def message_in(self, language: str) -> str:
-        """The message in `language` ("nl" or "en"); English is `message` itself."""
-        if self.phrase is None or language == ENGLISH:
+        """The message for a person, in `language` ("nl" or "en"): durations in words ("10 sec tot 24
+        uur"), examples as people write them (rustlamp.core.problem_words says how)."""
+        if self.phrase is None:
             return self.message
         return self.phrase.said(language)
 
     def line_in(self, language: str) -> str:
-        """The whole line, FILE:LINE: KEY: and the message, in `language`; str() is the English one."""
+        """The whole line, FILE:LINE: KEY: and the precise message, in `language`; str() is the English
+        one, as `config check` prints it."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         prefix = warning_prefix(language) if self.severity == "warning" else ""
         key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {prefix}{self.message_in(language)}"
+        message = self.message if self.phrase is None else self.phrase.said(language, precise=True)
+        return f"{where}:{key} {prefix}{message}"
 
     def __str__(self) -> str:
         return self.line_in(ENGLISH)
@@ -189,10 +195,14 @@ class LoadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
+SETTINGS_LIMIT = 1024 * 1024  # bytes; a settings file is a few kilobytes
+
+
 def load_settings(path: Path) -> LoadResult:
     """Read and validate one file. A missing or unreadable file is an error, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM (as some Windows editors write) is fine
+        # bounded and never blocking: a FIFO, a device or a huge file is refused, not waited on or read whole
+        text = read_small_text(path, SETTINGS_LIMIT, encoding="utf-8-sig")  # -sig: a BOM is fine
     except FileNotFoundError:
         return _failed(path, phrase("no_file"))
     except UnicodeDecodeError as exc:
@@ -262,7 +272,7 @@ _KNOWN_DND = ("when_fullscreen", "during_calls")
 DAY_ITEM = ", ".join(DAY_NAMES)
 _DAYS = phrase("day_list", days=DAY_ITEM)
 _TRUE_OR_FALSE = phrase("true_or_false")
-_CLOCK_TIME = phrase("clock_time")
+_CLOCK_TIME = Precise(phrase("clock_time"), phrase("clock_time_plain"))
 _PROMPT = phrase("prompt", most=MAX_PROMPT_LENGTH)
 _INDEX = re.compile(r"\[\d+\]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -301,9 +311,16 @@ def _type_name(value: object) -> Phrase:
     return phrase(key) if key is not None else phrase("type_other", name=type(value).__name__)
 
 
-def _duration(low: timedelta, high: timedelta, like: str = DURATION_FORMS, key: str = "duration") -> Phrase:
-    """'a duration from 10s to 24h, like "90s", "20m", "1h30m"'."""
-    return phrase(key, low=format_duration(low), high=format_duration(high), like=like)
+def _amount(delta: timedelta) -> Amount:
+    return Amount(int(delta.total_seconds()))
+
+
+def _duration(low: timedelta, high: timedelta, like: Precise | None = None, key: str = "duration") -> Phrase:
+    """'a duration from 10s to 24h, like "90s", "20m", ...' precise; 'from 10 sec to 24 hours, like 45 min
+    or 1 hour 30 min' to a person."""
+    if like is None:
+        like = Precise(DURATION_FORMS, phrase("like_durations"))
+    return phrase(key, low=_amount(low), high=_amount(high), like=like)
 
 
 class _Checker:
@@ -420,7 +437,7 @@ class _Checker:
                 ["reminders", "every"],
                 phrase(
                     "every_outside_hours",
-                    every=format_duration(reminders.every),
+                    every=_amount(reminders.every),
                     start=f"{reminders.start:%H:%M}",
                     end=f"{reminders.end:%H:%M}",
                 ),
@@ -440,8 +457,8 @@ class _Checker:
             _duration(MIN_EVERY, MAX_EVERY),
         )
         if every < GENTLE_EVERY:
-            gentle = format_duration(GENTLE_EVERY)
-            self.warn([*path, "every"], phrase("very_often", every=format_duration(every), gentle=gentle))
+            gentle = _amount(GENTLE_EVERY)
+            self.warn([*path, "every"], phrase("very_often", every=_amount(every), gentle=gentle))
         start = self.parsed(table, "start", path, d.start, _clock_time, _CLOCK_TIME)
         end = self.parsed(table, "end", path, d.end, _clock_time, _CLOCK_TIME)
         days = frozenset(self.items(table, "days", path, d.days, _day, _DAYS, DAY_ITEM))
@@ -458,9 +475,9 @@ class _Checker:
                     "durations",
                     few=1,
                     many=MAX_SNOOZE_CHOICES,
-                    low=format_duration(MIN_EVERY),
-                    high=format_duration(MAX_EVERY),
-                    like='["10m", "30m", "1h"]',
+                    low=_amount(MIN_EVERY),
+                    high=_amount(MAX_EVERY),
+                    like=Precise('["10m", "30m", "1h"]', phrase("like_snooze")),
                 ),
                 _duration(MIN_EVERY, MAX_EVERY),
                 sizes=range(1, MAX_SNOOZE_CHOICES + 1),
@@ -480,7 +497,7 @@ class _Checker:
             _duration(MIN_BREAK, MAX_BREAK),
         )
         breath = _bounded_duration(MIN_BREATH, MAX_BREATH)
-        breath_allowed = _duration(MIN_BREATH, MAX_BREATH, like='"4s"')
+        breath_allowed = _duration(MIN_BREATH, MAX_BREATH, like=Precise('"4s"', phrase("like_breath")))
         inhale = self.parsed(table, "inhale", path, DEFAULTS.break_.inhale, breath, breath_allowed)
         exhale = self.parsed(table, "exhale", path, DEFAULTS.break_.exhale, breath, breath_allowed)
         return BreakSettings(length, inhale, exhale)
@@ -525,7 +542,9 @@ class _Checker:
             path,
             d.sooner_when_hurried,
             _bounded_duration(timedelta(0), MAX_SOONER),
-            _duration(timedelta(0), MAX_SOONER, like='"10m"', key="duration_or_off"),
+            _duration(
+                timedelta(0), MAX_SOONER, like=Precise('"10m"', phrase("like_sooner")), key="duration_or_off"
+            ),
         )
         return CheckInSettings(offer, sooner)
 

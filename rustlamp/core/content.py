@@ -80,7 +80,7 @@ class Content:
     checkin_title: str
     checkin_questions: tuple[str, str, str]
     checkin_words: CheckinWords = field(default_factory=CheckinWords, hash=False)
-    # mild words for a rest that did not work out: only ever the answer to "Didn't work out now"
+    # mild words for a rest that did not work out: only ever the answer to "Didn't work out this time"
     after_attempt: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -285,7 +285,7 @@ class PromptPicker:
         return choice
 
     def after_attempt(self) -> str | None:
-        """A mild line for a rest that did not work out (the answer to "Didn't work out now"); None when
+        """A mild line for a rest that did not work out (the answer to "Didn't work out this time"); None when
         the content has none, and the window says its own short reply."""
         if not self._content.after_attempt:
             return None

@@ -40,6 +40,19 @@ class Entry:
             raise ValueError(f"a break's outcome must be one of {', '.join(BREAK_OUTCOMES)}")
         object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
 
+    @classmethod
+    def as_found(cls, at: datetime, kind: str, detail: Mapping[str, Any]) -> Entry:
+        """An entry read back from the journal as it is, even of a kind or outcome this rustlamp does not
+        know (a newer rustlamp's, or edited by hand): the person's data is shown and exported, never
+        refused. Only the time must carry its offset."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("an entry's time must carry its offset")
+        entry = cls.__new__(cls)
+        object.__setattr__(entry, "at", at)
+        object.__setattr__(entry, "kind", kind)
+        object.__setattr__(entry, "detail", MappingProxyType(dict(detail)))
+        return entry
+
     @property
     def is_rest(self) -> bool:
         """A rest moment: a break done, tried (an attempt counts) or taken naturally."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from rustlamp.core.entries import Entry
@@ -39,6 +39,12 @@ def _parse_at(value: object) -> datetime:
         ) from None
     if at.tzinfo is None:
         raise ValueError(f"'at' must carry its offset, like +02:00: {value!r}")
+    try:
+        at.astimezone(timezone.utc)  # the journal keeps each time in UTC too, for order
+    except OverflowError:
+        raise ValueError(
+            f"'at' is at the very edge of the calendar: {value!r} has no time in UTC (from year 1 to 9999)"
+        ) from None
     return at
 
 

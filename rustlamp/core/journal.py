@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from rustlamp.core.entries import Entry
+from rustlamp.core.journal_rows import entry_from_row
 
 FILE_NAME = "journal.sqlite3"
 SCHEMA_VERSION = 1
@@ -57,6 +58,10 @@ class JournalError(Exception):
     """The journal could not do what was asked; the message says why in plain words."""
 
 
+class JournalUnusable(JournalError):
+    """The file itself cannot be used as a journal (damaged, not a database, from a newer rustlamp)."""
+
+
 class _Unusable(Exception):
     """The file on disk cannot be used as a journal (reason in the message): it is moved aside."""
 
@@ -68,6 +73,7 @@ class _Unreachable(Exception):
 class Journal:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
+        connection.text_factory = _text  # a row with bytes that are not UTF-8 is read, not refused
         self._db = connection
         self._identity = _identity(path)  # the file this connection writes to, to notice a swap
 
@@ -103,7 +109,7 @@ class Journal:
 
     def entries(self, since: date | None = None, until: date | None = None) -> list[Entry]:
         """Entries by the local day they happened on, `since` and `until` included, oldest first."""
-        query = "SELECT id, at, kind, detail FROM entries WHERE 1=1"
+        query = "SELECT id, at, utc, kind, detail FROM entries WHERE 1=1"
         args: list[str] = []
         # The local day decides; the UTC bounds only let the index skip the rest of the year. An offset is
         # less than a day, so a local day lies within the UTC days just before and after it.
@@ -123,14 +129,17 @@ class Journal:
             rows = self._db.execute(query + " ORDER BY utc, id", args).fetchall()
         except sqlite3.Error as exc:
             raise JournalError(f"{self.path} cannot be read: {exc}") from exc
-        entries = []
-        for row_id, at, kind, detail in rows:
-            try:
-                entries.append(Entry(datetime.fromisoformat(at), kind, json.loads(detail)))
-            except (ValueError, TypeError) as exc:  # edited by hand, or a kind from a newer rustlamp
-                problem = f"{self.path} holds an entry (row {row_id}) that cannot be read: {exc}"
-                raise JournalError(problem) from exc
-        return entries
+        return [entry_from_row(at, utc, kind, detail) for _row_id, at, utc, kind, detail in rows]
+
+    def count(self, before: date | None = None) -> int:
+        """How many entries there are (of the local days before `before`); reads no row's content."""
+        query, args = "SELECT count(*) FROM entries", []
+        if before is not None:
+            query, args = query + " WHERE substr(at, 1, 10) < ?", [before.isoformat()]
+        try:
+            return int(self._db.execute(query, args).fetchone()[0])
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path} cannot be read: {exc}") from exc
 
     def close(self) -> None:
         self._db.close()
@@ -168,6 +177,10 @@ class Journal:
             raise JournalError(f"{self.path} cannot be reached: {exc.strerror or exc}") from exc
         if now != self._identity:
             raise JournalError(f"{self.path} was replaced by another file while rustlamp was running")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def _identity(path: Path) -> tuple[int, int]:
@@ -381,14 +394,72 @@ def _move_aside(path: Path, now: datetime) -> Path:
     return target
 
 
+READ_COPY_PREFIX = "rustlamp-read-"  # a private copy made to read a journal that cannot be read in place
+
+
+def reading_journal(path: Path, scratch: Path | None = None) -> Journal:
+    """Open an existing journal only to read it (export, the week): it writes nothing, so a journal on a
+    read-only disk, or one the person may only read, can still be taken out. Where SQLite cannot read it
+    in place (a read-only folder without the WAL's index file), a private copy in a temporary folder is
+    read and removed at close; it is made in `scratch` (rustlamp's runtime folder, which `forget` looks in,
+    should a copy outlive a killed process), else the system's temporary folder. JournalError when it cannot
+    be read; nothing is moved."""
+    if not path.exists():
+        raise JournalError(f"there is no journal yet at {path}")
+    try:
+        _look_read_only(path)
+        uri = path.absolute().as_uri() + "?mode=ro"
+        return Journal(path, sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False))
+    except _Unusable as exc:
+        raise JournalError(f"the journal {path} {exc}") from exc
+    except sqlite3.Error as exc:
+        if not _is_read_only_error(exc) and "unable to open" not in str(exc):
+            raise JournalError(f"the journal {path} {_failure(exc)}") from exc
+    return _read_copy(path, scratch)
+
+
+def _read_copy(path: Path, scratch: Path | None) -> Journal:
+    import shutil
+    import tempfile
+
+    folder = tempfile.TemporaryDirectory(prefix=READ_COPY_PREFIX, dir=scratch)  # made 0700
+    try:
+        copy = Path(folder.name) / path.name
+        for suffix in ("", "-wal"):
+            if _companion(path, suffix).exists():
+                shutil.copyfile(_companion(path, suffix), _companion(copy, suffix))
+        db = sqlite3.connect(copy, timeout=BUSY_TIMEOUT, check_same_thread=False)
+        _check_version(db)
+    except (OSError, sqlite3.Error, _Unusable) as exc:
+        folder.cleanup()
+        raise JournalError(f"the journal {path} cannot be read: {exc}") from exc
+    return _CopiedJournal(path, db, folder)
+
+
+class _CopiedJournal(Journal):
+    def __init__(self, path: Path, connection: sqlite3.Connection, folder: Any) -> None:
+        self.path = path
+        connection.text_factory = _text
+        self._db = connection
+        self._identity = (-1, -1)  # never the file at `path`: any write is refused
+        self._folder = folder
+
+    def close(self) -> None:
+        super().close()
+        self._folder.cleanup()
+
+
 def read_journal(path: Path) -> Journal:
     """Open an existing journal for the command line. When it cannot be used this raises JournalError and
     moves nothing: moving a file aside is the running app's decision, made where the person is told."""
     if not path.exists():
         raise JournalError(f"there is no journal yet at {path}")
     try:
+        _writable(path)
         return _open(path)
-    except (_Unusable, _Unreachable) as exc:
+    except _Unusable as exc:
+        raise JournalUnusable(f"the journal {path} {exc}") from exc
+    except _Unreachable as exc:
         raise JournalError(f"the journal {path} {exc}") from exc
     except OSError as exc:
         raise JournalError(f"the journal {path} cannot be opened: {exc.strerror or exc}") from exc

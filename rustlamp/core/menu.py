@@ -21,7 +21,7 @@ from rustlamp.core.commands import (
     pause_key,
     snooze_key,
 )
-from rustlamp.core.texts import human_duration, human_moment, text
+from rustlamp.core.texts import at_moment, human_duration, text, until_moment
 
 WARMTH_LEVELS = 5  # 0 (just rested) .. 4 (a full `every` or more since the last rest)
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
@@ -103,30 +103,16 @@ def lamp(view: TrayView) -> Lamp:
     return Lamp("calm", warmth(view))
 
 
-def _clock(moment: datetime) -> str:
-    return f"{moment:%H:%M}"
-
-
-def _when(view: TrayView, moment: datetime) -> str:
-    """'15:00' today, else with the day: 'morgen 09:45' / 'tomorrow 09:45', or the date."""
-    days = (moment.date() - view.now.date()).days
-    if days == 0:
-        return _clock(moment)
-    if days == 1:
-        return text(view.language, "tomorrow_at", time=_clock(moment))
-    return human_moment(view.language, moment)
-
-
 def status_line(view: TrayView) -> str:
-    lang = view.language
+    lang, now = view.language, view.now
     if view.paused_until is not None:
-        return text(lang, "status_paused", when=_when(view, view.paused_until))
+        return text(lang, "status_paused", until=until_moment(lang, view.paused_until, now))
     if view.in_call:
         return text(lang, "status_held_call")
     if view.snoozed_until is not None:
-        return text(lang, "status_snoozed", when=_when(view, view.snoozed_until))
+        return text(lang, "status_snoozed", until=until_moment(lang, view.snoozed_until, now))
     if view.next_reminder is not None:
-        return text(lang, "status_next", when=_when(view, view.next_reminder))
+        return text(lang, "status_next", at=at_moment(lang, view.next_reminder, now))
     return text(lang, "status_none")
 
 
@@ -142,8 +128,7 @@ def menu(view: TrayView) -> tuple[MenuItem, ...]:
         MenuItem(snooze_key(None), text(lang, "menu_rest_of_today")),
     )
     if paused:
-        assert view.paused_until is not None
-        pause_entry = MenuItem(RESUME_KEY, text(lang, "menu_resume", when=_when(view, view.paused_until)))
+        pause_entry = MenuItem(RESUME_KEY, text(lang, "menu_resume"))
     else:
         pause_items = tuple(
             MenuItem(pause_key(choice), human_duration(lang, choice)) for choice in PAUSE_CHOICES

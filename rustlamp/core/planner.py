@@ -47,9 +47,14 @@ class Planner:
             return self.snoozed_until
         return self.schedule.next_reminder(self.anchor)
 
-    def next_wake(self) -> datetime | None:
-        """When the runtime should next call due(); None when nothing will ever come."""
-        candidates = (self.next_reminder(), self.paused_until, *self._routine_next.values())
+    def next_wake(self, reminders: bool = True) -> datetime | None:
+        """When the runtime should next call due(); None when nothing will ever come. Without
+        `reminders` (a break is open) only the routines and the end of a pause count."""
+        candidates = (
+            self.next_reminder() if reminders else None,
+            self.paused_until,
+            *self._routine_next.values(),
+        )
         times = [t for t in candidates if t is not None]
         return min(times, key=to_utc) if times else None
 
@@ -83,6 +88,11 @@ class Planner:
     def rested(self, now: datetime) -> None:
         """A finished break (or any rest moment): the clock starts again."""
         self.anchor = self.last_rest = to_utc(now)
+        self.snoozed_until = None
+
+    def restart_from(self, now: datetime) -> None:
+        """The next reminder is planned from `now` (a break ended without a rest to count)."""
+        self.anchor = max(self.anchor, to_utc(now))
         self.snoozed_until = None
 
     def checked_in(self, now: datetime, sooner: timedelta = timedelta(0)) -> None:
@@ -120,15 +130,27 @@ class Planner:
         return self.snoozed_until
 
     def woke(self, last_seen: datetime, now: datetime) -> bool:
-        """The wall clock moved more than the process lived (suspend, a clock change, a resumed VM).
-        Returns True when the gap counted as rest."""
+        """The wall clock moved on more than the process lived (suspend, a resumed VM, a clock set
+        forward). Returns True when the gap counted as rest. A clock set back is clock_set_back()."""
         gap = to_utc(now) - to_utc(last_seen)
-        rested = gap >= self.break_length or gap < timedelta(0)
+        rested = gap >= self.break_length
         if rested:
-            # a backward jump also restarts the clock: an anchor in the future would silence reminders
             self.rested(now)
         elif self.snoozed_until is not None and to_utc(self.snoozed_until) < to_utc(now):
             self.snoozed_until = to_utc(now)  # a snooze that ran out while asleep comes once, now
+        self._replan_routines_after_jump(now)
+        return rested
+
+    def clock_set_back(self, now: datetime) -> None:
+        """The wall clock was set back: nobody rested, but an anchor (or a last rest) in the future would
+        silence reminders and cool the lamp, so the clock starts again from now."""
+        now_utc = to_utc(now)
+        self.anchor = now_utc
+        self.last_rest = min(self.last_rest, now_utc)
+        self.snoozed_until = None
+        self._replan_routines_after_jump(now)
+
+    def _replan_routines_after_jump(self, now: datetime) -> None:
         # a routine planned within the coming week stays: after the clock is set back, the one that already
         # came today is not repeated; anything else (missed while asleep) is planned afresh, not replayed
         now_utc = to_utc(now)
@@ -139,7 +161,6 @@ class Planner:
         }
         self._plan_routines(now)
         self._routine_next.update(keep)
-        return rested
 
     def replace_schedule(self, schedule: Schedule, break_length: timedelta, now: datetime) -> None:
         """New settings: keep the anchor and any snooze, re-plan the routines."""

@@ -1,19 +1,22 @@
-"""The words of settings problems, in Dutch and English.
+"""The words of settings problems, in Dutch and English, precise or plain.
 
 A problem's words are a Phrase: a key into PROBLEM_WORDS and its values, which are plain text (a key name, a
-value as written, a duration) or phrases themselves, as in "{reason}; allowed: {allowed}". Said in English,
-a phrase is exactly what `rustlamp config check` prints; said in Dutch, it is the same thing in the app's
-own words. Values stay as they are in both languages: they are what the person wrote, or what they can
-write in the file (`every`, "1h30m", mon). Text from elsewhere (tomllib's detail on a syntax error, the
-system's reason a file cannot be read) is a value too, so it stays English.
+value as written), durations (Amount), phrases themselves, as in "{reason}; allowed: {allowed}", or a
+Precise pair. A phrase is said two ways. Precise (`said(ENGLISH, precise=True)`) is exactly what
+`rustlamp config check` prints: durations as the file writes them ("10s to 24h"), the file's own forms
+('"HH:MM"'). Plain is for a person, in the settings window and in a notification, in Dutch or English:
+durations in words ("10 sec tot 24 uur"), examples the way people write them ("9:00 of 17:30"). Text from
+elsewhere (tomllib's detail on a syntax error, the system's reason a file cannot be read) is a value too, so
+it stays English.
 
-Parsers raise PhrasedValueError or PhrasedTypeError: their str() is the English text, as a plain
+Parsers raise PhrasedValueError or PhrasedTypeError: their str() is the precise English text, as a plain
 ValueError's was, and `.phrase` says it in either language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 PROBLEM_WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -58,12 +61,19 @@ PROBLEM_WORDS: dict[str, dict[str, str]] = {
         "(leave it out for the break length)",
         "durations": "a list of {few} to {many} durations from {low} to {high}, like {like}",
         "clock_time": 'a time of day "HH:MM" from "00:00" to "23:59"',
+        # the same, plain: for a person, the way people write a time
+        "clock_time_plain": "a time like 9:00 or 17:30",
+        # examples of durations, plain
+        "like_durations": "45 min or 1 hour 30 min",
+        "like_snooze": "10 min, 30 min, 1 hour",
+        "like_breath": "4 sec",
+        "like_sooner": "10 min",
         "day_list": "a list of {days}",
         "true_or_false": "true or false",
         "prompt": "a non-empty string of at most {most} characters",
         "prompt_list": "a list of strings",
         # warnings
-        "very_often": "{every} is very often; reminders under {gentle} can feel like nagging",
+        "very_often": "{every} is very often; reminders less than {gentle} apart can feel like nagging",
         "every_outside_hours": "{every} is longer than the active hours {start}-{end}, so no reminder can "
         "come; routines still do",
         "days_empty": "is empty, so no reminders come; routines still do",
@@ -119,11 +129,16 @@ PROBLEM_WORDS: dict[str, dict[str, str]] = {
         "(laat het weg voor de lengte van een pauze)",
         "durations": "een lijst met {few} tot {many} keuzes van {low} tot {high}, zoals {like}",
         "clock_time": 'een tijd als "UU:MM", van "00:00" tot "23:59"',
+        "clock_time_plain": "een tijd als 9:00 of 17:30",
+        "like_durations": "45 min of 1 uur 30 min",
+        "like_snooze": "10 min, 30 min, 1 uur",
+        "like_breath": "4 sec",
+        "like_sooner": "10 min",
         "day_list": "een lijst met {days}",
         "true_or_false": "true of false",
         "prompt": "tekst van hoogstens {most} tekens, niet leeg",
         "prompt_list": "een lijst met teksten",
-        "very_often": "{every} is wel erg vaak; herinneringen binnen {gentle} voelen al snel als gezeur",
+        "very_often": "{every} is wel erg vaak; vaker dan om de {gentle} voelt al snel als gezeur",
         "every_outside_hours": "{every} is langer dan de actieve uren {start}-{end}, dus er kan geen "
         "herinnering komen; routines komen wel",
         "days_empty": "is leeg, dus er komen geen herinneringen; routines komen wel",
@@ -150,22 +165,60 @@ class Phrase:
     key: str
     values: tuple[tuple[str, Value], ...] = ()
 
-    def said(self, language: str) -> str:
-        """The words in `language` ("nl" or "en"; any other: English)."""
+    def said(self, language: str, precise: bool = False) -> str:
+        """The words in `language` ("nl" or "en"; any other: English); `precise`: as config check says it."""
         table = PROBLEM_WORDS.get(language, PROBLEM_WORDS[ENGLISH])
-        values = {name: v.said(language) if isinstance(v, Phrase) else str(v) for name, v in self.values}
+        values = {name: _said(v, language, precise) for name, v in self.values}
         return table[self.key].format(**values)
 
     def phrases(self) -> list[Phrase]:
         """This phrase and every phrase inside it."""
         found = [self]
         for _, value in self.values:
-            if isinstance(value, Phrase):
-                found.extend(value.phrases())
+            found.extend(_phrases_in(value))
         return found
 
 
-Value = str | int | Phrase
+@dataclass(frozen=True)
+class Amount:
+    """A duration in a phrase: '1h30m' where precise, '1 uur 30 min' / '1 hour 30 min' for a person."""
+
+    seconds: int
+
+    def said(self, language: str, precise: bool) -> str:
+        # imported here: rustlamp.core.durations imports this module for the errors it raises
+        from rustlamp.core.durations import format_duration, format_human
+
+        delta = timedelta(seconds=self.seconds)
+        return format_duration(delta) if precise else format_human(delta, language)
+
+
+@dataclass(frozen=True)
+class Precise:
+    """A value said one way where precise (`exact`, as the file writes it) and another way to a person."""
+
+    exact: Value
+    plain: Value
+
+    def said(self, language: str, precise: bool) -> str:
+        return _said(self.exact if precise else self.plain, language, precise)
+
+
+Value = str | int | Phrase | Amount | Precise
+
+
+def _phrases_in(value: Value) -> list[Phrase]:
+    if isinstance(value, Phrase):
+        return value.phrases()
+    if isinstance(value, Precise):
+        return [*_phrases_in(value.exact), *_phrases_in(value.plain)]
+    return []
+
+
+def _said(value: Value, language: str, precise: bool) -> str:
+    if isinstance(value, (Phrase, Amount, Precise)):
+        return value.said(language, precise)
+    return str(value)
 
 
 def phrase(key: str, /, **values: Value) -> Phrase:
@@ -183,7 +236,7 @@ class PhrasedValueError(ValueError):
     """A ValueError whose text is the English of its `phrase`."""
 
     def __init__(self, phrase: Phrase) -> None:
-        super().__init__(phrase.said(ENGLISH))
+        super().__init__(phrase.said(ENGLISH, precise=True))
         self.phrase = phrase
 
 
@@ -191,7 +244,7 @@ class PhrasedTypeError(TypeError):
     """A TypeError whose text is the English of its `phrase`."""
 
     def __init__(self, phrase: Phrase) -> None:
-        super().__init__(phrase.said(ENGLISH))
+        super().__init__(phrase.said(ENGLISH, precise=True))
         self.phrase = phrase
 
 

@@ -201,14 +201,26 @@ class Schedule:
 
     # --- planning ---------------------------------------------------------------------------------
 
-    def plan(self, last_rest: datetime, count: int, until: datetime | None = None) -> list[Event]:
+    def plan(
+        self,
+        last_rest: datetime,
+        count: int,
+        until: datetime | None = None,
+        first_reminder: datetime | Literal["from-rest"] | None = "from-rest",
+        quiet_until: datetime | None = None,
+    ) -> list[Event]:
         """The next `count` events (those before `until`, when given) if nothing is acted on and
-        `last_rest` was the last rest moment."""
+        `last_rest` was the last rest moment. A running lamp knows its `first_reminder` (a snooze, a pause;
+        None: none comes), and routines before `quiet_until` (a pause's end) pass quietly."""
         limit = to_utc(until) if until is not None else None
         events: list[Event] = []
         start = to_utc(last_rest)
         # UTC instants throughout: they sort by real time, whatever the wall clock did
-        reminder = self._next_reminder_utc(start)
+        if first_reminder == "from-rest":
+            reminder = self._next_reminder_utc(start)
+        else:
+            reminder = None if first_reminder is None else to_utc(first_reminder)
+        quiet = to_utc(quiet_until) if quiet_until is not None else None
         routine_next = {r.name: self._next_routine_utc(r, start) for r in self.routines}
         by_name = {r.name: r for r in self.routines}
         while len(events) < count:
@@ -224,6 +236,7 @@ class Schedule:
                 events.append(Event(at.astimezone(self.zone), "reminder"))
                 reminder = self._next_reminder_utc(at)
             else:
-                events.append(Event(at.astimezone(self.zone), "routine", name))
+                if quiet is None or at >= quiet:
+                    events.append(Event(at.astimezone(self.zone), "routine", name))
                 routine_next[name] = self._next_routine_utc(by_name[name], at)
         return events

@@ -37,8 +37,8 @@ WEEK_TEXTS: dict[str, dict[str, str]] = {
         "legend_attempt": "poging",
         "legend_checkin": "check-in, adem:",
         "legend_calm": "rustig",
-        "legend_hurried": "gehaast",
-        "legend_unknown": "weet niet",
+        "legend_hurried": "gejaagd",
+        "legend_unknown": "weet ik niet",
     },
     "en": {
         "title": "This week",
@@ -57,7 +57,7 @@ WEEK_TEXTS: dict[str, dict[str, str]] = {
         "legend_checkin": "check-in, breath:",
         "legend_calm": "calm",
         "legend_hurried": "hurried",
-        "legend_unknown": "not sure",
+        "legend_unknown": "don't know",
     },
 }
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from rustlamp.desk.base import DeskEvent, Emit, send
 
@@ -25,7 +26,8 @@ log = logging.getLogger("rustlamp.desk")
 
 POLL_WHILE_HELD = 10.0  # seconds: the held reminder comes at most this long after the moment ends
 
-BusyQuery = Callable[[], bool]  # True while busy; raises OSError when it cannot tell
+# True while busy; raises when it cannot tell. A coroutine function for questions asked over a socket.
+BusyQuery = Callable[[], bool | Awaitable[bool]]
 
 
 class AskedHoldWatcher:
@@ -47,7 +49,7 @@ class AskedHoldWatcher:
     async def start(self, emit: Emit) -> str | None:
         """Ask once, to learn whether the question works here at all; nothing is held yet."""
         try:
-            self._query()
+            await self._answer()
         except Exception as exc:
             return f"cannot be asked here ({exc or type(exc).__name__})"
         self._emit = emit
@@ -57,7 +59,7 @@ class AskedHoldWatcher:
         """A reminder is due: hold it if this is a bad moment. Returns after any "hold" was emitted."""
         if self._emit is None or self.holding:
             return
-        if self._ask() is not True:
+        if await self._ask() is not True:
             return
         self._say(True)
         self._watch = asyncio.get_running_loop().create_task(self._until_free())
@@ -74,14 +76,20 @@ class AskedHoldWatcher:
     async def _until_free(self) -> None:
         while True:
             await asyncio.sleep(self._poll)
-            if self._ask() is not True:  # free, or no longer known: let the reminder come
+            if await self._ask() is not True:  # free, or no longer known: let the reminder come
                 self._say(False)
                 self._watch = None
                 return
 
-    def _ask(self) -> bool | None:
+    async def _answer(self) -> bool:
+        answer = self._query()
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return bool(answer)
+
+    async def _ask(self) -> bool | None:
         try:
-            busy = bool(self._query())
+            busy = await self._answer()
         except Exception as exc:
             if not self._failing:
                 log.warning("%s: cannot tell whether this is a bad moment (%s)", self.name, exc)

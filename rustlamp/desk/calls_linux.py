@@ -206,9 +206,10 @@ class CaptureDevicesWatcher:
 
     name = NAME
 
-    def __init__(self, dev: str = "/dev", proc: str = "/proc") -> None:
+    def __init__(self, dev: str = "/dev", proc: str = "/proc", flatpak_info: str = "/.flatpak-info") -> None:
         self._dev = os.path.realpath(dev)  # as /proc/<pid>/fd names them
         self._proc = proc
+        self._flatpak_info = flatpak_info  # there only inside a Flatpak sandbox
         self._inotify: Inotify | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._emit: Emit | None = None
@@ -232,6 +233,10 @@ class CaptureDevicesWatcher:
 
     async def start(self, emit: Emit) -> str | None:
         await self.close()
+        if os.path.exists(self._flatpak_info):  # its own process namespace: the host's programs are hidden
+            return (
+                "Inside a Flatpak sandbox the programs outside it cannot be seen, so calls cannot be noticed."
+            )
         if not os.path.isdir(f"{self._proc}/self/fd"):
             return "/proc is not there to tell which programs use a device, so calls cannot be noticed."
         try:

@@ -2,10 +2,12 @@
 ask for them) a fullscreen window and a call (the microphone or a camera in use). Each one is tried;
 those that start are returned, running, and each one that cannot gives a line for the log saying why.
 
-Linux: X11's fullscreen window, the desktop's switch (KDE, XFCE, GNOME) and the capture devices'
-nodes (calls_linux.py), followed as they change.
-Windows and macOS cannot notify either, so there the OS is asked when a reminder is due (asked_hold.py):
-Windows' notification state and Focus Assist, macOS's window list and Focus.
+Linux: X11's fullscreen window, sway's (its IPC), the desktop's switch (KDE, XFCE, GNOME) and the
+capture devices' nodes (calls_linux.py), followed as they change; mako's do-not-disturb mode, asked
+when a reminder is due (mako 1.7 tells no one when it changes).
+Windows and macOS cannot notify about those, so there the OS is asked when a reminder is due
+(asked_hold.py): Windows' notification state and Focus Assist, macOS's window list and Focus. Calls are
+followed there too: Windows' consent store (calls_windows.py), CoreAudio and CoreMediaIO (calls_macos.py).
 
 The modules are imported only where they can work: python-xlib and dbus-fast are Linux-only
 dependencies of rustlamp.
@@ -67,8 +69,17 @@ async def choose_dnd_watchers(
                 )
         else:
             lines.append("x11-fullscreen: there is no X display (DISPLAY is not set).")
+        if env.get("SWAYSOCK"):
+            from rustlamp.desk.fullscreen_sway import SwayFullscreenWatcher
+
+            candidates.append(SwayFullscreenWatcher(env["SWAYSOCK"]))
+        else:
+            lines.append("sway-fullscreen: not a sway session (SWAYSOCK is not set).")
     bus = env.get("DBUS_SESSION_BUS_ADDRESS")
     candidates.append(NotificationsInhibitedWatcher(bus))
+    from rustlamp.desk.dnd_mako import MakoModeWatcher
+
+    candidates.append(MakoModeWatcher(bus))
     candidates.append(XfconfDndWatcher(bus))
     if _gnome_session(env):
         candidates.append(GnomeDndWatcher(env))
@@ -96,10 +107,18 @@ async def _windows(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("windows-dnd", "dnd", windows_desk.do_not_disturb_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("windows-fullscreen", "fullscreen", windows_desk.fullscreen_now))
+    calls = None
+    if during_calls:  # followed, not asked: the registry says when it changes
+        from rustlamp.desk.calls_windows import WindowsCallWatcher
+
+        calls = WindowsCallWatcher()
+        candidates.append(calls)
     working, lines = await _started(candidates, emit, lines)
     problem = windows_desk.focus_assist_problem()  # known after the first question, asked by start()
     if problem is not None and any(w.name == "windows-dnd" for w in working):
         lines.append(f"windows-dnd: {problem}")
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
     return working, lines
 
 
@@ -112,7 +131,16 @@ async def _macos(
     candidates: list[DeskWatcher] = [AskedHoldWatcher("macos-dnd", "dnd", macos_desk.focus_now)]
     if when_fullscreen:
         candidates.append(AskedHoldWatcher("macos-fullscreen", "fullscreen", macos_desk.fullscreen_now))
-    return await _started(candidates, emit, lines)
+    calls = None
+    if during_calls:  # followed, not asked: CoreAudio and CoreMediaIO call a listener
+        from rustlamp.desk.calls_macos import MacCallWatcher
+
+        calls = MacCallWatcher()
+        candidates.append(calls)
+    working, lines = await _started(candidates, emit, lines)
+    if calls is not None and calls in working and calls.note is not None:
+        lines.append(_named(calls, calls.note))
+    return working, lines
 
 
 async def _started(

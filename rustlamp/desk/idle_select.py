@@ -2,9 +2,10 @@
 
 Linux: GNOME's idle monitor when it is on the session bus (right on Wayland and X11 alike); else the X
 server's SYNC alarms when $DISPLAY answers and the session is not Wayland (under Wayland, XWayland sees
-only input to X windows, so its idle time would be wrong); else org.freedesktop.ScreenSaver (Plasma on
-X11, some others; it can only be asked). Windows and macOS ask the OS. Each source is imported only when
-it is tried: X11 brings python-xlib, the D-Bus ones dbus-fast.
+only input to X windows, so its idle time would be wrong); else the Wayland compositor's idle
+protocols (KDE Plasma and sway on Wayland, where idle time is not on D-Bus); else
+org.freedesktop.ScreenSaver (Plasma on X11, some others; it can only be asked). Windows and macOS ask
+the OS. Each source is imported only when it is tried: X11 brings python-xlib, the D-Bus ones dbus-fast.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def _x11() -> IdleWatcher:
     from rustlamp.desk.idle_x11 import X11IdleWatcher
 
     return X11IdleWatcher()
+
+
+def _wayland() -> IdleWatcher:
+    from rustlamp.desk.idle_wayland import WaylandIdleWatcher
+
+    return WaylandIdleWatcher()
 
 
 def _screensaver() -> IdleWatcher:
@@ -75,7 +82,10 @@ def _candidates() -> list[tuple[str, Callable[[], IdleWatcher]] | str]:
         x11 = "x11-sync: no X display ($DISPLAY is not set)"
     else:
         x11 = ("x11-sync", _x11)
-    return [("mutter", _mutter), x11, ("freedesktop-screensaver", _screensaver)]
+    wayland: tuple[str, Callable[[], IdleWatcher]] | str = (
+        ("wayland", _wayland) if _wayland_session() else "wayland: not a Wayland session"
+    )
+    return [("mutter", _mutter), x11, wayland, ("freedesktop-screensaver", _screensaver)]
 
 
 async def choose_idle_watcher(thresholds: Sequence[timedelta], emit: Emit) -> tuple[IdleWatcher | None, str]:
@@ -99,7 +109,8 @@ async def choose_idle_watcher(thresholds: Sequence[timedelta], emit: Emit) -> tu
             log.warning("the idle source %s failed to start", name, exc_info=True)
             reason = f"{name}: {exc}"
         if reason is None:
-            return watcher, f"idle time from {DESCRIPTIONS.get(name, name)}"
+            description = getattr(watcher, "description", "") or DESCRIPTIONS.get(name, name)
+            return watcher, f"idle time from {description}"
         reasons.append(reason if reason.startswith(f"{name}:") else f"{name}: {reason}")
         try:
             await watcher.close()

@@ -417,6 +417,8 @@ class WindowsPowerWatcher:
         """Make an OS call whose failure can only be logged."""
         try:
             call(*args)
+        except OSError as exc:  # the OS said no (Wine stubs WTSUnRegisterSessionNotification): one line
+            log.warning("%s: %s failed: %s", self.name, what, exc)
         except Exception:
             log.warning("%s: %s failed", self.name, what, exc_info=True)
 

@@ -40,8 +40,14 @@ class Notifier(Protocol):
         """Find out whether notifications can be shown here; never raises."""
         ...
 
-    async def show(self, message: Message) -> None:
-        """Show one message; a failure is logged, never raised."""
+    async def show(self, message: Message) -> str | None:
+        """Show one message; a failure is logged, never raised. Returns what withdraw() needs to take it
+        off the screen again, or None when it cannot be withdrawn (or was not shown)."""
+        ...
+
+    async def withdraw(self, shown: str) -> None:
+        """Take a message show() returned `shown` for off the screen (org.freedesktop.Notifications
+        CloseNotification); one already gone is no problem. A backend that cannot does nothing."""
         ...
 
     async def close(self) -> None:

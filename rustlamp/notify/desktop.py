@@ -7,7 +7,6 @@ Plasma, ...); on Windows the WinRT toast center; on macOS the Notification Cente
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import platform
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from desktop_notifier import Capability, DesktopNotifier, Icon
 from desktop_notifier.main import get_backend_class
 
 from rustlamp.notify.base import ActionHandler, Message, NotifierStatus
+from rustlamp.notify.markup import escape_text
 
 log = logging.getLogger("rustlamp.notify")
 
@@ -34,6 +34,20 @@ _PATH = "/org/freedesktop/Notifications"
 _RESERVED_KEYS = frozenset({"default", "inline-reply"})
 
 
+# Windows errors that come without words (WinRT's, as Wine raises them)
+_WINDOWS_ERRORS = {0x80040154: "class not registered"}
+
+
+def os_error_words(exc: OSError) -> str:
+    """The error as a line; a Windows error with no message of its own gets its code and, if known, a name."""
+    winerror = getattr(exc, "winerror", None)
+    if winerror is None or (exc.strerror or "").strip() not in ("", "<no description>"):  # ctypes' word
+        return str(exc)
+    code = winerror & 0xFFFFFFFF
+    name = _WINDOWS_ERRORS.get(code)
+    return f"Windows error 0x{code:08X}" + (f" ({name})" if name else "")
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """What a freedesktop.org notification service says about itself."""
@@ -42,6 +56,7 @@ class ServerInfo:
     vendor: str
     version: str
     capabilities: frozenset[str]
+    pid: int | None = None  # the service's process, where the bus tells
 
 
 class ProbeError(Exception):
@@ -78,7 +93,25 @@ async def probe_freedesktop_server(timeout: float = PROBE_TIMEOUT) -> ServerInfo
         bus = await MessageBus().connect()
         name, vendor, version, *_ = await call("GetServerInformation")
         (capabilities,) = await call("GetCapabilities")
-        return ServerInfo(str(name), str(vendor), str(version), frozenset(map(str, capabilities)))
+        return ServerInfo(
+            str(name), str(vendor), str(version), frozenset(map(str, capabilities)), await pid()
+        )
+
+    async def pid() -> int | None:
+        assert bus is not None
+        reply = await bus.call(
+            DBusMessage(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="GetConnectionUnixProcessID",
+                signature="s",
+                body=[_SERVICE],
+            )
+        )
+        if reply is None or reply.message_type == MessageType.ERROR or not reply.body:
+            return None
+        return int(reply.body[0])
 
     try:
         return await asyncio.wait_for(ask(), timeout)
@@ -104,6 +137,28 @@ def _disconnect(notifier: DesktopNotifier) -> None:
             log.debug("Closing desktop-notifier's D-Bus connection failed", exc_info=True)
 
 
+def _service_id(notifier: DesktopNotifier, identifier: str) -> int | None:
+    """The freedesktop.org service's id for desktop-notifier's `identifier` (D-Bus only; None elsewhere)."""
+    ids: Any = getattr(
+        getattr(notifier, "_backend", None), "_platform_to_interface_notification_identifier", None
+    )
+    try:
+        found = ids.inverse.get(identifier) if ids is not None else None
+    except Exception:
+        return None
+    return found if isinstance(found, int) else None
+
+
+async def _close_on_the_bus(notifier: DesktopNotifier, service_id: int) -> None:
+    interface: Any = getattr(getattr(notifier, "_backend", None), "interface", None)
+    if interface is None:
+        return
+    try:
+        await asyncio.wait_for(interface.call_close_notification(service_id), SEND_TIMEOUT)
+    except Exception:  # closed already (the spec's error), or the service went away: gone either way
+        log.debug("CloseNotification %s: already closed", service_id, exc_info=True)
+
+
 class DesktopNotifierBackend:
     """The Notifier for desktops whose notification service desktop-notifier can reach."""
 
@@ -115,6 +170,9 @@ class DesktopNotifierBackend:
         self._icon = icon
         self._notifier: DesktopNotifier | None = None
         self._escape_body = False  # True when the service reads the body as markup
+        # the service's own id of each notification we showed, for withdraw(): desktop-notifier forgets it
+        # once a button was pressed, though the notification may still be on screen
+        self._service_ids: dict[str, int] = {}
         # Why no freedesktop.org notification service answered, when that is why start() failed.
         self.no_service_reason: str | None = None
 
@@ -122,9 +180,11 @@ class DesktopNotifierBackend:
         try:
             return await self._start()
         except Exception as exc:  # start() reports, it never raises
-            log.warning("desktop-notifier could not start", exc_info=True)
+            # the OS said no (Wine: WinRT's toasts are not registered): one line; anything else is a bug
+            why = os_error_words(exc) if isinstance(exc, OSError) else str(exc)
+            log.warning("desktop-notifier could not start: %s", why, exc_info=not isinstance(exc, OSError))
             await self.close()
-            return NotifierStatus(False, BACKEND, f"desktop-notifier could not start: {exc}.")
+            return NotifierStatus(False, BACKEND, f"desktop-notifier could not start: {why}.")
 
     async def _start(self) -> NotifierStatus:
         await self.close()
@@ -143,8 +203,11 @@ class DesktopNotifierBackend:
                 return NotifierStatus(
                     False, BACKEND, f"No notification service answered on the D-Bus session bus ({exc})."
                 )
-            # The spec lets a service that advertises body-markup read the body as XML-ish markup.
-            self._escape_body = "body-markup" in info.capabilities
+            # The spec lets a service that advertises body-markup read the body as XML-ish markup; dunst
+            # may read it without saying so (rustlamp.notify.markup).
+            from rustlamp.notify.markup import may_read_markup
+
+            self._escape_body = may_read_markup(info.name, info.capabilities, info.pid)
 
         notifier = DesktopNotifier(
             app_name=self._app_name, app_icon=Icon(path=self._icon) if self._icon else None
@@ -186,14 +249,13 @@ class DesktopNotifierBackend:
 
         return handle
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         notifier = self._notifier
         if notifier is None:
             log.warning("Not shown, the notifier is not started: %s", message.title)
-            return
-        # Only the body may be markup (the summary is plain text by the spec). Quotes need no escaping
-        # in markup text, and some services only decode &amp; &lt; &gt;.
-        body = html.escape(message.body, quote=False) if self._escape_body else message.body
+            return None
+        # Only the body may be markup (the summary is plain text by the spec).
+        body = escape_text(message.body) if self._escape_body else message.body
         buttons = []
         used: set[str] = set()
         for button in message.buttons:
@@ -214,7 +276,7 @@ class DesktopNotifierBackend:
             dispatched = True
 
         try:
-            await asyncio.wait_for(
+            identifier = await asyncio.wait_for(
                 notifier.send(
                     title=message.title,
                     message=body,
@@ -226,10 +288,32 @@ class DesktopNotifierBackend:
             )
         except Exception:
             log.exception("Could not show the notification %r", message.title)
-            return
+            return None
         if not dispatched:
             # desktop-notifier logs the cause on its own logger and carries on; say it here too.
             log.warning("The notification service did not take the notification %r", message.title)
+            return None
+        service_id = _service_id(notifier, identifier)
+        if service_id is not None:
+            self._service_ids[identifier] = service_id
+            while len(self._service_ids) > 32:  # ones never withdrawn (routines, about) need not be kept
+                del self._service_ids[next(iter(self._service_ids))]
+        return identifier
+
+    async def withdraw(self, shown: str) -> None:
+        notifier = self._notifier
+        if notifier is None:
+            return
+        service_id = self._service_ids.pop(shown, None)
+        try:
+            # CloseNotification on D-Bus. desktop-notifier forgets its id once a button was pressed (and
+            # raises KeyError), so then we ask the service ourselves, with the id it gave
+            await asyncio.wait_for(notifier.clear(shown), SEND_TIMEOUT)
+        except KeyError:
+            if service_id is not None:
+                await _close_on_the_bus(notifier, service_id)
+        except Exception:
+            log.warning("Could not withdraw notification %s", shown, exc_info=True)
 
     async def close(self) -> None:
         notifier, self._notifier = self._notifier, None

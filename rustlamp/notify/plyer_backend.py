@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import io
 import logging
 import sys
@@ -12,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from rustlamp.notify.base import ActionHandler, Message, NotifierStatus
+from rustlamp.notify.markup import escape_text
 
 log = logging.getLogger("rustlamp.notify")
 
@@ -40,6 +40,23 @@ def _plyer_implementation() -> str:
         reasons = [str(w.message) for w in caught] + noise.getvalue().strip().splitlines()
         raise NotImplementedError(reasons[-1] if reasons else "no implementation for this platform")
     return implementation.__name__
+
+
+BALLOON_TITLE = 63  # UTF-16 units, without the closing NUL
+BALLOON_TEXT = 255
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 units, ending in an ellipsis when it was cut."""
+
+    def units(part: str) -> int:
+        return len(part.encode("utf-16-le")) // 2
+
+    if units(text) <= limit:
+        return text
+    while units(text) > limit - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 class PlyerBackend:
@@ -76,7 +93,9 @@ class PlyerBackend:
                 return NotifierStatus(
                     False, BACKEND, f"No notification service answered on the D-Bus session bus ({exc})."
                 )
-            self._escape_body = "body-markup" in info.capabilities
+            from rustlamp.notify.markup import may_read_markup
+
+            self._escape_body = may_read_markup(info.name, info.capabilities, info.pid)
 
         self._ready = True
         return NotifierStatus(
@@ -86,26 +105,35 @@ class PlyerBackend:
             "buttons and clicks on notifications are unavailable.",
         )
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         if not self._ready:
             log.warning("Not shown, the notifier is not started: %s", message.title)
-            return
+            return None
         if message.buttons or message.click_key:
             log.debug("plyer cannot show buttons or report clicks; showing %r as text", message.title)
-        body = html.escape(message.body, quote=False) if self._escape_body else message.body
+        body = escape_text(message.body) if self._escape_body else message.body
+        title = message.title
+        if sys.platform == "win32":
+            # a balloon holds 63 characters of title and 255 of text (NOTIFYICONDATAW); plyer raises
+            # on more, in a thread of its own, and nothing is shown
+            title, body = clip(title, BALLOON_TITLE), clip(body, BALLOON_TEXT)
         try:
             from plyer import notification
 
             # plyer blocks (on Linux it may run notify-send), so keep it off the event loop.
             await asyncio.to_thread(
                 notification.notify,
-                title=message.title,
+                title=title,
                 message=body,
                 app_name=self._app_name,
                 app_icon=str(self._icon) if self._icon else "",
             )
         except Exception:
             log.exception("Could not show the notification %r through plyer", message.title)
+        return None  # plyer gives no handle: what it shows cannot be withdrawn
+
+    async def withdraw(self, shown: str) -> None:
+        """plyer cannot take a notification back; the service's own timeout closes it."""
 
     async def close(self) -> None:
         self._ready = False

@@ -33,11 +33,19 @@ class NullNotifier:
     async def start(self) -> NotifierStatus:
         return NotifierStatus(False, self.backend, self._detail)
 
-    async def show(self, message: Message) -> None:
+    async def show(self, message: Message) -> str | None:
         log.info("Notification (nothing can show it): %s: %s", message.title, message.body)
+        return None
+
+    async def withdraw(self, shown: str) -> None:
+        pass
 
     async def close(self) -> None:
         pass
+
+
+NOTIFICATION_LAMP = "waiting"  # the lamp as it looks when a rest is due
+NOTIFICATION_ICON_SIZE = 128
 
 
 async def choose_notifier(
@@ -46,8 +54,15 @@ async def choose_notifier(
     """Start the first notifier that works here; never raises.
 
     The returned notifier is started (close() it when done). Its status says what works, or, for the
-    NullNotifier, what is missing and what to do.
+    NullNotifier, what is missing and what to do. `icon` defaults to the lamp, waiting: every
+    notification carries it (the servers show it beside the text, or in their list).
     """
+    balloon_icon = icon  # Windows' balloon (plyer) takes .ico files only, and raises on a PNG
+    if icon is None:
+        from rustlamp.tray.icons import ico_path, png_path
+
+        icon = png_path(NOTIFICATION_LAMP, NOTIFICATION_ICON_SIZE)
+        balloon_icon = ico_path(NOTIFICATION_LAMP) if sys.platform == "win32" else icon
     tried: list[NotifierStatus] = []
     ask_plyer = True
 
@@ -70,7 +85,7 @@ async def choose_notifier(
     if ask_plyer:
         from rustlamp.notify.plyer_backend import PlyerBackend
 
-        fallback = PlyerBackend(app_name, on_action, icon)
+        fallback = PlyerBackend(app_name, on_action, balloon_icon)
         status = await fallback.start()
         if status.ok:
             log.info("Using plyer: %s", tried[0].detail)

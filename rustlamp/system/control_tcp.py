@@ -1,21 +1,23 @@
 """The command line's channel where there is no Unix socket (Windows): TCP on 127.0.0.1 and a token.
 
-Any local user may connect to a loopback port, so the port alone proves nothing. The app listens on a
-port the OS picks and writes `control.json` = {"port", "token", "pid"} into its private folder; the
-token is 32 random bytes, new each start. A client reads the file (only its owner can) and sends the
-token with its request: {"token": "...", "command": "status"}; a request without the right token is
-refused. The file is written whole or not at all (a temporary file in the same folder, then replaced),
-0600 on POSIX; on Windows the folder under %LOCALAPPDATA% is private to the user already.
-
-A control.json left by a crash names a port nobody listens on any more: the client is refused and says
-"not running", as for a stale socket. If another program has taken that port since, it learns a token
-no running rustlamp accepts.
+Any local user may connect to a loopback port, and after a crash any local user may listen on the port
+a stale control.json names, so the port alone proves nothing, either way. The app listens on a port the
+OS picks and writes `control.json` = {"port", "token", "pid"} into its private folder; the token is 32
+random bytes, new each start, and never sent over the wire. Both ends prove they know it:
+- the client sends {"command", "nonce" (16 fresh random bytes), "proof": HMAC(token, request, nonce,
+  command)}; a request without the right proof is refused;
+- the lamp answers with "proof": HMAC(token, reply, nonce, the reply's canonical JSON), and the client
+  believes no reply without it. A program that took a dead lamp's port learns nothing it can use, and its
+  answers are not printed: the client says rustlamp is not running.
+The file is written whole or not at all (a temporary file in the same folder, then replaced), 0600 on
+POSIX; on Windows the folder under %LOCALAPPDATA% is private to the user already.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
@@ -102,15 +104,38 @@ class TokenControlServer(LineChannel):
                 self.path.unlink()  # ours still; a newer one's file stays
 
     def _refuse_request(self, request: dict[str, Any]) -> Reply | None:
-        token = request.get("token")
-        if isinstance(token, str) and hmac.compare_digest(token.encode(), self.token.encode()):
-            return None
-        log.warning("refused a control message with %s token", "a wrong" if token else "no")
-        return {"ok": False, "error": "wrong or missing token"}
+        nonce, proof, key = request.get("nonce"), request.get("proof"), request.get("command")
+        if isinstance(nonce, str) and isinstance(proof, str) and isinstance(key, str):
+            expected = request_proof(self.token, nonce, key)
+            if hmac.compare_digest(proof.encode("ascii", "replace"), expected.encode()):
+                return None
+        log.warning("refused a control message with %s proof", "a wrong" if proof else "no")
+        return {"ok": False, "error": "wrong or missing proof"}
+
+    def _seal(self, request: dict[str, Any] | None, reply: Reply) -> Reply:
+        nonce = request.get("nonce") if request is not None else None
+        if not isinstance(nonce, str) or len(nonce) > 128:
+            return reply  # nothing to answer to: the client will not believe it, and need not
+        return {**reply, "proof": reply_proof(self.token, nonce, reply)}
+
+
+def _mac(token: str, *parts: str) -> str:
+    message = "\n".join(parts).encode("utf-8", "surrogatepass")
+    return hmac.new(token.encode("utf-8", "surrogatepass"), message, hashlib.sha256).hexdigest()
+
+
+def request_proof(token: str, nonce: str, command: str) -> str:
+    return _mac(token, "rustlamp request", nonce, command)
+
+
+def reply_proof(token: str, nonce: str, reply: Reply) -> str:
+    canonical = json.dumps(reply, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return _mac(token, "rustlamp reply", nonce, canonical)
 
 
 def send_tcp(key: str, folder: Path, timeout: float = CLIENT_TIMEOUT) -> Reply | None:
-    """Ask the instance that wrote `folder`/control.json; None when none is running there."""
+    """Ask the instance that wrote `folder`/control.json; None when none is running there (nothing
+    listens, or whatever listens cannot prove it is that rustlamp)."""
     found = read_control_file(control_file(folder))
     if found is None:
         return None
@@ -119,5 +144,20 @@ def send_tcp(key: str, folder: Path, timeout: float = CLIENT_TIMEOUT) -> Reply |
         sock = socket.create_connection((HOST, port), timeout=timeout)
     except ConnectionRefusedError:
         return None
+    nonce = secrets.token_hex(16)
     with sock:
-        return exchange(sock, {"token": token, "command": key})
+        try:
+            reply = exchange(
+                sock, {"command": key, "nonce": nonce, "proof": request_proof(token, nonce, key)}
+            )
+        except (ValueError, ConnectionError):
+            reply = {}
+    proof = reply.pop("proof", None)
+    if not isinstance(proof, str) or not hmac.compare_digest(
+        proof.encode("ascii", "replace"), reply_proof(token, nonce, reply).encode()
+    ):
+        log.warning(
+            "the program on port %d is not the rustlamp that wrote %s; its answer was ignored", port, folder
+        )
+        return None
+    return reply

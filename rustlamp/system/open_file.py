@@ -47,9 +47,10 @@ def ensure_config_file(path: Path) -> bool:
     example = resources.files("rustlamp") / "config.example.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # "x": never overwrite, even if the file appeared a moment ago
-        with path.open("x", encoding="utf-8") as f:
-            f.write(example.read_text(encoding="utf-8"))
+        # "x": never overwrite, even if the file appeared a moment ago; bytes: the example's own line
+        # endings (text mode would write CRLF on Windows)
+        with path.open("xb") as f:
+            f.write(example.read_bytes())
     except FileExistsError:
         return False
     log.info("created %s from the example", path)

@@ -119,12 +119,14 @@ async def _feed(proc: asyncio.subprocess.Process, data: bytes) -> None:
         proc.stdin.close()
 
 
-def why_not_shown(outcome: Outcome | None, what: str) -> str | None:
-    """For the command line: why the `what` (e.g. "break window") was not shown, None when it was."""
+def why_not_shown(outcome: Outcome | None, language: str) -> str | None:
+    """For the command line, in the person's language: why a window was not shown; None when it was."""
+    from rustlamp.core.texts import text
+
     if isinstance(outcome, CannotOpen):
-        return f"rustlamp: the {what} cannot open. {outcome.sentence('en')}"
+        return f"{outcome.title(language)}. {outcome.sentence(language)}"
     if outcome is None:
-        return f"rustlamp: the {what} could not be shown (is there a display?)"
+        return text(language, "window_missing")
     return None
 
 
@@ -166,8 +168,8 @@ def parse_outcome(
         if not lines:
             raise ContractError("no line")
         return outcome_from_json(lines[-1], outcomes)
-    except ContractError as exc:
+    except ContractError:
         if not quiet:
-            # The line is kept in the (private) log: it may hold words the person wrote.
-            log.warning("a window ended without an answer (exit %s): %s; %r", code, exc, output[-2000:])
+            # its size only: a window's output may hold what the person wrote, and the log is no place for it
+            log.warning("a window ended without an answer (exit %s, %d bytes of output)", code, len(output))
         return None

@@ -47,6 +47,15 @@ def pixmaps(state: str) -> list[tuple[int, int, bytes]]:
     return list(_pixmaps(state))
 
 
+def ico_path(state: str) -> Path:
+    """A real .ico file of the lamp in `state` (only the notifications' "waiting" one is made): what
+    Windows' balloon can load. Raises ValueError when there is none."""
+    ico = resources.files("rustlamp") / "icons" / f"{state}.ico"
+    if not ico.is_file():
+        raise ValueError(f"no .ico of the {state!r} lamp")
+    return _extracted.enter_context(resources.as_file(ico))
+
+
 @functools.lru_cache(maxsize=len(STATES) * len(SIZES))  # never evicts: one extraction per file
 def png_path(state: str, size: int) -> Path:
     """A real file holding the lamp in `state` at `size` px (RGBA PNG). Raises ValueError when unknown."""

@@ -152,6 +152,20 @@ class SettingsRequest:
     def to_argv(self) -> list[str]:
         return ["--language", self.language, "--config", str(self.config)]
 
+    @classmethod
+    def from_argv(cls, argv: Sequence[str] | None = None) -> SettingsRequest:
+        """--config defaults to the usual place (rustlamp.system.paths.config_file)."""
+        parser = _parser(cls.module, "rustlamp's settings window (run by rustlamp itself).")
+        parser.add_argument(
+            "--config", type=Path, default=None, help="the settings file (default: the usual place)"
+        )
+        args = parser.parse_args(argv)
+        if args.config is None:
+            from rustlamp.system.paths import config_file
+
+            return cls(language=args.language, config=config_file())
+        return cls(language=args.language, config=args.config.expanduser())
+
 
 Request = BreakRequest | CheckinRequest | WeekRequest | SettingsRequest
 

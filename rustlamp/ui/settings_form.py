@@ -317,7 +317,7 @@ class Spec:
     path: KeyPath
     default: Any = None
     hint: str = ""
-    chars: int = 10
+    chars: int = 8
     empty_removes: bool = False
 
 
@@ -332,7 +332,7 @@ def _settings() -> tuple[tuple[Spec, ...], ...]:
     )
     reminders = (
         Spec("text", "every", ("reminders", "every"), format_duration(r.every), "every_hint"),
-        Spec("hours", "hours", ("reminders",), (f"{r.start:%H:%M}", f"{r.end:%H:%M}"), "hours_hint", 6),
+        Spec("hours", "hours", ("reminders",), (f"{r.start:%H:%M}", f"{r.end:%H:%M}"), "hours_hint", 5),
         Spec("days", "days", ("reminders", "days"), r.days),
         Spec(
             "list",

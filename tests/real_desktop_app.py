@@ -1,0 +1,87 @@
+"""The installed rustlamp inside a real Wayland desktop (wayland_session.py), and what the tests share:
+where screenshots go, the watcher's list of items, the app's status."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from app_process import RunningApp
+from run_cli import rustlamp
+from wayland_session import WaylandDesktop
+
+ROOT = Path(__file__).resolve().parents[1]
+# Pictures of the lamp and its menu in each panel, kept after the run to be looked at.
+SHOTS = Path(os.environ.get("RUSTLAMP_SHOTS", ROOT / "build" / "desktop-shots"))
+WATCHER = "org.kde.StatusNotifierWatcher"
+# every 45 minutes, all day: nothing comes by itself during a test unless the test says so
+CALM = """language = "en"
+[reminders]
+every = "45m"
+start = "00:00"
+end = "00:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""
+# every 10 s (the shortest allowed), nobody at the desk is no reason to wait: reminders come
+FAST = CALM.replace('every = "45m"', 'every = "10s"') + "[idle]\nnatural_breaks = false\n"
+
+
+def start_app(desktop: WaylandDesktop, home: Path, config_text: str) -> RunningApp:
+    """`rustlamp run -v` inside `desktop`, with its own private XDG folders under `home`: the desktop's
+    bus, Wayland socket (by its full path), X display and session variables."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "config.toml"
+    config.write_text(config_text, encoding="utf-8")
+    env = {
+        key: desktop.env[key]
+        for key in (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "DISPLAY",
+            "XDG_CURRENT_DESKTOP",
+            "XDG_SESSION_TYPE",
+            "SWAYSOCK",
+        )
+        if key in desktop.env
+    }
+    env["WAYLAND_DISPLAY"] = str(desktop.runtime / desktop.env["WAYLAND_DISPLAY"])
+    if "GSETTINGS_BACKEND" in desktop.env:  # GNOME's settings in a key file: the app must read the same one
+        env["GSETTINGS_BACKEND"] = desktop.env["GSETTINGS_BACKEND"]
+        env["XDG_CONFIG_HOME"] = str(desktop.home / ".config")
+    return RunningApp(home, desktop.env, config, env)
+
+
+def registered_items(desktop: WaylandDesktop) -> list[str]:
+    """What the desktop's StatusNotifierWatcher lists (gdbus: busctl cannot read GNOME's watcher)."""
+    found = desktop.run(
+        [
+            "gdbus", "call", "--session", "--dest", WATCHER, "--object-path", "/StatusNotifierWatcher",
+            "--method", "org.freedesktop.DBus.Properties.Get", WATCHER, "RegisteredStatusNotifierItems",
+        ],
+        check=False,
+    )  # fmt: skip
+    if found.returncode != 0:
+        return []
+    return re.findall(r"'([^']*)'", found.stdout)
+
+
+def our_item(desktop: WaylandDesktop, app: RunningApp, timeout: float = 15.0) -> str:
+    """The watcher's name for the app's item, once it is listed."""
+    deadline = time.monotonic() + timeout
+    prefix = f"org.kde.StatusNotifierItem-{app.proc.pid}-"
+    while time.monotonic() < deadline:
+        for name in registered_items(desktop):
+            if name.startswith(prefix) or prefix in name:
+                return name
+        time.sleep(0.1)
+    raise AssertionError(f"the watcher does not list rustlamp's item: {registered_items(desktop)}")
+
+
+def status(app: RunningApp) -> dict[str, Any]:
+    result = rustlamp(["status", "--json"], app.env)
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer

@@ -1,0 +1,205 @@
+"""The installed rustlamp inside KDE Plasma 5.27 on Wayland (kwin_wayland on a virtual framebuffer,
+plasmashell, kded5), checked through Plasma's own ways: kded5's StatusNotifierWatcher, plasmashell's
+tray drawing the lamp and its dbusmenu menu (a real right click through KWin's fake input), Plasma's
+notification popup with the lamp and its button clicked, the compositor's idle time
+(ext-idle-notify-v1) and Plasma's do-not-disturb (the notification server's Inhibit, as a
+presentation program would ask for it). Screenshots through KWin's screenshot interface go to
+build/desktop-shots/.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dbus_fast import Message, MessageType
+from dbus_fast.aio import MessageBus
+from PIL import Image, ImageChops
+from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from wayland_session import BTN_RIGHT, Plasma, plasma
+
+pytestmark = pytest.mark.real_desktop
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+PANEL = 45  # the panel's height at the bottom of the screen, and then some
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[Plasma]:
+    with plasma() as running:
+        running.start_recorder()
+        running.wait_for(lambda: watcher_and_host_answer(running), "Plasma's tray", timeout=90)
+        yield running
+
+
+def watcher_and_host_answer(desktop: Plasma) -> bool:
+    watcher = "org.kde.StatusNotifierWatcher"
+    found = desktop.run(
+        ["dbus-send", "--session", "--print-reply", "--reply-timeout=1000", f"--dest={watcher}",
+         "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get", f"string:{watcher}",
+         "string:IsStatusNotifierHostRegistered"],
+        check=False, timeout=5,
+    )  # fmt: skip
+    return found.returncode == 0 and "true" in found.stdout
+
+
+def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
+        time.sleep(0.1)
+
+
+def warm_lamp(shot: Path) -> tuple[int, int]:
+    """The centre of the waiting lamp (warm yellow, unlike anything else in the panel) in the panel."""
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        found = [
+            (x, y)
+            for x in range(rgb.width - 400, rgb.width)
+            for y in range(rgb.height - 45, rgb.height)
+            if (lambda p: p[0] > 200 and p[0] - p[2] > 90)(rgb.getpixel((x, y)))
+        ]
+    assert found, f"no lamp in the panel of {shot}"
+    xs, ys = [x for x, _ in found], [y for _, y in found]
+    return (min(xs) + max(xs)) // 2, (min(ys) + max(ys)) // 2
+
+
+def withdrawn(desktop: Plasma, note: dict[str, Any]) -> bool:
+    """rustlamp asked the server to close this notification (CloseNotification with its id)."""
+    ids = [
+        e["id"]
+        for e in desktop.events("reply")
+        if e["reply_serial"] == note["serial"] and e["destination"] == note["sender"]
+    ]
+    closes = [e for e in desktop.events("call") if e["member"] == "CloseNotification"]
+    return bool(ids) and any(e["args"] == [ids[0]] for e in closes)
+
+
+def changed(before: Path, after: Path) -> tuple[int, int, int, int]:
+    """What changed above the panel (the panel itself changes with the lamp's picture and the clock)."""
+    with Image.open(before) as a, Image.open(after) as b:
+        area = (0, 0, a.width, a.height - PANEL)
+        box = ImageChops.difference(a.convert("RGB").crop(area), b.convert("RGB").crop(area)).getbbox()
+    assert box is not None, "nothing changed on screen"
+    return box
+
+
+def test_the_lamp_its_menu_and_a_reminder_in_plasma(desktop: Plasma, tmp_path: Path) -> None:
+    before = desktop.screenshot(tmp_path / "before.png")
+    app = start_app(desktop, tmp_path / "home", FAST)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        item = our_item(desktop, app)
+        app.wait_for_output(r"notifications: Notifications go to Plasma")
+
+        # The reminder: Plasma's popup, with the lamp and rustlamp's buttons.
+        app.wait_for_output(r"reminder shown: ", timeout=30)
+        note = wait(lambda: [e for e in desktop.events("notify") if e["app_name"] == "rustlamp"], "Notify")[0]
+        assert str(note["app_icon"]).endswith("waiting-128.png")
+        labels = [label for _, label in note["actions"]]
+        time.sleep(1.0)  # the popup slides in
+        shot = desktop.screenshot(SHOTS / "plasma-reminder.png")
+        left, _, right, bottom = changed(before, shot)
+        assert right - left > 200, "no popup"
+        # The popup's buttons sit in its bottom row, in the order sent: the last is "Later".
+        assert labels[-1].startswith("Later")
+        fake = desktop.fake_input()
+        try:
+            fake.click(right - 60, bottom - 18)
+            wait(lambda: status(app)["snoozed_until"], "the snooze from Plasma's button")
+            assert [e for e in desktop.events("action") if e["key"].startswith("snooze:")]
+            wait(lambda: withdrawn(desktop, note), "the answered reminder withdrawn")
+
+            # The lamp (waiting: warm) in the tray; a right click opens its menu, drawn by plasmashell
+            # from rustlamp's dbusmenu.
+            shot = desktop.screenshot(SHOTS / "plasma-lamp.png")
+            x, y = warm_lamp(shot)
+            fake.click(x, y, BTN_RIGHT)
+            time.sleep(1.0)
+            menu_shot = desktop.screenshot(SHOTS / "plasma-menu.png")
+            menu_left, menu_top, _, menu_bottom = changed(shot, menu_shot)
+            assert menu_bottom - menu_top > 150, "no menu"
+            # Its last row is Quit: a click there ends rustlamp, as the person asked.
+            fake.click(menu_left + 60, menu_bottom - 14)
+            assert app.proc.wait(15) == 0
+            assert "quit" in app.output().lower()
+        finally:
+            fake.close()
+        assert item not in registered_items(desktop)
+    finally:
+        assert app.stop() == 0
+
+
+def test_when_kded_restarts_the_lamp_registers_again(desktop: Plasma, tmp_path: Path) -> None:
+    app = start_app(desktop, tmp_path / "home", CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        our_item(desktop, app)
+        desktop.restart("kded5", ["kded5"])  # the watcher goes, and a new one knows no items
+        app.wait_for_output(r"tray: the lamp is in the panel again", timeout=60)
+        our_item(desktop, app)
+        assert status(app)["in_panel"] is True
+    finally:
+        assert app.stop() == 0
+
+
+def test_time_away_from_the_keyboard_is_a_natural_break(desktop: Plasma, tmp_path: Path) -> None:
+    app = start_app(desktop, tmp_path / "home", CALM + '[idle]\nnatural_break_after = "10s"\n')
+    fake = desktop.fake_input()
+    try:
+        app.wait_for_output(r"natural breaks: idle time from the compositor's idle time \(ext-idle-notify-v1")
+        fake.key()  # at the desk: the idle time starts now
+        app.wait_for_output(r"desk: idle \(wayland, idle 0:00:10\)", timeout=30)
+        fake.key()  # back
+        app.wait_for_output(r"natural break: idle for 0:00:1\d")
+    finally:
+        fake.close()
+        assert app.stop() == 0
+
+
+def test_plasmas_do_not_disturb_holds_reminders_and_lets_one_come_after(
+    desktop: Plasma, tmp_path: Path
+) -> None:
+    import asyncio
+
+    async def inhibit() -> tuple[MessageBus, int]:
+        bus = await MessageBus(bus_address=desktop.env["DBUS_SESSION_BUS_ADDRESS"]).connect()
+        reply = await bus.call(
+            Message(
+                destination=NOTIFICATIONS, path=NOTIFICATIONS_PATH, interface=NOTIFICATIONS,
+                member="Inhibit", signature="ssa{sv}", body=["org.kde.okular", "A presentation", {}],
+            )
+        )  # fmt: skip
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        return bus, int(reply.body[0])
+
+    loop = asyncio.new_event_loop()
+    try:
+        bus, cookie = loop.run_until_complete(inhibit())
+        app = start_app(desktop, tmp_path / "home", FAST)
+        try:
+            app.wait_for_output(r"notifications-inhibited: do not disturb is on: holding reminders")
+            app.wait_for_output(r"reminder held \(", timeout=30)
+            loop.run_until_complete(
+                bus.call(
+                    Message(
+                        destination=NOTIFICATIONS, path=NOTIFICATIONS_PATH, interface=NOTIFICATIONS,
+                        member="UnInhibit", signature="u", body=[cookie],
+                    )
+                )
+            )  # fmt: skip
+            app.wait_for_output(r"notifications-inhibited: do not disturb is off: releasing reminders")
+            app.wait_for_output(r"the held reminder comes now")
+        finally:
+            assert app.stop() == 0
+        bus.disconnect()
+    finally:
+        loop.close()

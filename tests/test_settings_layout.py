@@ -1,0 +1,211 @@
+"""The settings window's layout promises, measured on a window built in this process on Qt's offscreen
+platform (no display needed): rows that stay put while a problem shows, fields wide enough for their values,
+hints on one line, the Tab order in reading order, many routines that scroll with the focus kept in view,
+every tab with room for what it holds. Keys are real Qt key events (QTest)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+
+from rustlamp.ui.settings_fields import NoteLine
+from rustlamp.ui.settings_window import SettingsWindow
+from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
+
+HAND_WRITTEN = """\
+language = "auto"
+
+[reminders]
+every = "45m"   # a gentle pace
+snooze = ["10m", "30m", "1h", "1h30m", "2h"]
+
+[routines.morning]
+at = "08:00"
+prompt = "Twee minuten ademen."
+"""
+
+MANY = "".join(f'[routines.r{n:02d}]\nat = "{5 + n:02d}:00"\n' for n in range(1, 13))
+
+
+@pytest.fixture(scope="module")
+def qt() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["rustlamp", "-platform", "offscreen"])
+    assert isinstance(app, QApplication)
+    return app
+
+
+@pytest.fixture
+def window(qt: QApplication, tmp_path: Path) -> Iterator[object]:
+    built: list[SettingsWindow] = []
+
+    def build(language: str = "nl", text: str = HAND_WRITTEN) -> SettingsWindow:
+        config = tmp_path / "config.toml"
+        config.write_text(text, encoding="utf-8")
+        made = SettingsWindow(language, config, autostart=None)
+        made.resize(made.sizeHint())
+        made.show()
+        made.activateWindow()
+        settle(qt)
+        built.append(made)
+        return made
+
+    yield build
+    for made in built:
+        made.ended = True  # our own close, not the person's
+        made.close()
+        made.deleteLater()
+    settle(qt)
+
+
+def settle(qt: QApplication) -> None:
+    for _ in range(5):
+        qt.processEvents()
+
+
+def box(widget: QWidget, window: QWidget) -> QRect:
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def showing(window: SettingsWindow, kind: type[QWidget]) -> list[QWidget]:
+    page = window.tabs.currentWidget()
+    return [w for w in page.findChildren(kind) if w.isVisible()]
+
+
+def field(window: SettingsWindow, name: str) -> QLineEdit:
+    (found,) = [w for w in window.findChildren(QLineEdit) if w.accessibleName() == name and w.isVisible()]
+    return found
+
+
+def test_a_problem_that_shows_moves_no_row_and_does_not_resize_the_window(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+    shown: SettingsWindow = window("nl")
+    shown.tabs.setCurrentIndex(TAB_KEYS.index("reminders"))
+    settle(qt)
+    size = shown.size()
+    widgets = [w for w in showing(shown, QWidget) if not isinstance(w, NoteLine)]
+    before = {id(w): box(w, shown) for w in widgets}
+    every = field(shown, SETTINGS_TEXTS["nl"]["every"])
+    every.setFocus()
+    every.selectAll()
+    QTest.keyClicks(every, "banana")
+    settle(qt)
+    notes = [w for w in showing(shown, NoteLine) if w.text()]
+    assert len(notes) == 1 and notes[0].text().startswith("'banana' is geen duur")
+    assert every.accessibleDescription() == notes[0].text()  # read with the field
+    assert shown.tabs.tabText(TAB_KEYS.index("reminders")) == SETTINGS_TEXTS["nl"]["tab_reminders"] + " •"
+    moved = [w.accessibleName() or type(w).__name__ for w in widgets if box(w, shown) != before[id(w)]]
+    assert moved == [] and shown.size() == size
+
+
+def test_fields_are_wide_enough_for_their_values(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+    shown: SettingsWindow = window("en")
+    for tab in range(len(TAB_KEYS)):
+        shown.tabs.setCurrentIndex(tab)
+        settle(qt)
+        for edit in showing(shown, QLineEdit):
+            assert isinstance(edit, QLineEdit)
+            text = edit.text() or edit.placeholderText()
+            needed = QFontMetrics(edit.font()).horizontalAdvance(text)
+            assert edit.width() >= needed + 8, (edit.accessibleName(), text, edit.width(), needed)
+    shown.tabs.setCurrentIndex(TAB_KEYS.index("reminders"))
+    settle(qt)
+    snooze = field(shown, SETTINGS_TEXTS["en"]["snooze"])
+    assert snooze.text() == "10m, 30m, 1h, 1h30m, 2h"  # longer than the field is made for: it is wider
+
+
+def test_hints_do_not_wrap_and_sentences_have_room(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+    for language in ("nl", "en"):
+        shown: SettingsWindow = window(language)
+        for tab in range(len(TAB_KEYS)):
+            shown.tabs.setCurrentIndex(tab)
+            settle(qt)
+            for label in showing(shown, QLabel):
+                assert isinstance(label, QLabel)
+                if not label.text():
+                    continue
+                metrics = QFontMetrics(label.font())
+                if label.wordWrap():  # a sentence: wraps only at a good width, never word by word
+                    assert label.width() >= min(metrics.horizontalAdvance(label.text()), 360), label.text()
+                else:  # a hint beside a field: on one line, whole
+                    assert label.width() >= metrics.horizontalAdvance(label.text()), label.text()
+
+
+def _reading_order(first: QRect, second: QRect) -> bool:
+    """Whether `second` comes after `first` as a person reads: lower down, or further right on a line."""
+    same_line = second.top() < first.bottom() and first.top() < second.bottom()
+    return second.left() > first.left() if same_line else second.top() >= first.bottom() - 2
+
+
+@pytest.mark.parametrize("tab", TAB_KEYS)
+def test_tab_goes_through_the_fields_in_reading_order_then_the_buttons(
+    window,
+    qt: QApplication,
+    tab: str,  # type: ignore[no-untyped-def]
+) -> None:
+    shown: SettingsWindow = window("nl")
+    shown.tabs.setCurrentIndex(TAB_KEYS.index(tab))
+    shown.tabs.tabBar().setFocus()
+    settle(qt)
+    visited: list[QWidget] = []
+    for _ in range(60):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        settle(qt)
+        now = QApplication.focusWidget()
+        if now is shown.tabs.tabBar() or now in visited:
+            break
+        visited.append(now)
+    page = shown.tabs.currentWidget()
+    fields = [w for w in visited if page.isAncestorOf(w)]
+    buttons = [w for w in visited if not page.isAncestorOf(w)]
+    assert visited == fields + buttons  # the page's fields first, then the buttons under the tabs
+    reachable = [
+        w
+        for w in page.findChildren(QWidget)
+        if w.isVisible()
+        and w.isEnabled()
+        and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and w.focusProxy() is None
+    ]
+    assert set(fields) == set(reachable)  # every field is reached
+    for first, second in itertools.pairwise(fields):
+        assert _reading_order(box(first, shown), box(second, shown)), (
+            first.accessibleName(),
+            second.accessibleName(),
+        )
+    assert [b.text() for b in buttons] == ["Het bestand openen", "Sluiten"]  # Opslaan is off: nothing to save
+
+
+def test_many_routines_scroll_and_the_focus_brings_each_into_view(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+    shown: SettingsWindow = window("en", MANY)
+    screen = shown.screen().availableGeometry()
+    assert shown.height() <= screen.height()
+    shown.tabs.setCurrentIndex(TAB_KEYS.index("routines"))
+    settle(qt)
+    scroll = shown.routines.scroll_area
+    assert scroll.verticalScrollBar().isVisible() and scroll.verticalScrollBar().maximum() > 0
+    viewport = scroll.viewport()
+    for routine in shown.routines.boxes:
+        routine.at.setFocus(Qt.FocusReason.TabFocusReason)
+        settle(qt)
+        seen = QRect(routine.at.mapTo(viewport, QPoint(0, 0)), routine.at.size())
+        assert viewport.rect().contains(seen), routine.routine.name
+    assert scroll.verticalScrollBar().value() == scroll.verticalScrollBar().maximum()  # the last one
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_tab_has_room_for_all_it_holds(window, qt: QApplication, language: str) -> None:  # type: ignore[no-untyped-def]
+    shown: SettingsWindow = window(language)
+    for tab in range(len(TAB_KEYS)):
+        shown.tabs.setCurrentIndex(tab)
+        settle(qt)
+        page = shown.tabs.currentWidget()
+        needed = page.minimumSizeHint()
+        assert needed.width() <= page.width() and needed.height() <= page.height(), (TAB_KEYS[tab], needed)
