@@ -400,7 +400,10 @@ def _plan(args: argparse.Namespace) -> int:
         return EXIT_OK
     if update.errors:
         print(text(language, "plan_settings_broken"), file=sys.stderr)
-    print(text(language, "plan_from_settings", when=human_moment(language, start)))
+    said = (
+        "plan_from_settings" if args.start is None else "plan_from_time"
+    )  # --from: a lamp may run all the same
+    print(text(language, said, when=human_moment(language, start)))
     if not planned:
         print(text(language, "plan_none"))
     for item in planned:

@@ -117,10 +117,14 @@ def test_plan_default_is_ten_readable_lines_in_dutch(env: dict[str, str], tmp_pa
     result = rustlamp(["plan", "--config", str(config), "--from", "2027-03-26T16:00+01:00"], env)
     assert result.returncode == 0
     first, *lines = result.stdout.splitlines()
-    assert first == "rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf vr 26 mrt 16:00:"
+    # with --from the plan is the settings' whether or not a lamp runs, so it says nothing about one
+    assert first == "Volgens je instellingen zou het zo gaan, vanaf vr 26 mrt 16:00:"
     assert len(lines) == 10
     assert lines[0] == "vr 26 mrt 16:45  herinnering"
     assert lines[1] == "ma 29 mrt 09:45  herinnering"
+    # without --from, and no lamp to ask, it says so
+    now = rustlamp(["plan", "--config", str(config), "--count", "1"], env)
+    assert now.stdout.startswith("rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf "), now
 
 
 def test_plan_from_takes_a_plain_time_of_day(env: dict[str, str], tmp_path: Path) -> None:

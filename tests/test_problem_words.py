@@ -222,8 +222,7 @@ def test_the_bad_files_have_the_problems_they_were_written_for(tmp_path: Path) -
         'my.toml:1: language: \'fr\' is geen taal die rustlamp kent; wat wel kan: "auto", "nl" of "en"',
         "my.toml:2: colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
         "language, reminders, break, routines, prompts, checkin, journal, idle, dnd",
-        "my.toml:5: reminders.every: let op: 4m is wel erg vaak; herinneringen met minder dan 5m ertussen "
-        "voelen al snel als gezeur",
+        "my.toml:5: reminders.every: let op: 4m is wel erg vaak; vaker dan om de 5m voelt al snel als gezeur",
         "my.toml:10: reminders.evry: let op: onbekende naam, rustlamp slaat hem over; bedoel je `every`?",
         "my.toml:9: reminders.snooze[0]: '5s' is te kort; wat wel kan: een duur van 10s tot 24h, zoals "
         '"90s", "20m", "1h30m"',

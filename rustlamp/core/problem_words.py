@@ -138,8 +138,7 @@ PROBLEM_WORDS: dict[str, dict[str, str]] = {
         "true_or_false": "true of false",
         "prompt": "tekst van hoogstens {most} tekens, niet leeg",
         "prompt_list": "een lijst met teksten",
-        "very_often": "{every} is wel erg vaak; herinneringen met minder dan {gentle} ertussen voelen al "
-        "snel als gezeur",
+        "very_often": "{every} is wel erg vaak; vaker dan om de {gentle} voelt al snel als gezeur",
         "every_outside_hours": "{every} is langer dan de actieve uren {start}-{end}, dus er kan geen "
         "herinnering komen; routines komen wel",
         "days_empty": "is leeg, dus er komen geen herinneringen; routines komen wel",

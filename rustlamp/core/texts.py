@@ -106,6 +106,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "running": "rustlamp draait.",
         "plan_from_lamp": "Zo gaat rustlamp verder:",
         "plan_from_settings": "rustlamp draait niet. Volgens je instellingen zou het zo gaan, vanaf {when}:",
+        # plan --from: from the settings whether or not a lamp runs, so nothing is said about one
+        "plan_from_time": "Volgens je instellingen zou het zo gaan, vanaf {when}:",
         "plan_held": "nu: een herinnering wacht tot je er weer bent",
         "plan_pause_ends": "de herinneringen gaan weer aan",
         "plan_break_open": "nu: je pauze; de volgende herinnering komt na afloop",
@@ -256,6 +258,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "running": "rustlamp is running.",
         "plan_from_lamp": "What rustlamp has planned:",
         "plan_from_settings": "rustlamp is not running. This is what your settings would plan, from {when}:",
+        "plan_from_time": "This is what your settings would plan, from {when}:",
         "plan_held": "now: a reminder is waiting until you are back",
         "plan_pause_ends": "reminders are back on",
         "plan_break_open": "now: your break; the next reminder is planned from when it ends",

@@ -28,11 +28,11 @@ import logging
 import os
 from typing import Any
 
-import Xlib.display
 import Xlib.error
 import Xlib.X
 
 from rustlamp.desk.base import DeskEvent, Emit, send
+from rustlamp.desk.x_display import PlainDisplay
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -77,7 +77,7 @@ class FullscreenX11Watcher:
         if not name:
             return "There is no X display (DISPLAY is not set), so fullscreen windows cannot be seen."
         try:
-            display = Xlib.display.Display(name)
+            display = PlainDisplay(name)
         except Exception as exc:  # DisplayNameError, DisplayConnectionError, an auth failure, ...
             return f"Could not connect to the X display {name} ({exc}), so fullscreen windows cannot be seen."
         try:

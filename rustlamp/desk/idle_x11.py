@@ -39,12 +39,11 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import Xlib.display
-import Xlib.error
 from Xlib.protocol import rq
 
 from rustlamp.desk.base import DeskEvent, Emit, send
 from rustlamp.desk.idle_other import clean_thresholds
+from rustlamp.desk.x_display import PlainDisplay
 
 log = logging.getLogger("rustlamp.desk")
 
@@ -171,7 +170,7 @@ class _SyncConnection:
 
     @classmethod
     def open(cls, name: str) -> _SyncConnection:
-        display = Xlib.display.Display(name)
+        display = PlainDisplay(name)
         try:
             info = display.query_extension("SYNC")
             if info is None:

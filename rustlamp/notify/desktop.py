@@ -7,7 +7,6 @@ Plasma, ...); on Windows the WinRT toast center; on macOS the Notification Cente
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import platform
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from desktop_notifier import Capability, DesktopNotifier, Icon
 from desktop_notifier.main import get_backend_class
 
 from rustlamp.notify.base import ActionHandler, Message, NotifierStatus
+from rustlamp.notify.markup import escape_text
 
 log = logging.getLogger("rustlamp.notify")
 
@@ -254,9 +254,8 @@ class DesktopNotifierBackend:
         if notifier is None:
             log.warning("Not shown, the notifier is not started: %s", message.title)
             return None
-        # Only the body may be markup (the summary is plain text by the spec). Quotes need no escaping
-        # in markup text, and some services only decode &amp; &lt; &gt;.
-        body = html.escape(message.body, quote=False) if self._escape_body else message.body
+        # Only the body may be markup (the summary is plain text by the spec).
+        body = escape_text(message.body) if self._escape_body else message.body
         buttons = []
         used: set[str] = set()
         for button in message.buttons:

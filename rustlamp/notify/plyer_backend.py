@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import io
 import logging
 import sys
@@ -12,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from rustlamp.notify.base import ActionHandler, Message, NotifierStatus
+from rustlamp.notify.markup import escape_text
 
 log = logging.getLogger("rustlamp.notify")
 
@@ -111,7 +111,7 @@ class PlyerBackend:
             return None
         if message.buttons or message.click_key:
             log.debug("plyer cannot show buttons or report clicks; showing %r as text", message.title)
-        body = html.escape(message.body, quote=False) if self._escape_body else message.body
+        body = escape_text(message.body) if self._escape_body else message.body
         title = message.title
         if sys.platform == "win32":
             # a balloon holds 63 characters of title and 255 of text (NOTIFYICONDATAW); plyer raises

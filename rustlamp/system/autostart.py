@@ -23,7 +23,6 @@ import contextlib
 import importlib
 import logging
 import os
-import plistlib
 import re
 import shutil
 import subprocess
@@ -418,6 +417,8 @@ class LaunchAgent:
         }
 
     def _read(self) -> dict[str, Any] | None:
+        import plistlib  # macOS only: not in the resident lamp elsewhere (it brings xml and datetime)
+
         try:
             with self.path.open("rb") as f:
                 loaded = plistlib.load(f)
@@ -435,6 +436,8 @@ class LaunchAgent:
         wanted = self.plist()
         if self._read() == wanted:
             return Change(self.path, "already on")
+        import plistlib
+
         write_atomically(self.path, plistlib.dumps(wanted, fmt=plistlib.FMT_XML, sort_keys=True))
         return Change(self.path, "written")
 

@@ -31,7 +31,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:  # control_tcp imports this module; it is loaded only for the token channel
+    from rustlamp.system.control_tcp import TokenControlServer
 
 log = logging.getLogger("rustlamp.control")
 
@@ -434,14 +437,15 @@ class ControlServer:
         transport: str | None = None,
         read_timeout: float = CLIENT_TIMEOUT,
     ) -> None:
-        from rustlamp.system.control_tcp import TokenControlServer, control_file
-
         self.transport = choose_transport(transport)
-        self._impl: UnixControlServer | TokenControlServer = (
-            UnixControlServer(handler, socket_path(folder), read_timeout)
-            if self.transport == "unix"
-            else TokenControlServer(handler, control_file(folder), read_timeout)
-        )
+        self._impl: UnixControlServer | TokenControlServer
+        if self.transport == "unix":
+            self._impl = UnixControlServer(handler, socket_path(folder), read_timeout)
+        else:
+            # only here: the token channel brings hmac and secrets, which a Unix socket never needs
+            from rustlamp.system.control_tcp import TokenControlServer, control_file
+
+            self._impl = TokenControlServer(handler, control_file(folder), read_timeout)
 
     @property
     def path(self) -> Path:
