@@ -5,8 +5,9 @@
 For each language (Dutch, English) it starts `rustlamp run` in tests/desktop.py's desktop (Xvfb, a private
 bus, dunst, and gtk-sni-tray-standalone as the panel) and photographs, each cropped to its own window:
 the reminder as dunst draws it, the lamp's menu while running, while reminders are paused and while the
-next reminder is snoozed, the break window and the settings window. dunst draws a notification's buttons
-only in its context menu, so the notification is shown as drawn (the buttons are named in the README).
+next reminder is snoozed, the break window, the check-in and the settings window. dunst draws a
+notification's buttons only in its context menu, so the notification is shown as drawn (the README names
+the buttons). The sentences are rustlamp's own, chosen at random as always, so they change from run to run.
 The pictures are reduced to a palette and optimised, so they stay small.
 """
 
@@ -186,6 +187,7 @@ def lamp_and_windows(camera: Camera, home: Path, language: str, bar: str, empty:
         rustlamp(["snooze", "30m"], app.env)
         menu(camera, at, f"screenshot-menu-snoozed-{language}")
         window_of_command(camera, app.env, "break", f"screenshot-break-{language}", "Return")
+        window_of_command(camera, app.env, "check-in", f"screenshot-checkin-{language}", "Escape")
     finally:
         app.stop()
     # The settings window shows a working day's settings (with no lamp running, the command opens it
