@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-desktops test-windows lint bench soak system-packages desktop-packages clean
+.PHONY: run test test-desktops test-windows lint bench soak screenshots system-packages desktop-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
@@ -44,6 +44,11 @@ bench: system-packages $(VENV)/.installed-test
 SOAK_MINUTES ?= 20
 soak: system-packages $(VENV)/.installed-test
 	$(BIN)/python benchmarks/soak.py $(SOAK_MINUTES)
+
+## screenshots: the README's pictures (notification, menus, break and settings windows; Dutch and English),
+## taken with the installed app in the headless test desktop and written to assets/
+screenshots: system-packages $(VENV)/.installed-test
+	$(BIN)/python assets/make_screenshots.py
 
 system-packages:
 	@sh tests/setup/debian-packages.sh

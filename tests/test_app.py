@@ -72,10 +72,12 @@ def reminders(desktop: DesktopSession) -> list[dict[str, Any]]:
 def wait_for_new_reminder(
     desktop: DesktopSession, seen: int, timeout: float = 25.0, app: RunningApp | None = None
 ) -> dict[str, Any]:
+    """Reminder number `seen + 1` once dunst has given it an id (the recorder sees the call before the
+    answer; a test that waits for its closing needs the id)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = reminders(desktop)
-        if len(found) > seen:
+        if len(found) > seen and found[seen]["id"] is not None:  # dunst has answered with its id
             return found[seen]
         time.sleep(0.05)
     told = f"\nrustlamp's log:\n{app.output()}" if app is not None else ""

@@ -193,13 +193,18 @@ async def open_menu(
 
 
 async def selectable_rows(screen: Screen, window: str, geometry: tuple[int, int, int, int]) -> list[int]:
-    """Hover down the menu; the screen y of the middle of every row GTK highlights, top to bottom."""
+    """Hover down the menu; the screen y of the middle of every row GTK highlights, top to bottom.
+
+    Only the column under the pointer is compared: a submenu that opens (here to the left, the menu being
+    at the screen's right edge) covers the menu's left border in the capture, and that change, with the
+    row's own highlight, once made a band between "Snooze" and "Settings" look like one more row."""
     x, y, width, height = geometry
-    plain = await asyncio.to_thread(screen.capture, window)
+    column = (width // 2 - 4, 0, width // 2 + 4, height)
+    plain = (await asyncio.to_thread(screen.capture, window)).crop(column)
     rows: list[tuple[int, int]] = []
     for dy in range(3, height - 2, 6):
         await asyncio.to_thread(screen.pointer, "mousemove", str(x + width // 2), str(y + dy))
-        box = changed(plain, await asyncio.to_thread(screen.capture, window))
+        box = changed(plain, (await asyncio.to_thread(screen.capture, window)).crop(column))
         if box is None or not 12 <= box[3] - box[1] <= 60:
             continue
         if not any(abs(box[1] - top) <= 3 for top, _ in rows):
