@@ -342,8 +342,8 @@ class SettingsWindow(CalmWindow):
             self._check()
             if self.form.has_changes():
                 event.ignore()
+                self._ask()  # first: bring_to_front gives the focus back to where it is now, Keep editing
                 self.bring_to_front()
-                self._ask()
                 return
         super().closeEvent(event)
 
