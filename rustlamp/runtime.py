@@ -527,6 +527,8 @@ class App:
         )
         outcome = await self.break_window.run(request)
         if self._could_not_open(outcome):
+            # the break never began: it must not stay open in the lamp, or no reminder would come again
+            await self._carry_out_now(self.lamp.break_ended(None, self._sync_clock()))
             return
         await self._carry_out_now(self.lamp.break_ended(_line(outcome), self._sync_clock()))
 

@@ -39,7 +39,8 @@ log = logging.getLogger("rustlamp.windows")
 
 
 def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", f"rustlamp.ui.{module}", *args]
+    # through the launcher, so a Qt that cannot load still answers (CannotOpen) instead of dying silently
+    return [sys.executable, "-m", "rustlamp.ui.launch", f"rustlamp.ui.{module}", *args]
 
 
 class WindowProcess:
