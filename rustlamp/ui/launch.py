@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import runpy
 import sys
+import traceback
 
 from rustlamp.ui.contract import CannotOpen
 from rustlamp.ui.lifecycle import FAILED, emit
@@ -18,17 +19,14 @@ QT_PACKAGES = ("PySide6", "shiboken6")
 
 
 def qt_did_not_load(exc: BaseException) -> bool:
-    """An import error raised by Qt's own packages (not by our code)."""
+    """An import error raised while loading Qt's own packages (not by our code): named by the error, or
+    by the statement that failed (a DLL that does not load names neither module nor Python frame)."""
     if not isinstance(exc, ImportError | OSError):
         return False
     if isinstance(exc, ImportError) and (exc.name or "").startswith(QT_PACKAGES):
         return True
-    frames = []
-    trace = exc.__traceback__
-    while trace is not None:
-        frames.append(trace.tb_frame.f_code.co_filename)
-        trace = trace.tb_next
-    return any(part in name for name in frames for part in QT_PACKAGES)
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(part in f"{frame.filename} {frame.line}" for frame in frames for part in QT_PACKAGES)
 
 
 def main(argv: list[str]) -> int:
