@@ -53,7 +53,7 @@ from rustlamp.core.texts import text
 from rustlamp.journal_keeper import JournalKeeper
 from rustlamp.notify.base import Button, Message
 from rustlamp.settings_source import SettingsSource, SettingsUpdate
-from rustlamp.system.wallclock import make_alarm
+from rustlamp.system.wallclock import WallClockAlarm, make_alarm
 from rustlamp.system.windows import break_window, checkin_window, settings_window, week_window
 from rustlamp.ui.contract import (
     BreakRequest,
@@ -156,8 +156,10 @@ class App:
                 view = self._view()  # once a wake: the tray, the next wake and the log all read it
                 self._refresh_tray(view)
                 wake_at = self._next_wake(view)
-                if alarm is not None:
-                    alarm.arm(wake_at)
+                if alarm is not None and not self._arm(alarm, wake_at):
+                    loop.remove_reader(alarm.fd)
+                    alarm.close()
+                    alarm = None
                 self._log_next(view.next_reminder, wake_at)
                 await self._sleep_until(wake_at)
                 if self._stopping:
@@ -323,9 +325,17 @@ class App:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _on_alarm(self, alarm: object) -> None:
-        from rustlamp.system.wallclock import WallClockAlarm
+    @staticmethod
+    def _arm(alarm: WallClockAlarm, wake_at: datetime | None) -> bool:
+        """Arm the wall-clock alarm; if the OS refuses, say so once and go on with asyncio's timer alone."""
+        try:
+            alarm.arm(wake_at)
+        except OSError as exc:
+            log.warning("the wall-clock alarm stopped (%s); reminders follow the monotonic timer", exc)
+            return False
+        return True
 
+    def _on_alarm(self, alarm: object) -> None:
         assert isinstance(alarm, WallClockAlarm)
         if alarm.acknowledge() == "clock-set":
             log.info("the system clock was set")

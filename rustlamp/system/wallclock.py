@@ -25,6 +25,7 @@ _TFD_CLOEXEC = 0o2000000
 _TFD_NONBLOCK = 0o4000
 _TFD_TIMER_ABSTIME = 1
 _TFD_TIMER_CANCEL_ON_SET = 2
+_ARM_TRIES = 8
 
 
 class _Timespec(ctypes.Structure):
@@ -59,12 +60,16 @@ class WallClockAlarm:
             nanos = max(1, round((stamp - seconds) * 1e9))
             nanos = min(nanos, 999_999_999)
         spec.it_value.tv_sec, spec.it_value.tv_nsec = seconds, nanos
-        if (
-            self._settime(self.fd, _TFD_TIMER_ABSTIME | _TFD_TIMER_CANCEL_ON_SET, ctypes.byref(spec), None)
-            < 0
-        ):
+        # A clock set since the last read makes the next settime fail once with ECANCELED (and clears that
+        # state), so arming again is right; a few tries cover a clock that is set again in between.
+        for _ in range(_ARM_TRIES):
+            flags = _TFD_TIMER_ABSTIME | _TFD_TIMER_CANCEL_ON_SET
+            if self._settime(self.fd, flags, ctypes.byref(spec), None) == 0:
+                return
             err = ctypes.get_errno()
-            raise OSError(err, os.strerror(err))
+            if err != errno.ECANCELED:
+                raise OSError(err, os.strerror(err))
+        raise OSError(errno.ECANCELED, "the system clock kept being set while the alarm was armed")
 
     def acknowledge(self) -> str:
         """Read the fd after it became readable: 'fired', 'clock-set' or 'spurious'."""
