@@ -118,7 +118,8 @@ def test_fields_are_wide_enough_for_their_values(window, qt: QApplication) -> No
     shown.tabs.setCurrentIndex(TAB_KEYS.index("reminders"))
     settle(qt)
     snooze = field(shown, SETTINGS_TEXTS["en"]["snooze"])
-    assert snooze.text() == "10m, 30m, 1h, 1h30m, 2h"  # longer than the field is made for: it is wider
+    # longer than the field is made for: it is wider
+    assert snooze.text() == "10 min, 30 min, 1 hour, 1 hour 30 min, 2 hours"
 
 
 def test_hints_do_not_wrap_and_sentences_have_room(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]

@@ -250,7 +250,8 @@ def test_a_setting_changed_by_keyboard_alone_is_saved_with_enter_and_the_app_is_
         _focus_is(app, "page tab", EN["tab_reminders"])
         window.key("Tab")  # into its first field, its text selected
         _focus_is(app, "text", EN["every"])
-        window.type("30m")
+        assert _node(app, "text", EN["every"])["text"] == "45 min"  # "45m" in the file, in words here
+        window.type("30 min")
         window.key("Return")
         until(_changed(config, HAND_WRITTEN), "the file is saved")
         app.wait_for("label", EN["saved"])  # said where a screen reader's review finds it
@@ -262,7 +263,7 @@ def test_a_setting_changed_by_keyboard_alone_is_saved_with_enter_and_the_app_is_
         told.close()
     # only that line differs; comments, the TOML time and the unknown keys are as they were
     assert config.read_text(encoding="utf-8") == HAND_WRITTEN.replace(
-        'every = "45m"   # a gentle pace', 'every = "30m"   # a gentle pace'
+        'every = "45m"   # a gentle pace', 'every = "30 min"   # a gentle pace'
     )
 
 

@@ -156,7 +156,7 @@ class FieldRow:
         holder = QWidget()
         line = QHBoxLayout(holder)
         line.setContentsMargins(0, 0, 0, 0)
-        if kind in ("text", "list"):
+        if kind in ("text", "duration", "durations"):
             (value,) = setting.values
             assert isinstance(value, TextValue)
             edit = self._line_edit(label_text, value, spec.chars)
@@ -200,7 +200,7 @@ class FieldRow:
             grid.addWidget(hint, row + 1, 1, 1, 2)
             row += 1
         # where a person types, a problem can come with every key: room for two lines of it
-        typed = kind in ("text", "list", "hours")
+        typed = kind in ("text", "duration", "durations", "hours")
         self.note = NoteLine(self.fields, lines=2 if typed else 1)
         grid.addWidget(self.note, row + 1, 1, 1, 2)
 
