@@ -6,7 +6,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from run_cli import RUSTLAMP, private_env
@@ -33,13 +33,15 @@ class RunningApp:
         extra_env: Mapping[str, str] | None = None,
         program: str = RUSTLAMP,
         cwd: Path | None = None,
+        prefix: Sequence[str] = (),
     ) -> None:
         """`program`: another installed `rustlamp` (tests/test_packaging.py: one from the wheel), started
-        in `cwd` (its windows, `python -m`, would find a rustlamp folder there first)."""
+        in `cwd` (its windows, `python -m`, would find a rustlamp folder there first); `prefix`: a command
+        that runs it (one that execs it, so the process is the lamp's)."""
         self.home = home
         self.env = private_env(home, {**_display_and_bus(desktop_env), **(extra_env or {})})
         self.stderr_path = home / "stderr.log"
-        args = [program, "run", "-v"] + (["--config", str(config)] if config else [])
+        args = [*prefix, program, "run", "-v"] + (["--config", str(config)] if config else [])
         with self.stderr_path.open("wb") as stderr:
             self.proc = subprocess.Popen(
                 args,
