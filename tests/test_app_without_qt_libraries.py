@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +103,9 @@ def test_where_qt_cannot_start_the_lamp_says_what_to_install_each_time_and_goes_
     app, package = lamp_without_a_library
     plugin = platform_plugin()
     assert plugin is not None
-    missing = in_lamps_world(app, ["ldd", str(plugin)]).stdout
+    find = "from rustlamp.ui.qt_libraries import platform_plugin; print(platform_plugin())"
+    lamps_plugin = in_lamps_world(app, [sys.executable, "-c", find]).stdout.strip()
+    missing = in_lamps_world(app, ["ldd", lamps_plugin]).stdout
     assert "=> not found" in missing, missing  # the lamp's system really lacks it...
     assert "=> not found" not in subprocess.run(["ldd", str(plugin)], capture_output=True, text=True).stdout
     told = CannotOpen((package,))
