@@ -310,6 +310,33 @@ def test_a_routines_words_edited_cleared_and_new(tmp_path: Path) -> None:
     assert routines["nacht"] == {"at": "23:00"}  # no prompt key: rustlamp picks the words
 
 
+def test_a_routines_kind_is_its_name_until_the_person_says_otherwise(tmp_path: Path) -> None:
+    written = HAND_WRITTEN + '\n[routines.reading]\nat = "20:00"\nkind = "evening"\n'
+    form, config, _ = _form(tmp_path, written)
+    kinds = {r.name: r.kind.current for r in form.routines}
+    assert kinds == {"morning": "morning", "tea time": "other", "reading": "evening"}  # as the core has them
+    assert kinds == {r.name: r.kind for r in parse_settings(written, str(config)).settings.routines}
+    assert form.changes() == {}
+    form.routine("tea time").kind.current = "evening"
+    form.edited()
+    assert form.changes() == {("routines", "tea time", "kind"): "evening"}
+    assert form.save()
+    evening, other = form.add_routine("Avond"), form.add_routine("lezen")
+    assert isinstance(evening, Routine) and isinstance(other, Routine)
+    assert (evening.kind.current, other.kind.current) == ("evening", "other")
+    other.kind.current = "morning"
+    form.edited()
+    assert form.save()
+    routines = tomllib.loads(config.read_text(encoding="utf-8"))["routines"]
+    assert routines["tea time"]["kind"] == "evening"
+    assert (
+        "kind" not in routines["Avond"] and routines["lezen"]["kind"] == "morning"
+    )  # only when not its name's
+    (tmp_path / "b").mkdir()
+    broken, _, _ = _form(tmp_path / "b", '[routines.x]\nat = "08:00"\nkind = "noon"\n')
+    assert broken.routine("x").kind.current == "" and broken.routine("x").error  # none chosen, and said why
+
+
 def test_a_problem_with_a_routines_words_is_said_with_it_until_they_are_put_right(tmp_path: Path) -> None:
     written = HAND_WRITTEN.replace('prompt = "Twee minuten ademen."', 'prompt = ""   # to do')
     form, config, _ = _form(tmp_path, written)

@@ -33,9 +33,11 @@ from rustlamp.core.config import (
     DEFAULTS,
     EVERY_DAY,
     LANGUAGE_CHOICES,
+    ROUTINE_KINDS,
     Problem,
     load_settings,
     parse_settings,
+    routine_kind_for_name,
 )
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_human, parse_duration
@@ -441,6 +443,7 @@ class Routine:
     enabled: BoolValue = field(init=False)
     at: TextValue = field(init=False)
     days: DaysValue = field(init=False)
+    kind: ChoiceValue = field(init=False)
     prompt: TextValue = field(init=False)
     notes: tuple[str, ...] = ()
     error: bool = False
@@ -450,6 +453,8 @@ class Routine:
         self.enabled = BoolValue((*path, "enabled"), True)
         self.at = TextValue((*path, "at"), NEW_ROUTINE_AT if self.new else "")
         self.days = DaysValue((*path, "days"), EVERY_DAY)
+        # without `kind` in the file, the core takes it from the name ("avond" is an evening)
+        self.kind = ChoiceValue((*path, "kind"), routine_kind_for_name(self.name), ROUTINE_KINDS)
         self.prompt = TextValue((*path, "prompt"), "", empty_removes=True)
 
     @property
@@ -457,7 +462,7 @@ class Routine:
         return ("routines", self.name)
 
     def values(self) -> tuple[Value, ...]:
-        return (self.enabled, self.at, self.days, self.prompt)
+        return (self.enabled, self.at, self.days, self.kind, self.prompt)
 
     def load(self, body: Any) -> None:
         table = body if isinstance(body, dict) else {}
@@ -469,6 +474,8 @@ class Routine:
             changes: dict[KeyPath, Any] = {self.at.path: self.at.value()}
             if self.days.current != EVERY_DAY:
                 changes[self.days.path] = self.days.value()
+            if self.kind.current != self.kind.default:
+                changes[self.kind.path] = self.kind.value()
             if self.prompt.value() is not REMOVE:
                 changes[self.prompt.path] = self.prompt.value()
             if not self.enabled.value():
