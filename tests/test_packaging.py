@@ -8,6 +8,7 @@ import ast
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,8 +18,9 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
+from pathlib import Path, PurePosixPath
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 from app_process import QUIET_ALL_DAY, RunningApp, window_child
@@ -144,6 +146,88 @@ def test_the_pyinstaller_spec_is_python_and_ships_the_package_data() -> None:
     for needed in ("content", "icons", "config.example.toml", "pystray._win32", "pystray._darwin"):
         assert needed in spec
     assert '"launcher.py"' in spec and (ROOT / "packaging" / "pyinstaller" / "launcher.py").is_file()
+
+
+def _spec_qt_choice(platform: str) -> dict[str, Any]:
+    """The spec's choice of Qt parts (its QT_* names and qt_part_used) as it is made on `platform`:
+    those statements of the spec, run on their own (the rest needs PyInstaller)."""
+    tree = ast.parse((ROOT / "packaging" / "pyinstaller" / "rustlamp.spec").read_text(encoding="utf-8"))
+
+    def about_qt(node: ast.stmt) -> bool:
+        if isinstance(node, ast.FunctionDef):
+            return node.name == "qt_part_used"
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return any(name.startswith("QT_") for name in names)
+
+    chosen = ast.Module(body=[node for node in tree.body if about_qt(node)], type_ignores=[])
+    namespace: dict[str, Any] = {
+        "Path": PurePosixPath,
+        "WINDOWS": platform == "win32",
+        "sys": SimpleNamespace(platform=platform),
+    }
+    exec(compile(chosen, "rustlamp.spec", "exec"), namespace)
+    return namespace
+
+
+WIN_PLUGINS, MAC_PLUGINS = "PySide6/plugins", "PySide6/Qt/plugins"
+
+
+@pytest.mark.parametrize(
+    ("platform", "kept", "left_out"),
+    [
+        (
+            "win32",
+            [
+                f"{WIN_PLUGINS}/platforms/qwindows.dll",
+                f"{WIN_PLUGINS}/styles/qmodernwindowsstyle.dll",
+                "PySide6/Qt6Widgets.dll",
+                "PySide6/Qt6Gui.dll",
+                "PySide6/QtWidgets.pyd",
+                "rustlamp/icons/calm-0-16.png",
+            ],
+            [
+                f"{WIN_PLUGINS}/platforms/qoffscreen.dll",
+                f"{WIN_PLUGINS}/imageformats/qjpeg.dll",
+                f"{WIN_PLUGINS}/tls/qschannelbackend.dll",
+                f"{WIN_PLUGINS}/iconengines/qsvgicon.dll",
+                "PySide6/translations/qtbase_nl.qm",
+                "PySide6/Qt6Network.dll",
+                "PySide6/Qt6Svg.dll",
+                "libQt6Network.so.6",
+            ],
+        ),
+        (
+            "darwin",
+            [
+                f"{MAC_PLUGINS}/platforms/libqcocoa.dylib",
+                f"{MAC_PLUGINS}/styles/libqmacstyle.dylib",
+                "PySide6/Qt/lib/QtWidgets.framework/Versions/A/QtWidgets",
+            ],
+            [
+                f"{MAC_PLUGINS}/platforms/libqminimal.dylib",
+                f"{MAC_PLUGINS}/imageformats/libqgif.dylib",
+                f"{MAC_PLUGINS}/networkinformation/libqscnetworkreachability.dylib",
+                "PySide6/Qt/translations/qt_nl.qm",
+                "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
+            ],
+        ),
+    ],
+)
+def test_the_pyinstaller_spec_takes_only_the_qt_parts_the_windows_use(
+    platform: str, kept: list[str], left_out: list[str]
+) -> None:
+    spec = _spec_qt_choice(platform)
+    assert [name for name in kept if not spec["qt_part_used"](name)] == []
+    assert [name for name in left_out if spec["qt_part_used"](name)] == []
+    # what rustlamp imports of Qt is not among what the spec leaves out
+    imported = {
+        module
+        for path in (ROOT / "rustlamp").rglob("*.py")
+        for module in re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert imported and imported <= {"QtCore", "QtGui", "QtWidgets"}, imported
+    assert not imported & set(spec["QT_MODULES_UNUSED"])
+    assert {"QtNetwork", "QtQml", "QtQuick"} <= set(spec["QT_MODULES_UNUSED"])
 
 
 def test_the_frozen_apps_launcher_understands_dash_m_for_rustlamps_windows(tmp_path: Path) -> None:
