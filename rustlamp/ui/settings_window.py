@@ -167,7 +167,7 @@ class SettingsWindow(CalmWindow):
         tab moves when one shows."""
         mark = QLabel("")
         metrics = QFontMetrics(mark.font())
-        mark.setFixedSize(metrics.horizontalAdvance(TAB_MARK) + 2, metrics.height())
+        mark.setFixedSize(metrics.horizontalAdvance(TAB_MARK.strip()) + 2, metrics.height())
         mark.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         palette = mark.palette()
         palette.setColor(QPalette.ColorRole.WindowText, QColor(error_ink()))
