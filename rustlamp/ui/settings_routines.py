@@ -10,7 +10,7 @@ the new routine's name and Add; it is set again whenever a routine comes or goes
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics
@@ -41,7 +41,7 @@ class RoutineBox(QGroupBox):
     """One routine: [✓ name] Tijd [08:00] [ma di wo do vr za zo] Verwijderen / Woorden [...] / its note."""
 
     def __init__(
-        self, routine: Routine, words: dict[str, str], language: str, edited: Callable[[], None]
+        self, routine: Routine, words: Mapping[str, str], language: str, edited: Callable[[], None]
     ) -> None:
         super().__init__()
         self.routine = routine

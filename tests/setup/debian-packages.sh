@@ -22,6 +22,8 @@ packages="$packages libegl1 libgl1 libfontconfig1 fonts-dejavu-core libxkbcommon
 packages="$packages at-spi2-core python3-pyatspi"
 # the Windows job (tests/wine/): Wine runs a Windows CPython, its tests and the app (64-bit only)
 packages="$packages wine wine64"
+# gettext's own checker (msgfmt --check) for the message catalogs in rustlamp/locale
+packages="$packages gettext"
 python="${PYTHON:-python3}"
 # a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
 if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then
