@@ -3,17 +3,22 @@
 Two paths, each timed until the window is mapped (polled with xdotool every 10 ms): a click on the
 tray's lamp as the panel sends it (Activate over D-Bus, through the running app), and `rustlamp break`
 typed in a terminal (a new process that asks the running app over its socket).
+Also: the window process's memory once it is on screen (RSS and PSS, from /proc), what Qt for Python
+adds to the venv (the installed files of PySide6-Essentials and shiboken6), and the load average, since
+the figures depend on how busy the machine is.
 Run: .venv/bin/python benchmarks/break_window.py
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import time
+from importlib import metadata
 
-from measure import DesktopSession, RunningApp, desktop, running_app
+from measure import DesktopSession, Reading, RunningApp, desktop, read_proc, running_app, window_child
 from run_cli import RUSTLAMP
 
 RUNS = 7
@@ -62,7 +67,22 @@ async def activate(address: str, pid: int) -> None:
         await host.ok(names[0], "/StatusNotifierItem", ITEM, "Activate", "ii", [0, 0])
 
 
+def installed_bytes(distribution: str) -> int:
+    """The size of the files a distribution installed (what `pip install` added to the venv)."""
+    files = metadata.distribution(distribution).files or []
+    return sum(path.stat().st_size for path in (file.locate() for file in files) if path.is_file())
+
+
+def window_memory(app: RunningApp) -> Reading:
+    """The break window's process, on screen and settled (its first frames drawn)."""
+    pid, _ = window_child(app, "break_window")
+    time.sleep(1.0)
+    return read_proc(pid)
+
+
 def main() -> None:
+    load_before = os.getloadavg()
+    memory: list[Reading] = []
     with desktop() as session:
         session.start_sni_tray()
         with running_app(session) as app:
@@ -73,6 +93,8 @@ def main() -> None:
                 began = time.perf_counter()
                 proc = subprocess.Popen([RUSTLAMP, "break"], env=app.env, stdout=subprocess.DEVNULL)
                 command.append(timed_until_mapped(session, proc, began))
+                if run == 0:
+                    memory.append(window_memory(app))
                 close_window(session)
                 wait_for_outcomes(app, 2 * run + 1)  # the app has taken the answer: the window is gone
                 began = time.perf_counter()
@@ -85,6 +107,19 @@ def main() -> None:
             f"{name} to the break window mapped: median {statistics.median(timings) * 1000:.0f} ms, "
             f"best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms ({RUNS} runs)"
         )
+    (shown,) = memory
+    print(
+        f"the break window's process on screen: {shown.rss_kb / 1024:.1f} MB resident, "
+        f"{shown.pss_kb / 1024:.1f} MB proportional (PSS), {shown.threads} threads"
+    )
+    qt = {name: installed_bytes(name) for name in ("PySide6-Essentials", "shiboken6")}
+    parts = ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in qt.items())
+    print(f"Qt for Python installed: {sum(qt.values()) / 1e6:.1f} MB ({parts})")
+    load_after = os.getloadavg()
+    print(
+        f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}, "
+        f"on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

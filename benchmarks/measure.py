@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window  # noqa: E402  (the tests' own helpers, on the path just above)
+from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window, window_child  # noqa: E402  (the tests' own helpers, on the path just above)
 from capture_nodes import dev_folder  # noqa: E402
 from desktop import DesktopSession  # noqa: E402
 from run_cli import rustlamp  # noqa: E402
@@ -31,6 +31,7 @@ __all__ = [
     "read_proc",
     "running_app",
     "rustlamp",
+    "window_child",
 ]
 
 

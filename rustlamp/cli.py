@@ -159,6 +159,7 @@ def _delay_reader(argument: DelayArgument) -> Callable[[str], timedelta | None]:
 
 
 CONTROL_COMMANDS = (*BY_NAME, "status")
+WINDOW_COMMANDS = ("break", "check-in", "settings")  # the running lamp opens a window for these
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,9 +235,26 @@ def _control(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "reload":
         return _reloaded(reply)
+    if args.command in WINDOW_COMMANDS:
+        problem = _windows_cannot_open(_settings_and_language(args)[1])
+        if problem is not None:  # the lamp says the same in a notification when its window cannot open
+            print(problem, file=sys.stderr)
+            return EXIT_PROBLEM
     for line in reply.get("said") or [reply.get("message", "")]:
         print(line)
     return EXIT_OK
+
+
+def _windows_cannot_open(language: str) -> str | None:
+    """Why the running lamp's window cannot open on this system, when a library Qt needs is missing (as
+    the window process would find); None when nothing is missing. The lamp opens the window after it
+    answered, so this is the command line's only chance to say so."""
+    from rustlamp.system.windows import why_not_shown
+    from rustlamp.ui.contract import CannotOpen
+    from rustlamp.ui.qt_libraries import missing_packages
+
+    missing = missing_packages()
+    return why_not_shown(CannotOpen(tuple(missing)), language) if missing else None
 
 
 def _settings_on_its_own(args: argparse.Namespace) -> int:

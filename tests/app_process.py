@@ -6,7 +6,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from run_cli import RUSTLAMP, private_env
@@ -31,14 +31,25 @@ class RunningApp:
         desktop_env: Mapping[str, str],
         config: Path | None,
         extra_env: Mapping[str, str] | None = None,
+        program: str = RUSTLAMP,
+        cwd: Path | None = None,
+        prefix: Sequence[str] = (),
     ) -> None:
+        """`program`: another installed `rustlamp` (tests/test_packaging.py: one from the wheel), started
+        in `cwd` (its windows, `python -m`, would find a rustlamp folder there first); `prefix`: a command
+        that runs it (one that execs it, so the process is the lamp's)."""
         self.home = home
         self.env = private_env(home, {**_display_and_bus(desktop_env), **(extra_env or {})})
         self.stderr_path = home / "stderr.log"
-        args = [RUSTLAMP, "run", "-v"] + (["--config", str(config)] if config else [])
+        args = [*prefix, program, "run", "-v"] + (["--config", str(config)] if config else [])
         with self.stderr_path.open("wb") as stderr:
             self.proc = subprocess.Popen(
-                args, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
+                args,
+                env=self.env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
             )
 
     @property
@@ -74,6 +85,24 @@ class RunningApp:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(f"rustlamp did not stop on SIGTERM:\n{self.output()}") from None
+
+
+def window_child(app: RunningApp, module: str, timeout: float = 15.0) -> tuple[int, list[str]]:
+    """The pid and command line of the window process `module` (rustlamp.ui.<module>) the app started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+                parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            except OSError:
+                continue
+            if int(parent) == app.proc.pid and f"rustlamp.ui.{module}".encode() in argv:
+                return int(proc.name), [a.decode() for a in argv if a]
+        time.sleep(0.05)
+    raise AssertionError(f"no {module} under the app:\n{app.output()}")
 
 
 def _display_and_bus(desktop_env: Mapping[str, str]) -> dict[str, str]:

@@ -5,7 +5,8 @@ answer). Kept free of anything but the standard library and pyatspi.
 
 Requests (each names the application by the process id of the window program):
   {"op": "tree", "pid": P}                                -> {"tree": NODE}; NODE = {"role", "name",
-                                                             "description", "states", "actions", "children"}
+                                                             "description", "states", "actions", "children",
+                                                             and for a "text" its "text"}
   {"op": "find", "pid": P, "role": R, "name": N}          -> {"count": n, "states": [...]} (of the first)
   {"op": "act", "pid": P, "role": R, "name": N, "action": A} -> {"done": true}; A as the control offers it
                                                              ("Press", "Toggle", "SetFocus"...); the match
@@ -54,6 +55,12 @@ def describe(node: Any, depth: int | None) -> dict[str, Any]:
         "states": states(node),
         "actions": actions(node),
     }
+    if found["role"] == "text":  # what a screen reader reads in a field: its contents
+        try:
+            text = node.queryText()
+            found["text"] = text.getText(0, text.characterCount)
+        except NotImplementedError:
+            found["text"] = ""
     if depth is None or depth > 0:
         found["children"] = [
             describe(child, None if depth is None else depth - 1) for child in node if child is not None

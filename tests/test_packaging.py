@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,13 +17,19 @@ import tarfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path
-from types import ModuleType
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
+from app_process import QUIET_ALL_DAY, RunningApp, window_child
+from atspi import Accessibility
+from desktop import DesktopSession
 from PIL import Image
 
 from rustlamp import __version__
+from rustlamp.core.texts import text
 from rustlamp.system import autostart
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +148,88 @@ def test_the_pyinstaller_spec_is_python_and_ships_the_package_data() -> None:
     assert '"launcher.py"' in spec and (ROOT / "packaging" / "pyinstaller" / "launcher.py").is_file()
 
 
+def _spec_qt_choice(platform: str) -> dict[str, Any]:
+    """The spec's choice of Qt parts (its QT_* names and qt_part_used) as it is made on `platform`:
+    those statements of the spec, run on their own (the rest needs PyInstaller)."""
+    tree = ast.parse((ROOT / "packaging" / "pyinstaller" / "rustlamp.spec").read_text(encoding="utf-8"))
+
+    def about_qt(node: ast.stmt) -> bool:
+        if isinstance(node, ast.FunctionDef):
+            return node.name == "qt_part_used"
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return any(name.startswith("QT_") for name in names)
+
+    chosen = ast.Module(body=[node for node in tree.body if about_qt(node)], type_ignores=[])
+    namespace: dict[str, Any] = {
+        "Path": PurePosixPath,
+        "WINDOWS": platform == "win32",
+        "sys": SimpleNamespace(platform=platform),
+    }
+    exec(compile(chosen, "rustlamp.spec", "exec"), namespace)
+    return namespace
+
+
+WIN_PLUGINS, MAC_PLUGINS = "PySide6/plugins", "PySide6/Qt/plugins"
+
+
+@pytest.mark.parametrize(
+    ("platform", "kept", "left_out"),
+    [
+        (
+            "win32",
+            [
+                f"{WIN_PLUGINS}/platforms/qwindows.dll",
+                f"{WIN_PLUGINS}/styles/qmodernwindowsstyle.dll",
+                "PySide6/Qt6Widgets.dll",
+                "PySide6/Qt6Gui.dll",
+                "PySide6/QtWidgets.pyd",
+                "rustlamp/icons/calm-0-16.png",
+            ],
+            [
+                f"{WIN_PLUGINS}/platforms/qoffscreen.dll",
+                f"{WIN_PLUGINS}/imageformats/qjpeg.dll",
+                f"{WIN_PLUGINS}/tls/qschannelbackend.dll",
+                f"{WIN_PLUGINS}/iconengines/qsvgicon.dll",
+                "PySide6/translations/qtbase_nl.qm",
+                "PySide6/Qt6Network.dll",
+                "PySide6/Qt6Svg.dll",
+                "libQt6Network.so.6",
+            ],
+        ),
+        (
+            "darwin",
+            [
+                f"{MAC_PLUGINS}/platforms/libqcocoa.dylib",
+                f"{MAC_PLUGINS}/styles/libqmacstyle.dylib",
+                "PySide6/Qt/lib/QtWidgets.framework/Versions/A/QtWidgets",
+            ],
+            [
+                f"{MAC_PLUGINS}/platforms/libqminimal.dylib",
+                f"{MAC_PLUGINS}/imageformats/libqgif.dylib",
+                f"{MAC_PLUGINS}/networkinformation/libqscnetworkreachability.dylib",
+                "PySide6/Qt/translations/qt_nl.qm",
+                "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
+            ],
+        ),
+    ],
+)
+def test_the_pyinstaller_spec_takes_only_the_qt_parts_the_windows_use(
+    platform: str, kept: list[str], left_out: list[str]
+) -> None:
+    spec = _spec_qt_choice(platform)
+    assert [name for name in kept if not spec["qt_part_used"](name)] == []
+    assert [name for name in left_out if spec["qt_part_used"](name)] == []
+    # what rustlamp imports of Qt is not among what the spec leaves out
+    imported = {
+        module
+        for path in (ROOT / "rustlamp").rglob("*.py")
+        for module in re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert imported and imported <= {"QtCore", "QtGui", "QtWidgets"}, imported
+    assert not imported & set(spec["QT_MODULES_UNUSED"])
+    assert {"QtNetwork", "QtQml", "QtQuick"} <= set(spec["QT_MODULES_UNUSED"])
+
+
 def test_the_frozen_apps_launcher_understands_dash_m_for_rustlamps_windows(tmp_path: Path) -> None:
     """In a frozen app sys.executable is the app, and rustlamp starts its windows with
     `sys.executable -m rustlamp.ui.<window>`; the launcher is run here with this Python instead."""
@@ -193,23 +283,39 @@ def run(
     return done
 
 
-@pytest.mark.packaging
-def test_build_makes_an_sdist_and_a_wheel_that_install_and_run(tmp_path: Path) -> None:
-    """`python -m build` on a copy of the tree (building writes egg-info next to the sources), without
-    build isolation (the test extra brings setuptools and build; isolation would fetch them again),
-    then the wheel into a new venv, and rustlamp run from there.
+@dataclass(frozen=True)
+class Built:
+    sdist: Path
+    wheel: Path
+    seconds: float  # how long the build took
 
-    The new venv gets the wheel for real (pip unpacks it and makes the console script) but borrows
-    rustlamp's dependencies from the venv running the tests, through a .pth file, instead of fetching
-    them: rustlamp's own files come from the wheel alone, which is checked."""
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """`python -m build` on a copy of the tree (building writes egg-info next to the sources), without
+    build isolation (the test extra brings setuptools and build; isolation would fetch them again); once
+    for the tests that install what it made."""
+    tmp_path = tmp_path_factory.mktemp("build")
     began = time.monotonic()
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=IGNORED)
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)], cwd=tmp_path)
-    built = time.monotonic() - began
     (sdist,) = dist.glob("rustlamp-*.tar.gz")
     (wheel,) = dist.glob("rustlamp-*.whl")
+    return Built(sdist, wheel, time.monotonic() - began)
+
+
+@pytest.mark.packaging
+def test_build_makes_an_sdist_and_a_wheel_that_install_and_run(built: Built, tmp_path: Path) -> None:
+    """The sdist and the wheel have what they should, then the wheel goes into a new venv, and rustlamp
+    runs from there.
+
+    The new venv gets the wheel for real (pip unpacks it and makes the console script) but borrows
+    rustlamp's dependencies from the venv running the tests, through a .pth file, instead of fetching
+    them: rustlamp's own files come from the wheel alone, which is checked."""
+    began = time.monotonic()
+    sdist, wheel = built.sdist, built.wheel
     assert sdist.name == f"rustlamp-{__version__}.tar.gz"
     assert wheel.name == f"rustlamp-{__version__}-py3-none-any.whl"
 
@@ -279,7 +385,84 @@ def test_build_makes_an_sdist_and_a_wheel_that_install_and_run(tmp_path: Path) -
     plan = run([str(script), "plan", "--count", "1"], cwd=tmp_path, env=env)
     lines = plan.stdout.splitlines()
     assert len(lines) == 2 and lines[1].endswith("  reminder"), plan.stdout  # the first says where from
-    took = time.monotonic() - began
+    took = time.monotonic() - began + built.seconds
     sizes = f"wheel {wheel.stat().st_size} bytes, sdist {sdist.stat().st_size} bytes"
-    print(f"built in {built:.1f} s; {sizes}; all in {took:.1f} s")
+    print(f"built in {built.seconds:.1f} s; {sizes}; all in {took:.1f} s")
     assert took < 60
+
+
+# ----- a stock Debian python: no tkinter, the wheel and its dependencies from the index -----------------
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+NO_TKINTER = "import sys; sys.modules['tkinter'] = sys.modules['_tkinter'] = None\n"
+
+
+@pytest.mark.packaging
+@pytest.mark.desktop
+def test_the_wheel_in_debians_own_python_opens_the_break_window_from_the_running_lamp(
+    built: Built, accessible_desktop: DesktopSession, a11y: Accessibility, tmp_path: Path
+) -> None:
+    """What a person on Debian or Ubuntu does: a venv from the system's python3 (python3-venv, no
+    python3-tk), `pip install` of the wheel with its dependencies as the index has them, and the lamp
+    started from there. `rustlamp break` asks the running lamp, whose break window is found and pressed
+    by name as a screen reader does, and the rest lands in the journal."""
+    if not LINUX:
+        pytest.skip("Debian's own python")
+    if not DEBIAN_PYTHON.exists():
+        pytest.fail(f"{DEBIAN_PYTHON} is missing: install the Debian package python3")
+    venv = tmp_path / "venv"
+    made = subprocess.run(
+        [str(DEBIAN_PYTHON), "-m", "venv", str(venv)], capture_output=True, text=True, timeout=120
+    )
+    assert made.returncode == 0, f"install the Debian package python3-venv:\n{made.stdout}{made.stderr}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    began = time.monotonic()
+    done = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", str(built.wheel)],
+        capture_output=True, text=True, timeout=900, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    installed = time.monotonic() - began
+    python = venv / "bin" / "python"
+    site = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], env=env)
+    # Debian's python has no tkinter unless python3-tk is installed; where it is, this venv hides it.
+    system_tk = subprocess.run([str(DEBIAN_PYTHON), "-c", "import tkinter"], capture_output=True, timeout=60)
+    if system_tk.returncode == 0:
+        (Path(site.stdout.strip()) / "zz-no-tkinter.pth").write_text(NO_TKINTER, encoding="utf-8")
+    tk = subprocess.run([str(python), "-c", "import tkinter"], capture_output=True, text=True, env=env)
+    assert tk.returncode == 1 and "ModuleNotFoundError" in tk.stderr, tk.stderr
+    where = run(
+        [str(python), "-c", "import rustlamp, PySide6; print(rustlamp.__file__, PySide6.__file__)"],
+        cwd=tmp_path,
+        env=env,
+    )
+    assert all(Path(p).is_relative_to(venv) for p in where.stdout.split()), where.stdout
+
+    home = tmp_path / "home"
+    home.mkdir()
+    config = home / "config.toml"
+    config.write_text(QUIET_ALL_DAY, encoding="utf-8")
+    program = str(venv / "bin" / "rustlamp")
+    # started away from the source tree: its windows (`python -m`) would find rustlamp there first
+    lamp = RunningApp(home, accessible_desktop.env, config, program=program, cwd=home)
+    try:
+        lamp.wait_for_output(r"next reminder: ")
+        asked = subprocess.run(
+            [program, "break"], env=lamp.env, capture_output=True, text=True, timeout=60, cwd=home
+        )  # returns once the running lamp has the wish; the window stays open
+        assert asked.returncode == 0, asked.stdout + asked.stderr
+        pid, argv = window_child(lamp, "break_window")
+        assert Path(argv[0]).is_relative_to(venv), argv  # the window runs on this venv's python
+        window = a11y.window(pid, timeout=30)
+        window.press("push button", text("en", "break_done"))
+        lamp.wait_for_output(r"break outcome: ")
+        export = subprocess.run(
+            [program, "journal", "export", "--format", "json"],
+            env=lamp.env, capture_output=True, text=True, timeout=60, cwd=home,
+        )  # fmt: skip
+        assert export.returncode == 0, export.stderr
+        kept = [(e["kind"], e["detail"].get("outcome")) for e in json.loads(export.stdout)]
+        assert kept == [("break", "done")], export.stdout
+    finally:
+        lamp.stop()
+    print(f"pip install of the wheel and its dependencies into Debian's python: {installed:.1f} s")

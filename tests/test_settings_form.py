@@ -116,10 +116,10 @@ def _edit(form: Form, path: tuple[str, ...], text: object) -> None:
 
 def test_the_file_is_shown_as_written_and_nothing_read_is_a_change(tmp_path: Path) -> None:
     form, _, _ = _form(tmp_path)
-    assert form.value(EVERY).current == "45m"  # type: ignore[attr-defined]
+    assert form.value(EVERY).current == "45 min"  # type: ignore[attr-defined]  # "45m" in words
     assert form.value(("reminders", "start")).current == "08:30"  # type: ignore[attr-defined]
     assert form.value(("reminders", "end")).current == "17:30"  # type: ignore[attr-defined]  # the default
-    assert form.value(("reminders", "snooze")).current == "10m, 30m"  # type: ignore[attr-defined]
+    assert form.value(("reminders", "snooze")).current == "10 min, 30 min"  # type: ignore[attr-defined]
     assert form.value(("reminders", "days")).current == frozenset(range(5))  # type: ignore[attr-defined]
     assert form.value(("language",)).current == "auto"  # type: ignore[attr-defined]
     assert [r.name for r in form.routines] == ["morning", "tea time"]
@@ -146,10 +146,46 @@ def test_one_change_saved_rewrites_only_its_line_and_the_app_is_told(tmp_path: P
 def test_an_edit_undone_is_no_change_and_spaces_or_list_spacing_do_not_count(tmp_path: Path) -> None:
     form, _, _ = _form(tmp_path)
     _edit(form, EVERY, "20m")
-    _edit(form, EVERY, "45m ")
+    _edit(form, EVERY, "45m ")  # as the file has it
     _edit(form, ("reminders", "snooze"), "10m,30m,")
     _edit(form, ("prompts", "extra"), "\n\n")
     assert form.changes() == {}
+    _edit(form, EVERY, "45 minuten")  # another way of writing the same time is no change either
+    _edit(form, ("reminders", "snooze"), "10 minutes, 0.5 uur")
+    assert form.changes() == {}
+    _edit(form, EVERY, "1 uur")  # a change is written as typed: the core reads it
+    assert form.changes() == {EVERY: "1 uur"}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("nl", ["1 uur 30 min", "10 min, 1 uur, 2 uur", "5 min", "4 sec", "6 sec", "", "0 min"]),
+        ("en", ["1 hour 30 min", "10 min, 1 hour, 2 hours", "5 min", "4 sec", "6 sec", "", "0 min"]),
+    ],
+)
+def test_durations_are_shown_in_words_whatever_form_the_file_has(
+    tmp_path: Path, language: str, shown: list[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[reminders]\nevery = "1h30m"\nsnooze = ["10m", "60 min", "2h"]\n', encoding="utf-8")
+    form = Form(language, config, None, Told())
+    form.reload(quiet=True)
+    paths = [
+        EVERY,
+        ("reminders", "snooze"),
+        ("break", "length"),
+        ("break", "inhale"),
+        ("break", "exhale"),
+        ("idle", "natural_break_after"),
+        ("checkin", "sooner_when_hurried"),
+    ]
+    assert [form.value(path).current for path in paths] == shown  # type: ignore[attr-defined]
+    assert form.changes() == {}
+    config.write_text('[reminders]\nevery = "soon"\n', encoding="utf-8")
+    form.reload(quiet=True)
+    assert form.value(EVERY).current == "soon"  # type: ignore[attr-defined]  # no duration: as written
+    assert form.setting(EVERY).error
 
 
 def test_a_wrong_value_is_said_beside_its_field_in_the_cores_words_and_save_stays_off(tmp_path: Path) -> None:
@@ -274,6 +310,33 @@ def test_a_routines_words_edited_cleared_and_new(tmp_path: Path) -> None:
     assert routines["nacht"] == {"at": "23:00"}  # no prompt key: rustlamp picks the words
 
 
+def test_a_routines_kind_is_its_name_until_the_person_says_otherwise(tmp_path: Path) -> None:
+    written = HAND_WRITTEN + '\n[routines.reading]\nat = "20:00"\nkind = "evening"\n'
+    form, config, _ = _form(tmp_path, written)
+    kinds = {r.name: r.kind.current for r in form.routines}
+    assert kinds == {"morning": "morning", "tea time": "other", "reading": "evening"}  # as the core has them
+    assert kinds == {r.name: r.kind for r in parse_settings(written, str(config)).settings.routines}
+    assert form.changes() == {}
+    form.routine("tea time").kind.current = "evening"
+    form.edited()
+    assert form.changes() == {("routines", "tea time", "kind"): "evening"}
+    assert form.save()
+    evening, other = form.add_routine("Avond"), form.add_routine("lezen")
+    assert isinstance(evening, Routine) and isinstance(other, Routine)
+    assert (evening.kind.current, other.kind.current) == ("evening", "other")
+    other.kind.current = "morning"
+    form.edited()
+    assert form.save()
+    routines = tomllib.loads(config.read_text(encoding="utf-8"))["routines"]
+    assert routines["tea time"]["kind"] == "evening"
+    assert (
+        "kind" not in routines["Avond"] and routines["lezen"]["kind"] == "morning"
+    )  # only when not its name's
+    (tmp_path / "b").mkdir()
+    broken, _, _ = _form(tmp_path / "b", '[routines.x]\nat = "08:00"\nkind = "noon"\n')
+    assert broken.routine("x").kind.current == "" and broken.routine("x").error  # none chosen, and said why
+
+
 def test_a_problem_with_a_routines_words_is_said_with_it_until_they_are_put_right(tmp_path: Path) -> None:
     written = HAND_WRITTEN.replace('prompt = "Twee minuten ademen."', 'prompt = ""   # to do')
     form, config, _ = _form(tmp_path, written)
@@ -303,13 +366,13 @@ def test_a_file_changed_on_disk_is_never_overwritten_and_reload_shows_it(tmp_pat
     assert form.status.kind == "changed_on_disk" and form.status.offers_reload and form.status.trouble
     assert config.read_text(encoding="utf-8") == elsewhere and told.count == 0
     form.reload()
-    assert form.value(EVERY).current == "50m"  # type: ignore[attr-defined]
+    assert form.value(EVERY).current == "50 min"  # type: ignore[attr-defined]
     assert form.changes() == {} and form.status.words == SETTINGS_TEXTS["en"]["reloaded"]
 
 
 def test_with_no_file_yet_saving_creates_it_0600_with_only_the_changed_key(tmp_path: Path) -> None:
     form, config, _ = _form(tmp_path / "new", None)
-    assert form.value(EVERY).current == "45m"  # type: ignore[attr-defined]  # the default
+    assert form.value(EVERY).current == "45 min"  # type: ignore[attr-defined]  # the default
     _edit(form, ("break", "length"), "3m")
     assert form.save()
     assert tomllib.loads(config.read_text(encoding="utf-8")) == {"break": {"length": "3m"}}
@@ -453,7 +516,7 @@ def test_a_problem_beside_its_field_says_which_key_only_when_that_is_not_plain()
 
 
 def test_lists_in_a_field() -> None:
-    assert comma_list(" 10m, 30m,,1h ") == ["10m", "30m", "1h"]
+    assert comma_list(" 10 min, 30m,,1 uur ") == ["10 min", "30m", "1 uur"]
     assert comma_list("") == []
     assert line_list("Look at the sky.\n\n  Drink water. \n") == ["Look at the sky.", "Drink water."]
     assert DAY_NAMES[0] == "mon"

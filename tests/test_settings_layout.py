@@ -1,7 +1,7 @@
 """The settings window's layout promises, measured on a window built in this process on Qt's offscreen
 platform (no display needed): rows that stay put while a problem shows, fields wide enough for their values,
-hints on one line, the Tab order in reading order, many routines that scroll with the focus kept in view,
-every tab with room for what it holds. Keys are real Qt key events (QTest)."""
+hints on one line, the Tab order in reading order, many routines in a list that scrolls, every tab with room
+for what it holds, every control named by the words it shows. Keys are real Qt key events (QTest)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QAccessible, QFontMetrics
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from rustlamp.ui.settings_fields import NoteLine
 from rustlamp.ui.settings_window import SettingsWindow
@@ -118,7 +125,8 @@ def test_fields_are_wide_enough_for_their_values(window, qt: QApplication) -> No
     shown.tabs.setCurrentIndex(TAB_KEYS.index("reminders"))
     settle(qt)
     snooze = field(shown, SETTINGS_TEXTS["en"]["snooze"])
-    assert snooze.text() == "10m, 30m, 1h, 1h30m, 2h"  # longer than the field is made for: it is wider
+    # longer than the field is made for: it is wider
+    assert snooze.text() == "10 min, 30 min, 1 hour, 1 hour 30 min, 2 hours"
 
 
 def test_hints_do_not_wrap_and_sentences_have_room(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
@@ -136,6 +144,13 @@ def test_hints_do_not_wrap_and_sentences_have_room(window, qt: QApplication) -> 
                     assert label.width() >= min(metrics.horizontalAdvance(label.text()), 360), label.text()
                 else:  # a hint beside a field: on one line, whole
                     assert label.width() >= metrics.horizontalAdvance(label.text()), label.text()
+
+
+def accessible_name(widget: QWidget) -> str:
+    """The name assistive technology gets (Qt's own from the text, where none was set)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None
+    return str(interface.text(QAccessible.Text.Name))
 
 
 def _reading_order(first: QRect, second: QRect) -> bool:
@@ -183,21 +198,27 @@ def test_tab_goes_through_the_fields_in_reading_order_then_the_buttons(
     assert [b.text() for b in buttons] == ["Het bestand openen", "Sluiten"]  # Opslaan is off: nothing to save
 
 
-def test_many_routines_scroll_and_the_focus_brings_each_into_view(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+def test_many_routines_scroll_in_their_list_and_the_arrow_keys_show_each_in_the_one_editor(
+    window, qt: QApplication
+) -> None:  # type: ignore[no-untyped-def]
     shown: SettingsWindow = window("en", MANY)
     screen = shown.screen().availableGeometry()
     assert shown.height() <= screen.height()
     shown.tabs.setCurrentIndex(TAB_KEYS.index("routines"))
     settle(qt)
-    scroll = shown.routines.scroll_area
-    assert scroll.verticalScrollBar().isVisible() and scroll.verticalScrollBar().maximum() > 0
-    viewport = scroll.viewport()
-    for routine in shown.routines.boxes:
-        routine.at.setFocus(Qt.FocusReason.TabFocusReason)
+    routines = shown.routines
+    assert routines.list.verticalScrollBar().maximum() > 0  # twelve do not fit: the list scrolls
+    routines.list.setFocus()
+    settle(qt)
+    viewport = routines.list.viewport()
+    for number in range(1, 13):
+        assert routines.editor.heading.text() == f"r{number:02d}"
+        assert routines.editor.at.text() == f"{5 + number:02d}:00"
+        item = routines.list.item(number - 1)
+        assert item.isSelected() and viewport.rect().contains(routines.list.visualItemRect(item))
+        QTest.keyClick(routines.list, Qt.Key.Key_Down)
         settle(qt)
-        seen = QRect(routine.at.mapTo(viewport, QPoint(0, 0)), routine.at.size())
-        assert viewport.rect().contains(seen), routine.routine.name
-    assert scroll.verticalScrollBar().value() == scroll.verticalScrollBar().maximum()  # the last one
+    assert routines.list.verticalScrollBar().value() == routines.list.verticalScrollBar().maximum()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -209,3 +230,21 @@ def test_every_tab_has_room_for_all_it_holds(window, qt: QApplication, language:
         page = shown.tabs.currentWidget()
         needed = page.minimumSizeHint()
         assert needed.width() <= page.width() and needed.height() <= page.height(), (TAB_KEYS[tab], needed)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_control_is_named_by_the_words_it_shows(window, qt: QApplication, language: str) -> None:  # type: ignore[no-untyped-def]
+    """Voice control users say what they see: a button's or a box's name holds its text, a field's name is
+    its label's text, a list item's name is its text (without the dot that marks a problem)."""
+    shown: SettingsWindow = window(language, HAND_WRITTEN + '[routines.tea]\nat = "25:00"\n')
+    for button in shown.findChildren(QAbstractButton):
+        if isinstance(button, QAbstractButton) and button.text():
+            assert button.text().replace("&", "") in accessible_name(button), button.text()
+    buddies = {id(label.buddy()): label.text() for label in shown.findChildren(QLabel) if label.buddy()}
+    for field in [*shown.findChildren(QLineEdit), *shown.findChildren(QPlainTextEdit)]:
+        assert isinstance(field, QWidget)
+        assert buddies.get(id(field)) == accessible_name(field), accessible_name(field)
+    items = shown.routines.list
+    names = [items.item(row).data(Qt.ItemDataRole.AccessibleTextRole) for row in range(items.count())]
+    texts = [items.item(row).text() for row in range(items.count())]
+    assert names == ["morning", "tea"] and texts == ["morning", "tea •"]  # tea's time has an error

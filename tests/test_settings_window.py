@@ -97,7 +97,21 @@ def _changed(path: Path, before: str | None) -> Callable[[], bool]:
 
 
 Opened = tuple[Window, AccessibleApp]
-CONTROLS = ("text", "check box", "radio button", "panel", "push button")  # and groups
+CONTROLS = ("text", "check box", "radio button", "panel", "push button", "list", "list item")  # and groups
+
+
+def _on_screen(app: AccessibleApp) -> list[dict[str, Any]]:
+    """What shows on screen, in reading order: "showing" itself and inside parents that show (Qt says a
+    hidden tab's list items are showing)."""
+
+    def visit(node: dict[str, Any], shows: bool) -> Iterator[dict[str, Any]]:
+        shows = shows and (node["role"] == "application" or "showing" in node["states"])
+        if shows:
+            yield node
+        for child in node.get("children", []):
+            yield from visit(child, shows)
+
+    return list(visit(app.tree(), True))
 
 
 @pytest.fixture
@@ -120,7 +134,19 @@ def _focused(app: AccessibleApp) -> dict[str, Any] | None:
     """What has the keyboard focus, as a screen reader hears of it. Read from the tree, which says more
     than that: the tab widget is "focused" with its tab bar, and a tab keeps the state it was last told
     (Qt tells AT-SPI when a tab gains the focus, not when a field on its page takes it over)."""
-    found = [n for n in walk(app.tree()) if "focused" in n["states"]]
+    tree = app.tree()
+    found = [n for n in walk(tree) if "focused" in n["states"]]
+    # Qt says "focused" of a list's current item whether or not the list has the focus: the list's own
+    # state tells (its item is what a screen reader then reads)
+    lists = [n for n in walk(tree) if n["role"] == "list"]
+    unfocused_items = {
+        id(item)
+        for each in lists
+        if "focused" not in each["states"]
+        for item in walk(each)
+        if item is not each
+    }
+    found = [n for n in found if id(n) not in unfocused_items and n["role"] != "list"]
     fields = [n for n in found if n["role"] not in ("filler", "page tab list", "page tab")]
     tabs = [n for n in found if n["role"] == "page tab" and "selected" in n["states"]]
     return (fields or tabs or [None])[-1]
@@ -180,12 +206,14 @@ def test_every_field_is_named_by_its_label_and_fields_that_belong_together_are_g
     assert app.names("page tab") == [NL[f"tab_{key}"] for key in TAB_KEYS]
     _focus_is(app, "page tab", NL["tab_general"])  # opened by the person: the keys go to the tabs
     seen: dict[str, list[str]] = {}
+    checked: dict[str, list[str]] = {}
     for index, key in enumerate(TAB_KEYS):
         if index:
             window.key("ctrl+Tab")
         _focus_is(app, "page tab", NL[f"tab_{key}"])
-        showing = [n for n in walk(app.tree()) if "showing" in n["states"]]
-        seen[key] = [f"{n['role']}: {n['name']}" for n in showing if n["role"] in CONTROLS]
+        shows = _on_screen(app)
+        seen[key] = [f"{n['role']}: {n['name']}" for n in shows if n["role"] in CONTROLS]
+        checked[key] = [n["name"] for n in shows if "checked" in n["states"]]
     buttons = ["push button: Het bestand openen", "push button: Opslaan", "push button: Sluiten"]
     days = ["panel: Dagen", *[f"check box: {day}" for day in ("ma", "di", "wo", "do", "vr", "za", "zo")]]
     assert seen["general"] == [
@@ -217,17 +245,34 @@ def test_every_field_is_named_by_its_label_and_fields_that_belong_together_are_g
         f"text: {NL['sooner']}",
         *buttons,
     ]
-    routine = ["text: Tijd", *days, "push button: Verwijderen", "text: Woorden"]
     assert seen["routines"] == [
-        "panel: morning",  # each routine a group named by it, and its on/off box too
-        "check box: morning",
-        *routine,
-        "panel: tea time",
-        "check box: tea time",
-        *routine,
+        "list: Routines",  # the routines, and one editor for the chosen one: a group named by it
+        "list item: morning",
+        "list item: tea time",
+        "panel: morning",
+        "check box: Deze routine staat aan",
+        "text: Tijd",
+        *days,
+        "panel: Soort",
+        "radio button: Ochtendmoment",  # a routine called morning is one, until the person says not
+        "radio button: Avondmoment",
+        "radio button: Ander moment",
+        "text: Woorden",
+        "push button: Routine verwijderen",
         "text: Nieuwe routine",
         "push button: Toevoegen",
         *buttons,
+    ]
+    assert checked["routines"] == [
+        "Deze routine staat aan",
+        "ma",
+        "di",
+        "wo",
+        "do",
+        "vr",
+        "za",
+        "zo",
+        "Ochtendmoment",
     ]
     assert seen["privacy"] == ["check box: Een dagboek bijhouden van rustmomenten en check-ins", *buttons]
     # the visible words are there for a screen reader's review too
@@ -250,7 +295,8 @@ def test_a_setting_changed_by_keyboard_alone_is_saved_with_enter_and_the_app_is_
         _focus_is(app, "page tab", EN["tab_reminders"])
         window.key("Tab")  # into its first field, its text selected
         _focus_is(app, "text", EN["every"])
-        window.type("30m")
+        assert _node(app, "text", EN["every"])["text"] == "45 min"  # "45m" in the file, in words here
+        window.type("30 min")
         window.key("Return")
         until(_changed(config, HAND_WRITTEN), "the file is saved")
         app.wait_for("label", EN["saved"])  # said where a screen reader's review finds it
@@ -262,7 +308,7 @@ def test_a_setting_changed_by_keyboard_alone_is_saved_with_enter_and_the_app_is_
         told.close()
     # only that line differs; comments, the TOML time and the unknown keys are as they were
     assert config.read_text(encoding="utf-8") == HAND_WRITTEN.replace(
-        'every = "45m"   # a gentle pace', 'every = "30m"   # a gentle pace'
+        'every = "45m"   # a gentle pace', 'every = "30 min"   # a gentle pace'
     )
 
 
@@ -346,26 +392,34 @@ def test_the_window_managers_close_asks_too_and_nothing_changed_closes_at_once(
     assert config.read_text(encoding="utf-8") == HAND_WRITTEN
 
 
-def test_routines_removed_added_and_their_words_typed_by_keyboard(
+def test_routines_chosen_removed_added_and_changed_by_keyboard_alone(
     open_settings: Callable[..., Opened], tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(HAND_WRITTEN, encoding="utf-8")
     window, app = open_settings("nl", config)
-    window.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")  # Routines; morning's box
-    _focus_is(app, "check box", "morning")
-    window.key(*["Tab"] * 9)  # past its time and seven days
+    window.key("ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")  # Routines: the list, morning chosen
+    _focus_is(app, "list item", "morning")
+    window.key(*["Tab"] * 12)  # past on/off, its time, seven days, its kind and its words
     _focus_is(app, "push button", NL["routine_remove"])
-    window.key("Return")  # removed; the focus goes to tea time's Verwijderen
-    _focus_is(app, "push button", NL["routine_remove"])
-    window.key("Tab", "Tab")  # past tea time's words to the new routine's name
+    window.key("Return")  # removed: the focus is back in the list, on tea time, chosen now
+    _focus_is(app, "list item", "tea time")
+    app.wait_for("panel", "tea time")  # the editor shows it
+    window.key(*["Tab"] * 10)  # to its kind: tea time is no morning or evening
+    _focus_is(app, "radio button", NL["routine_kind_other"])
+    window.key("Left")  # arrow keys within the group: an evening moment
+    _focus_is(app, "radio button", NL["routine_kind_evening"])
+    window.key("Tab", "Tab", "Tab")  # past its words and Routine verwijderen to the new routine's name
     _focus_is(app, "text", NL["routine_new"])
     window.type("avond")
-    window.key("Return")  # added; the focus is in its time, selected
+    window.key("Return")  # added and chosen; the focus is in its time, selected
     _focus_is(app, "text", NL["routine_at"])
+    app.wait_for("list item", "avond")
     window.type("21:30")
     window.key(*["Tab"] * 6, "space")  # ma di wo do vr za: no Saturdays
-    window.key("Tab", "Tab", "Tab")  # past zo and Verwijderen to its words
+    window.key("Tab", "Tab")  # past zo to its kind: an evening, as its name says
+    _focus_is(app, "radio button", NL["routine_kind_evening"])
+    window.key("Tab")
     _focus_is(app, "text", NL["routine_prompt"])
     window.type("Even naar buiten kijken.")
     window.key("Return")
@@ -374,15 +428,57 @@ def test_routines_removed_added_and_their_words_typed_by_keyboard(
     assert window.result() == SAVED
 
     text = config.read_text(encoding="utf-8")
-    assert 'colour = "green"         # unknown here too' in text  # tea time as it was
+    assert 'colour = "green"         # unknown here too' in text  # tea time as it was, but its kind
     assert "Twee minuten ademen." not in text  # morning went with its words
     routines = tomllib.loads(text)["routines"]
-    assert routines["avond"] == {
+    assert routines["tea time"]["kind"] == "evening"
+    assert routines["avond"] == {  # no kind: its name says it
         "at": "21:30",
         "days": ["mon", "tue", "wed", "thu", "fri", "sun"],
         "prompt": "Even naar buiten kijken.",
     }
     assert list(routines) == ["tea time", "avond"]
+
+
+ACTED_ON = ("push button", "check box", "radio button", "text", "list", "list item", "page tab", "combo box")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_no_two_controls_on_screen_share_a_role_and_a_name(
+    open_settings: Callable[..., Opened], tmp_path: Path, language: str
+) -> None:
+    """Voice control finds a control by what the person sees and says ("click ma", "click Routine
+    verwijderen"): on every tab, and while the unsaved-changes question shows, each name is one control."""
+    config = tmp_path / "config.toml"
+    config.write_text(HAND_WRITTEN + '\n[routines.avond]\nat = "21:30"\n', encoding="utf-8")
+    window, app = open_settings(language, config)
+    words = SETTINGS_TEXTS[language]
+
+    def controls() -> list[tuple[str, str]]:
+        return [(n["role"], n["name"]) for n in _on_screen(app) if n["role"] in ACTED_ON]
+
+    seen: list[tuple[str, str]] = []
+    for index, key in enumerate(TAB_KEYS):
+        if index:
+            window.key("ctrl+Tab")
+        _focus_is(app, "page tab", words[f"tab_{key}"])
+        shown = controls()
+        assert all(name for _, name in shown), shown  # nothing nameless
+        twice = sorted({c for c in shown if shown.count(c) > 1})
+        assert twice == [], (key, twice)
+        seen += shown
+    assert ("push button", words["routine_remove"]) in seen and ("list item", "avond") in seen
+    window.key("ctrl+shift+Tab", "Tab", "Down")  # back to the routines; another one chosen
+    _focus_is(app, "list item", "tea time")
+    app.wait_for("panel", "tea time")
+    window.key("Tab", "space", "Escape")  # a change, then Esc: the question, with its own buttons
+    _focus_is(app, "push button", words["keep_editing"])
+    shown = controls()
+    assert ("push button", words["discard"]) in shown and ("push button", words["save"]) not in shown
+    assert sorted({c for c in shown if shown.count(c) > 1}) == []
+    app.press("push button", words["discard"])
+    assert window.result() == CLOSED
+    assert config.read_text(encoding="utf-8") == HAND_WRITTEN + '\n[routines.avond]\nat = "21:30"\n'
 
 
 def test_a_file_changed_on_disk_is_never_overwritten_and_reload_is_offered(

@@ -262,6 +262,13 @@ _KNOWN_ROUTINE = ("at", "days", "prompt", "enabled", "kind")
 ROUTINE_KINDS = ("morning", "evening", "other")
 # Without `kind`, these names say it (the files of before `kind` existed, and the obvious Dutch names).
 _KIND_BY_NAME = {"morning": "morning", "ochtend": "morning", "evening": "evening", "avond": "evening"}
+
+
+def routine_kind_for_name(name: str) -> str:
+    """The kind of a routine without `kind`: its name says it (morning/ochtend, evening/avond), else other."""
+    return _KIND_BY_NAME.get(name.strip().lower(), "other")
+
+
 _KNOWN_PROMPTS = ("extra",)
 _KNOWN_CHECKIN = ("offer_after_break", "sooner_when_hurried")
 _KNOWN_JOURNAL = ("enabled",)
@@ -518,7 +525,7 @@ class _Checker:
             days = frozenset(self.items(body, "days", path, EVERY_DAY, _day, _DAYS, DAY_ITEM))
             prompt = self.parsed(body, "prompt", path, None, _prompt_text, _PROMPT)
             enabled = self.parsed(body, "enabled", path, True, _boolean, _TRUE_OR_FALSE)
-            guessed = _KIND_BY_NAME.get(name.strip().lower(), "other")
+            guessed = routine_kind_for_name(name)
             kinds = [json.dumps(kind) for kind in ROUTINE_KINDS]
             kind_allowed = phrase("one_of", choices=", ".join(kinds[:-1]), last=kinds[-1])
             kind = self.parsed(body, "kind", path, guessed, _routine_kind, kind_allowed)

@@ -32,7 +32,12 @@ SETTING_LABELS: dict[str, str] = {
     "checkin.sooner_when_hurried": "sooner",
     "journal.enabled": "journal",
 }
-ROUTINE_SETTINGS: dict[str, str] = {"at": "routine_at", "days": "routine_days", "prompt": "routine_prompt"}
+ROUTINE_SETTINGS: dict[str, str] = {
+    "at": "routine_at",
+    "days": "routine_days",
+    "kind": "routine_kind",
+    "prompt": "routine_prompt",
+}
 _ITEM = re.compile(r"\[[0-9]+\]")
 
 

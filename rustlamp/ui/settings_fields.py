@@ -73,6 +73,16 @@ def group(name: str) -> tuple[QGroupBox, QHBoxLayout]:
     return box, layout
 
 
+def one_tab_stop(buttons: QButtonGroup) -> None:
+    """Tab stops once in a group of choices, on the chosen one (the first when none is): the arrow keys
+    move within it. Called again whenever the choice changes, as Qt leaves that to chance."""
+    members = buttons.buttons()
+    stop = buttons.checkedButton() or (members[0] if members else None)
+    for button in members:
+        tab = button is stop
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if tab else Qt.FocusPolicy.ClickFocus)
+
+
 def wide_enough(edit: QLineEdit, chars: int, text: str = "") -> None:
     """Give a line edit room for `chars` characters, or for `text` when that is longer."""
     metrics = QFontMetrics(edit.font())
@@ -156,7 +166,7 @@ class FieldRow:
         holder = QWidget()
         line = QHBoxLayout(holder)
         line.setContentsMargins(0, 0, 0, 0)
-        if kind in ("text", "list"):
+        if kind in ("text", "duration", "durations"):
             (value,) = setting.values
             assert isinstance(value, TextValue)
             edit = self._line_edit(label_text, value, spec.chars)
@@ -200,7 +210,7 @@ class FieldRow:
             grid.addWidget(hint, row + 1, 1, 1, 2)
             row += 1
         # where a person types, a problem can come with every key: room for two lines of it
-        typed = kind in ("text", "list", "hours")
+        typed = kind in ("text", "duration", "durations", "hours")
         self.note = NoteLine(self.fields, lines=2 if typed else 1)
         grid.addWidget(self.note, row + 1, 1, 1, 2)
 
@@ -304,6 +314,9 @@ class FieldRow:
             for choice, radio in radios.items():
                 radio.setChecked(choice == value.current)
             buttons.setExclusive(True)
+            one_tab_stop(buttons)
+
+        buttons.buttonToggled.connect(lambda *_: one_tab_stop(buttons))
 
         self.shows.append(show)
         self.fields.extend(radios.values())

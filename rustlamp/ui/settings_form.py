@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final, Literal
@@ -33,12 +33,14 @@ from rustlamp.core.config import (
     DEFAULTS,
     EVERY_DAY,
     LANGUAGE_CHOICES,
+    ROUTINE_KINDS,
     Problem,
     load_settings,
     parse_settings,
+    routine_kind_for_name,
 )
 from rustlamp.core.config import _key_path as key_text
-from rustlamp.core.durations import format_duration
+from rustlamp.core.durations import format_human, parse_duration
 from rustlamp.core.problem_words import phrase, warning_prefix
 from rustlamp.settings_file import (
     REMOVE,
@@ -62,7 +64,7 @@ TELL_APP_TIMEOUT = 2.0  # seconds to wait for the running app to take the `reloa
 MISSING: Final = object()  # a key the file does not have
 
 KeyPath = tuple[str, ...]
-Kind = Literal["text", "list", "lines", "check", "choice", "days", "hours"]
+Kind = Literal["text", "duration", "durations", "lines", "check", "choice", "days", "hours"]
 
 
 # ----- small pure helpers ---------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def home_short(path: Path) -> str:
 
 
 def comma_list(text: str) -> list[str]:
-    """'10m, 30m,1h' -> ['10m', '30m', '1h']; empty pieces go."""
+    """'10 min, 30 min,1 uur' -> ['10 min', '30 min', '1 uur']; empty pieces go."""
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -134,6 +136,26 @@ def shown_text(raw: Any) -> str:
     with contextlib.suppress(TypeError, ValueError):
         return json.dumps(raw, ensure_ascii=False, default=str)
     return str(raw)
+
+
+def in_words(raw: Any, language: str) -> str:
+    """A duration from the file as a person writes it in `language` ("1h30m" -> "1 uur 30 min"); what
+    is no duration is shown as written, so its problem can be seen and put right."""
+    if isinstance(raw, str):
+        try:
+            return format_human(parse_duration(raw), language)
+        except ValueError:
+            return raw
+    return shown_text(raw)
+
+
+def duration_or_text(text: str) -> timedelta | str:
+    """What a typed duration means, to compare two ways of writing one ("45m", "45 min"); the text itself
+    (trimmed) when it is no duration."""
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return text.strip()
 
 
 def lookup(data: Mapping[str, Any] | None, path: KeyPath) -> Any:
@@ -205,17 +227,41 @@ class TextValue(Value):
         return REMOVE if not text and self.empty_removes else text
 
 
-class ListValue(TextValue):
-    """A comma-separated list in one line (the snooze choices)."""
+class DurationValue(TextValue):
+    """A duration, shown in the window's language as people write it ("1 uur 30 min"), whatever form the
+    file has it in ("1h30m"). Another way of writing the same length of time is no change; a changed one
+    is written as the person typed it (the core reads that back)."""
+
+    def __init__(
+        self, path: KeyPath, default: timedelta | None, language: str, empty_removes: bool = False
+    ) -> None:
+        super().__init__(path, "" if default is None else format_human(default, language), empty_removes)
+        self.language = language
+
+    def load(self, raw: Any) -> None:
+        self.initial = self.current = self.default if raw is MISSING else in_words(raw, self.language)
+
+    def changed(self) -> bool:
+        return duration_or_text(self.current) != duration_or_text(self.initial)
+
+
+class DurationListValue(DurationValue):
+    """Durations in one line with a comma between them (the snooze choices)."""
+
+    def __init__(self, path: KeyPath, default: Sequence[timedelta], language: str) -> None:
+        super().__init__(path, None, language)
+        self.default = ", ".join(format_human(item, language) for item in default)
 
     def load(self, raw: Any) -> None:
         if isinstance(raw, list):
-            self.initial = self.current = ", ".join(shown_text(item) for item in raw)
+            self.initial = self.current = ", ".join(in_words(item, self.language) for item in raw)
         else:
             super().load(raw)
 
     def changed(self) -> bool:
-        return comma_list(self.current) != comma_list(self.initial)
+        return [duration_or_text(t) for t in comma_list(self.current)] != [
+            duration_or_text(t) for t in comma_list(self.initial)
+        ]
 
     def value(self) -> Any:
         return comma_list(self.current)
@@ -330,32 +376,27 @@ def _settings() -> tuple[tuple[Spec, ...], ...]:
         Spec("choice", "language", ("language",), DEFAULTS.language, "language_hint"),
         Spec("lines", "prompts", ("prompts", "extra"), "", "prompts_hint", chars=44),
     )
+    long = 12  # characters of a duration field: "1 uur 30 min"
     reminders = (
-        Spec("text", "every", ("reminders", "every"), format_duration(r.every), "every_hint"),
+        Spec("duration", "every", ("reminders", "every"), r.every, "every_hint", long),
         Spec("hours", "hours", ("reminders",), (f"{r.start:%H:%M}", f"{r.end:%H:%M}"), "hours_hint", 5),
         Spec("days", "days", ("reminders", "days"), r.days),
-        Spec(
-            "list",
-            "snooze",
-            ("reminders", "snooze"),
-            ", ".join(map(format_duration, r.snooze)),
-            "snooze_hint",
-            chars=18,
-        ),
+        Spec("durations", "snooze", ("reminders", "snooze"), r.snooze, "snooze_hint", chars=22),
         *dnd,
     )
     break_ = (
-        Spec("text", "length", ("break", "length"), format_duration(b.length), "length_hint"),
-        Spec("text", "inhale", ("break", "inhale"), format_duration(b.inhale), "breath_hint"),
-        Spec("text", "exhale", ("break", "exhale"), format_duration(b.exhale), "breath_hint"),
-        Spec("text", "natural", ("idle", "natural_break_after"), "", "natural_hint", empty_removes=True),
+        Spec("duration", "length", ("break", "length"), b.length, "length_hint", long),
+        Spec("duration", "inhale", ("break", "inhale"), b.inhale, "breath_hint", long),
+        Spec("duration", "exhale", ("break", "exhale"), b.exhale, "breath_hint", long),
+        Spec("duration", "natural", ("idle", "natural_break_after"), None, "natural_hint", long, True),
         Spec("check", "offer", ("checkin", "offer_after_break"), c.offer_after_break),
         Spec(
-            "text",
+            "duration",
             "sooner",
             ("checkin", "sooner_when_hurried"),
-            format_duration(c.sooner_when_hurried),
+            c.sooner_when_hurried,
             "sooner_hint",
+            long,
         ),
     )
     privacy = (Spec("check", "journal", ("journal", "enabled"), DEFAULTS.journal.enabled, "journal_hint"),)
@@ -376,13 +417,14 @@ class Setting:
     error: bool = False  # one of them is an error (not only warnings)
 
 
-def _values(spec: Spec) -> tuple[Value, ...]:
+def _values(spec: Spec, language: str) -> tuple[Value, ...]:
     if spec.kind == "hours":
         start, end = spec.default
         return (TextValue((*spec.path, "start"), start), TextValue((*spec.path, "end"), end))
     made: dict[Kind, Callable[[], Value]] = {
         "text": lambda: TextValue(spec.path, spec.default, spec.empty_removes),
-        "list": lambda: ListValue(spec.path, spec.default),
+        "duration": lambda: DurationValue(spec.path, spec.default, language, spec.empty_removes),
+        "durations": lambda: DurationListValue(spec.path, spec.default, language),
         "lines": lambda: LinesValue(spec.path),
         "check": lambda: BoolValue(spec.path, spec.default),
         "choice": lambda: ChoiceValue(spec.path, spec.default, LANGUAGE_CHOICES),
@@ -401,6 +443,7 @@ class Routine:
     enabled: BoolValue = field(init=False)
     at: TextValue = field(init=False)
     days: DaysValue = field(init=False)
+    kind: ChoiceValue = field(init=False)
     prompt: TextValue = field(init=False)
     notes: tuple[str, ...] = ()
     error: bool = False
@@ -410,6 +453,8 @@ class Routine:
         self.enabled = BoolValue((*path, "enabled"), True)
         self.at = TextValue((*path, "at"), NEW_ROUTINE_AT if self.new else "")
         self.days = DaysValue((*path, "days"), EVERY_DAY)
+        # without `kind` in the file, the core takes it from the name ("avond" is an evening)
+        self.kind = ChoiceValue((*path, "kind"), routine_kind_for_name(self.name), ROUTINE_KINDS)
         self.prompt = TextValue((*path, "prompt"), "", empty_removes=True)
 
     @property
@@ -417,7 +462,7 @@ class Routine:
         return ("routines", self.name)
 
     def values(self) -> tuple[Value, ...]:
-        return (self.enabled, self.at, self.days, self.prompt)
+        return (self.enabled, self.at, self.days, self.kind, self.prompt)
 
     def load(self, body: Any) -> None:
         table = body if isinstance(body, dict) else {}
@@ -429,6 +474,8 @@ class Routine:
             changes: dict[KeyPath, Any] = {self.at.path: self.at.value()}
             if self.days.current != EVERY_DAY:
                 changes[self.days.path] = self.days.value()
+            if self.kind.current != self.kind.default:
+                changes[self.kind.path] = self.kind.value()
             if self.prompt.value() is not REMOVE:
                 changes[self.prompt.path] = self.prompt.value()
             if not self.enabled.value():
@@ -474,7 +521,9 @@ class Form:
         self.autostart = autostart  # rustlamp.system.autostart or a stand-in; None: no start-at-login box
         self.tell_app = tell_app if tell_app is not None else tell_running_app
         self.settings = [
-            Setting(spec, tab, _values(spec)) for tab, key in enumerate(TAB_KEYS) for spec in SETTINGS[key]
+            Setting(spec, tab, _values(spec, language))
+            for tab, key in enumerate(TAB_KEYS)
+            for spec in SETTINGS[key]
         ]
         self.routines: list[Routine] = []
         self.removed_routines: list[str] = []

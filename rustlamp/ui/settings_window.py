@@ -5,8 +5,9 @@
 FILE defaults to the usual place (rustlamp.system.paths.config_file). Five tabs: Algemeen/General
 (language, start at login, your own prompts), Herinneringen/Reminders (how often, active hours, days,
 snooze choices, holding reminders while something is fullscreen or during a call), Pauze/Break (length,
-breathing pace, time away that counts as a break, the check-in after a break), Routines (each with its own
-words; see rustlamp.ui.settings_routines) and Privacy (the journal).
+breathing pace, time away that counts as a break, the check-in after a break), Routines (a list, and one
+editor for the chosen routine; see rustlamp.ui.settings_routines) and Privacy (the journal). Durations show
+in the window's language as people write them ("1 uur 30 min"), whatever form the file has them in.
 
 The form itself (what was read, what changed, the problems, saving) is rustlamp.ui.settings_form, without
 a toolkit; its rows are rustlamp.ui.settings_fields. This module puts them in a window: every change is

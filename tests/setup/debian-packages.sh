@@ -24,11 +24,9 @@ packages="$packages at-spi2-core python3-pyatspi"
 packages="$packages wine wine64"
 # gettext's own checker (msgfmt --check) for the message catalogs in rustlamp/locale
 packages="$packages gettext"
-python="${PYTHON:-python3}"
-# a venv needs ensurepip, which Debian ships apart in python3-venv (only for the system python)
-if ! "$python" -c 'import ensurepip' 2>/dev/null && [ "$(command -v "$python")" = /usr/bin/python3 ]; then
-  packages="$packages python3-venv"
-fi
+# Debian's own python3 with venv (ensurepip, which Debian ships apart in python3-venv): `make run` with the
+# system python, and tests/test_packaging.py installs the wheel into such a venv as a person would
+packages="$packages python3 python3-venv"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
