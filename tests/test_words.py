@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rustlamp.core.catalog import SOURCE_LANGUAGE, catalog
+from rustlamp.core.catalog import HEADER, SOURCE_LANGUAGE, read_messages
 from rustlamp.core.texts import TEXTS
 from rustlamp.core.week import WEEK_TEXTS
 from rustlamp.ui.settings_words import SETTINGS_TEXTS
@@ -40,11 +40,12 @@ def sentences(language: str) -> list[str]:
     (rustlamp/locale), and the prompts. The settings problems' words ("problem.") are also what `rustlamp
     config check` prints, with the file's own keys: tests/test_problem_words.py holds them to their rules."""
     content = tomllib.loads((CONTENT / f"{language}.toml").read_text(encoding="utf-8"))
-    found = catalog(language)
+    name = "rustlamp.pot" if language == SOURCE_LANGUAGE else f"{language}.po"
+    path = CONTENT.parent / "locale" / name
     words = [
         word
-        for key, message in found.messages.items()
-        if not key.startswith("problem.")
+        for message in read_messages(path.read_text(encoding="utf-8"), name)
+        if message.key != HEADER and not message.key.startswith("problem.")
         for word in (
             message.forms
             if language != SOURCE_LANGUAGE

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from gettext import c2py
@@ -54,26 +54,45 @@ class Message:
         return not self.fuzzy and bool(self.forms) and all(self.forms)
 
 
+class EnglishForms(tuple[str, ...]):
+    """The English forms of a plural message a translation has not translated (yet): picked by English's
+    rule, not the translation's."""
+
+
 @dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so its tables can be cached
 class Catalog:
+    """What the app keeps of a catalog: each key's words (a plural message: its forms), nothing else, so the
+    resident lamp holds little. An untranslated or fuzzy message holds the English source."""
+
     language: str
-    messages: Mapping[str, Message]
-    plural_rule: str
+    words: Mapping[str, str | tuple[str, ...]]
+    plural_rule: str = _ENGLISH_PLURAL
+
+    @classmethod
+    def from_messages(cls, language: str, messages: Iterable[Message], plural_rule: str) -> Catalog:
+        words: dict[str, str | tuple[str, ...]] = {}
+        for message in messages:
+            english = language == SOURCE_LANGUAGE or not message.translated
+            if message.source_plural is None:
+                words[message.key] = message.source if english else message.forms[0]
+            elif english:
+                words[message.key] = EnglishForms((message.source, message.source_plural))
+            else:
+                words[message.key] = message.forms
+        return cls(language, words, plural_rule)
 
     def word(self, key: str) -> str:
         """The words of a key in this language; the English source when it has no translation (yet)."""
-        message = self.messages[key]
-        if self.language == SOURCE_LANGUAGE or not message.translated:
-            return message.source
-        return message.forms[0]
+        found = self.words[key]
+        return found if isinstance(found, str) else found[0]
 
     def plural(self, key: str, count: int) -> str:
         """The form of a plural key that goes with `count` ("{count} rustmoment" / "{count} rustmomenten")."""
-        message = self.messages[key]
-        if self.language == SOURCE_LANGUAGE or not message.translated:
-            return message.source if count == 1 else message.source_plural or message.source
-        index = _plural_index(self.plural_rule)(count)
-        return message.forms[min(index, len(message.forms) - 1)]
+        found = self.words[key]
+        if isinstance(found, str):
+            return found
+        rule = _ENGLISH_PLURAL if isinstance(found, EnglishForms) else self.plural_rule
+        return found[min(_plural_index(rule)(count), len(found) - 1)]
 
     def table(self, prefix: str) -> Mapping[str, str]:
         """The singular words under "<prefix>.", by the rest of their key: {"reminder_title": "Even rust"}."""
@@ -85,9 +104,9 @@ def _table(catalog: Catalog, prefix: str) -> Mapping[str, str]:
     start = prefix + "."
     return MappingProxyType(
         {
-            key[len(start) :]: catalog.word(key)
-            for key, message in catalog.messages.items()
-            if key.startswith(start) and message.source_plural is None
+            key[len(start) :]: words
+            for key, words in catalog.words.items()
+            if key.startswith(start) and isinstance(words, str)
         }
     )
 
@@ -150,10 +169,12 @@ class _Entry:
     flags: set[str]
 
 
-def _entries(text: str, name: str) -> Iterator[_Entry]:
+def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
     entry: _Entry | None = None
     current: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         where = f"{name}, line {number}"
         if not line:
@@ -189,37 +210,57 @@ def _entries(text: str, name: str) -> Iterator[_Entry]:
         yield entry
 
 
-def parse_po(text: str, name: str, language: str) -> Catalog:
-    """A catalog from the text of a .po or .pot file; CatalogError naming `name` and the line when a line
-    is not gettext's format or a message has no key."""
-    messages: dict[str, Message] = {}
-    plural_rule = _ENGLISH_PLURAL
-    for entry in _entries(text, name):
+HEADER = ""  # the key read_messages gives the catalog's header (msgid "" without msgctxt)
+
+
+def read_messages(lines: Iterable[str], name: str) -> Iterator[Message]:
+    """The messages of a .po or .pot file, one at a time, the header first (key HEADER, its text in
+    `forms`); CatalogError naming `name` and the line when a line is not gettext's format or a message has
+    no key."""
+    seen: set[str] = set()
+    for entry in _entries(lines, name):
         fields = entry.fields
         where = f"{name}, line {entry.line}"
         if "msgid" not in fields:
             raise CatalogError(f"{where}: a message without msgid")
-        if fields["msgid"] == "" and "msgctxt" not in fields:  # the header
-            found = re.search(r"^Plural-Forms:\s*(.+)$", fields.get("msgstr", ""), re.MULTILINE)
-            if found and "INTEGER" not in found.group(1):
-                plural_rule = found.group(1).strip()
-                _plural_index(plural_rule)  # a rule that does not compile is said now, with the file
+        if fields["msgid"] == "" and "msgctxt" not in fields:
+            yield Message(HEADER, "", None, (fields.get("msgstr", ""),))
             continue
         key = fields.get("msgctxt")
         if not key:
             raise CatalogError(f"{where}: a message without msgctxt; rustlamp finds each message by its key")
-        if key in messages:
+        if key in seen:
             raise CatalogError(f"{where}: the key {key} is there twice")
+        seen.add(key)
         plural_source = fields.get("msgid_plural")
         if plural_source is None:
             forms: tuple[str, ...] = (fields.get("msgstr", ""),)
         else:
             indexed = sorted((int(f[7:-1]), v) for f, v in fields.items() if f.startswith("msgstr["))
             forms = tuple(value for _, value in indexed)
-        messages[key] = Message(
-            key, fields["msgid"], plural_source, forms, tuple(entry.notes), "fuzzy" in entry.flags
-        )
-    return Catalog(language, messages, plural_rule)
+        yield Message(key, fields["msgid"], plural_source, forms, tuple(entry.notes), "fuzzy" in entry.flags)
+
+
+def plural_rule_of(header: str) -> str:
+    """The Plural-Forms of a catalog's header; English's when it has none (a template)."""
+    found = re.search(r"^Plural-Forms:\s*(.+)$", header, re.MULTILINE)
+    if found is None or "INTEGER" in found.group(1):
+        return _ENGLISH_PLURAL
+    rule = found.group(1).strip()
+    _plural_index(rule)  # a rule that does not compile is said now, with the file
+    return rule
+
+
+def parse_po(lines: Iterable[str], name: str, language: str) -> Catalog:
+    """The catalog of `language` from the lines of its .po file (or the .pot, for English)."""
+    plural_rule = _ENGLISH_PLURAL
+    messages: list[Message] = []
+    for message in read_messages(lines, name):
+        if message.key == HEADER:
+            plural_rule = plural_rule_of(message.forms[0])
+        else:
+            messages.append(message)
+    return Catalog.from_messages(language, messages, plural_rule)
 
 
 @cache
@@ -236,8 +277,9 @@ def _plural_index(rule: str) -> Callable[[int], int]:
 # -- the packaged catalogs ------------------------------------------------------------------------------
 
 
-def _locale_file(name: str) -> str:
-    return resources.files("rustlamp").joinpath("locale", name).read_text(encoding="utf-8")
+def _read_file(name: str, language: str) -> Catalog:
+    with resources.files("rustlamp").joinpath("locale", name).open(encoding="utf-8") as lines:
+        return parse_po(lines, f"rustlamp/locale/{name}", language)  # line by line: little to hold at once
 
 
 @cache
@@ -255,10 +297,10 @@ def pseudo_wanted(env: Mapping[str, str] = os.environ) -> bool:
 @cache
 def _read(language: str) -> Catalog:
     if language == SOURCE_LANGUAGE:
-        return parse_po(_locale_file(f"{DOMAIN}.pot"), f"rustlamp/locale/{DOMAIN}.pot", SOURCE_LANGUAGE)
+        return _read_file(f"{DOMAIN}.pot", SOURCE_LANGUAGE)
     if not isinstance(language, str) or language not in available_languages():
         raise KeyError(language)
-    return parse_po(_locale_file(f"{language}.po"), f"rustlamp/locale/{language}.po", language)
+    return _read_file(f"{language}.po", language)
 
 
 def catalog(language: str) -> Catalog:
@@ -290,13 +332,8 @@ def pseudo_words(words: str) -> str:
 @cache
 def pseudo_catalog() -> Catalog:
     source = _read(SOURCE_LANGUAGE)
-    messages = {
-        key: Message(
-            key,
-            message.source,
-            message.source_plural,
-            tuple(pseudo_words(form) for form in (message.source, message.source_plural or message.source)),
-        )
-        for key, message in source.messages.items()
+    words: dict[str, str | tuple[str, ...]] = {
+        key: pseudo_words(found) if isinstance(found, str) else tuple(pseudo_words(form) for form in found)
+        for key, found in source.words.items()
     }
-    return Catalog("pseudo", messages, _ENGLISH_PLURAL)
+    return Catalog("pseudo", words, _ENGLISH_PLURAL)
