@@ -6,7 +6,12 @@ typed in a terminal (a new process that asks the running app over its socket).
 Also: the window process's memory once it is on screen (RSS and PSS, from /proc), what Qt for Python
 adds to the venv (the installed files of PySide6-Essentials and shiboken6), and the load average, since
 the figures depend on how busy the machine is.
-Run: .venv/bin/python benchmarks/break_window.py
+
+Where the time goes, with --parts: the floor (a bare PySide6 dialog with a label and three buttons,
+started as a window is and timed the same way), and a window process's imports one layer at a time
+(Python alone, then rustlamp's own modules, then PySide6, then Qt's `Qt` namespace, whose ~90 enums
+PySide6 turns into Python enums on first use); medians of RUNS runs each.
+Run: .venv/bin/python benchmarks/break_window.py [--parts]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import asyncio
 import os
 import statistics
 import subprocess
+import sys
 import time
 from importlib import metadata
 
@@ -80,10 +86,53 @@ def window_memory(app: RunningApp) -> Reading:
     return read_proc(pid)
 
 
+BARE_DIALOG = """
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
+app = QApplication(["rustlamp"])
+dialog = QDialog()
+dialog.setWindowTitle("A moment of rest")
+layout = QVBoxLayout(dialog)
+layout.addWidget(QLabel("Let your shoulders drop."))
+for label in ("Done", "Later", "Didn't work out this time"):
+    layout.addWidget(QPushButton(label))
+dialog.show()
+app.exec()
+"""
+OURS = "import rustlamp.ui.contract, rustlamp.ui.lifecycle, rustlamp.core.content, rustlamp.ui.palette"
+LAYERS = (
+    ("Python itself", "pass"),
+    ("+ rustlamp's modules of a window", OURS),
+    ("+ PySide6 (QtCore, QtGui, QtWidgets)", f"{OURS}; import PySide6.QtWidgets"),
+    ("+ Qt's `Qt` namespace", f"{OURS}; import PySide6.QtWidgets; from PySide6.QtCore import Qt; Qt.Key"),
+    ("all a break window imports", "import rustlamp.ui.break_window"),
+)
+
+
+def where_the_time_goes(session: DesktopSession) -> None:
+    """The floor and the layers of the start-up (see the module's docstring)."""
+    bare = []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        dialog = subprocess.Popen([sys.executable, "-c", BARE_DIALOG], env=session.env)
+        bare.append(timed_until_mapped(session, None, began))
+        dialog.terminate()
+        dialog.wait(10)
+    print(f"a bare PySide6 dialog to mapped: median {statistics.median(bare) * 1000:.0f} ms ({RUNS} runs)")
+    for name, code in LAYERS:
+        took = []
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=session.env, check=True, cwd=session.tmp)
+            took.append(time.perf_counter() - began)
+        print(f"  {name}: {statistics.median(took) * 1000:.0f} ms")
+
+
 def main() -> None:
     load_before = os.getloadavg()
     memory: list[Reading] = []
     with desktop() as session:
+        if "--parts" in sys.argv[1:]:
+            where_the_time_goes(session)
         session.start_sni_tray()
         with running_app(session) as app:
             app.wait_for_output(r"listening for commands")

@@ -343,7 +343,7 @@ def test_a_problem_with_a_routines_words_is_said_with_it_until_they_are_put_righ
     morning = form.routine("morning")
     problem = _core_problem(written, config, "routines.morning.prompt")
     assert problem.severity == "error" and morning.error
-    assert morning.notes == (f"prompt: {problem.message}",)
+    assert morning.notes == (f"Words: {problem.message}",)
     assert form.tab_has_error(TAB_KEYS.index("routines")) and not form.can_save
     morning.prompt.current = "Look out of the window."
     form.edited()
@@ -500,7 +500,7 @@ def test_a_problem_beside_its_field_says_which_key_only_when_that_is_not_plain()
     item = Problem("f", 3, "reminders.snooze[1]", "'x' is not a duration")
     assert note_text(item, "reminders.snooze") == "'x' is not a duration"
     inside = Problem("f", 9, 'routines."tea time".days[0]', "'fun' is not a day")
-    assert note_text(inside, 'routines."tea time"') == "days: 'fun' is not a day"
+    assert note_text(inside, 'routines."tea time"') == "Days: 'fun' is not a day"  # named as in the window
     unknown = Problem("f", 9, "routines.tea.colour", "unknown key, ignored", "warning")
     assert note_text(unknown, "routines.tea") == "colour: warning: unknown key, ignored"
     (said,) = parse_settings('[routines.tea]\nat = "08:00"\ncolor = 1\n', "f").problems

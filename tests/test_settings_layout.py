@@ -99,6 +99,8 @@ def test_a_problem_that_shows_moves_no_row_and_does_not_resize_the_window(window
     size = shown.size()
     widgets = [w for w in showing(shown, QWidget) if not isinstance(w, NoteLine)]
     before = {id(w): box(w, shown) for w in widgets}
+    bar = shown.tabs.tabBar()
+    tabs_before = [bar.tabRect(tab) for tab in range(bar.count())]
     every = field(shown, SETTINGS_TEXTS["nl"]["every"])
     every.setFocus()
     every.selectAll()
@@ -107,7 +109,29 @@ def test_a_problem_that_shows_moves_no_row_and_does_not_resize_the_window(window
     notes = [w for w in showing(shown, NoteLine) if w.text()]
     assert len(notes) == 1 and notes[0].text().startswith("'banana' is geen duur")
     assert every.accessibleDescription() == notes[0].text()  # read with the field
-    assert shown.tabs.tabText(TAB_KEYS.index("reminders")) == SETTINGS_TEXTS["nl"]["tab_reminders"] + " •"
+    marks = [mark.text() for mark in shown.tab_marks]
+    assert marks == ["", "•", "", "", ""]  # a dot after Herinneringen
+    assert shown.tabs.tabText(TAB_KEYS.index("reminders")) == SETTINGS_TEXTS["nl"]["tab_reminders"]
+    moved = [w.accessibleName() or type(w).__name__ for w in widgets if box(w, shown) != before[id(w)]]
+    assert moved == [] and shown.size() == size
+    assert [bar.tabRect(tab) for tab in range(bar.count())] == tabs_before  # no tab moves for the dot
+
+
+def test_a_problem_with_a_routine_moves_nothing_either(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
+    shown: SettingsWindow = window("en")
+    shown.tabs.setCurrentIndex(TAB_KEYS.index("routines"))
+    settle(qt)
+    size = shown.size()
+    widgets = [w for w in showing(shown, QWidget) if not isinstance(w, NoteLine)]
+    before = {id(w): box(w, shown) for w in widgets}
+    at = shown.routines.editor.at
+    at.setFocus()
+    at.selectAll()
+    QTest.keyClicks(at, "25:00")
+    settle(qt)
+    notes = [w for w in showing(shown, NoteLine) if w.text()]
+    assert len(notes) == 1 and notes[0].text().startswith("Time: '25:00' is not a time of day")
+    assert shown.routines.list.item(0).text() == "morning •"
     moved = [w.accessibleName() or type(w).__name__ for w in widgets if box(w, shown) != before[id(w)]]
     assert moved == [] and shown.size() == size
 

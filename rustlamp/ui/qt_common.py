@@ -67,7 +67,6 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QP
 from rustlamp.ui.contract import CannotOpen, Outcome
 from rustlamp.ui.lifecycle import FAILED, emit, listen_for_raise, raise_was_asked
 from rustlamp.ui.palette import DARK, LIGHT, Scheme
-from rustlamp.ui.qt_libraries import missing_packages
 
 APP_ID = "rustlamp"  # WM_CLASS (instance and class) on X11; the name docks and the issue trackers use
 DESKTOP_ID = "nl.rustlamp.Rustlamp"  # the desktop file's name: the Wayland app id
@@ -103,6 +102,8 @@ def _on_qt_message(name: str) -> Callable[[QtMsgType, QMessageLogContext, str], 
 
 def cannot_open(name: str, detail: str) -> None:
     """Qt cannot show windows here: say why as the outcome and on stderr, and leave (never returns)."""
+    from rustlamp.ui.qt_libraries import missing_packages  # here: `ldd` and its imports, only when needed
+
     outcome = CannotOpen(missing_packages=tuple(missing_packages()), detail=detail.strip().splitlines()[0])
     emit(outcome.to_json())
     print(f"{name}: {outcome.sentence()}", file=sys.stderr)
@@ -228,6 +229,10 @@ class CalmButton(QPushButton):
         if self.kind == "primary":
             palette.setColor(QPalette.ColorRole.Button, QColor(scheme.primary))
             palette.setColor(QPalette.ColorRole.ButtonText, QColor(scheme.primary_ink))
+            # off (Save with nothing to save): a plain button with muted words, so it looks off too
+            off = QPalette.ColorGroup.Disabled
+            palette.setColor(off, QPalette.ColorRole.Button, QColor(scheme.button))
+            palette.setColor(off, QPalette.ColorRole.ButtonText, QColor(scheme.muted))
         elif self.kind == "quiet":
             palette.setColor(QPalette.ColorRole.ButtonText, QColor(scheme.soft_ink))
         self.setPalette(palette)

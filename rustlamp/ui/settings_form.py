@@ -42,6 +42,7 @@ from rustlamp.core.config import (
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_human, parse_duration
 from rustlamp.core.problem_words import phrase, warning_prefix
+from rustlamp.core.setting_names import ROUTINE_SETTINGS
 from rustlamp.settings_file import (
     REMOVE,
     ChangedOnDisk,
@@ -91,16 +92,23 @@ def owner_key(problem_key: str, shown: Iterable[str]) -> str | None:
     return best
 
 
+# A routine's keys as its fields are named in the window (a key the window does not know stays as written).
+ROUTINE_FIELDS = {**ROUTINE_SETTINGS, "enabled": "routine_enabled"}
+
+
 def note_text(problem: Problem, owner: str, language: str = "en") -> str:
-    """A problem's words beside the field (or routine) `owner`, in `language`: its message, after the rest
-    of its key when that is something inside the owner (`colour: unknown key, ...` under a routine)."""
+    """A problem's words beside the field (or routine) `owner`, in `language`: its message, after what it
+    is about when that is something inside the owner: a field by its label ("Time: ..."), a key the window
+    does not know as the file has it ("colour: unknown key, ...")."""
     key = _ITEM.sub("", problem.key)
     rest = key[len(owner) :].lstrip(".")
     message = problem.message_in(language)
     if not rest:
         return message
     prefix = warning_prefix(language) if problem.severity == "warning" else ""
-    return f"{rest}: {prefix}{message}"
+    words = SETTINGS_TEXTS[language]
+    about = words[ROUTINE_FIELDS[rest]] if rest in ROUTINE_FIELDS else rest
+    return f"{about}: {prefix}{message}"
 
 
 def without_bom(text: str) -> str:

@@ -113,6 +113,8 @@ class RoutineEditor(QGroupBox):
         metrics = QFontMetrics(self.prompt.font())
         self.prompt.setMinimumWidth(metrics.horizontalAdvance("n" * PROMPT_CHARS))
         self.prompt.textEdited.connect(self._on_prompt)
+        self.prompt.textChanged.connect(self._placeholder_look)
+        self._placeholder_look("")
         self._row(grid, 5, words["routine_prompt"], self.prompt, self.prompt)
 
         # room for two lines of a problem, always, so nothing under it moves when one shows
@@ -141,6 +143,14 @@ class RoutineEditor(QGroupBox):
             grid.addWidget(field, row, 1)
         else:
             grid.addLayout(field, row, 1)
+
+    def _placeholder_look(self, text: str) -> None:
+        """The words while the field is empty ("leeg: rustlamp kiest ...") in italics, so they are not
+        taken for words the routine has."""
+        font = self.prompt.font()
+        if font.italic() != (not text):
+            font.setItalic(not text)
+            self.prompt.setFont(font)
 
     def focus_chain(self) -> list[QWidget]:
         return [self.enabled, self.at, *self.days, *self.kinds.values(), self.prompt, self.remove_button]

@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QPalette, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics, QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QStackedWidget,
+    QTabBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -54,7 +55,7 @@ from rustlamp.ui.settings_form import SETTINGS, Form, autostart_module, home_sho
 from rustlamp.ui.settings_routines import RoutinesEditor
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
 
-TAB_MARK = " •"  # after a tab's name while a field on it has an error
+TAB_MARK = " •"  # after a tab's name while a field on it has an error (its room is always kept)
 MIN_WIDTH = 640  # the least the window is (device-independent pixels); wider when the words need it
 
 
@@ -69,6 +70,7 @@ class SettingsWindow(CalmWindow):
         self.words = words
         self.form = Form(language, path, autostart_module() if autostart == "auto" else autostart)
         self.rows: list[FieldRow] = []
+        self.tab_marks: list[QLabel] = []  # after each tab's name: a dot while a field on it has an error
         self.asking = False  # the unsaved-changes question shows
         self._pending = False  # a check is queued after an edit
         self._focus_before: QWidget | None = None
@@ -98,6 +100,7 @@ class SettingsWindow(CalmWindow):
             else:
                 self._build_tab(page, index, key)
             self.tabs.addTab(page, w[f"tab_{key}"])
+            self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, self._tab_mark())
         self.pages.addWidget(self.tabs)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
@@ -158,6 +161,19 @@ class SettingsWindow(CalmWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda step=step: self._cycle_tab(step))
+
+    def _tab_mark(self) -> QLabel:
+        """The dot after a tab's name while a field on it has an error: its room is always there, so no
+        tab moves when one shows."""
+        mark = QLabel("")
+        metrics = QFontMetrics(mark.font())
+        mark.setFixedSize(metrics.horizontalAdvance(TAB_MARK.strip()) + 2, metrics.height())
+        mark.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        palette = mark.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(error_ink()))
+        mark.setPalette(palette)
+        self.tab_marks.append(mark)
+        return mark
 
     def _build_tab(self, page: QWidget, tab: int, key: str) -> None:
         grid = QGridLayout(page)
@@ -228,7 +244,9 @@ class SettingsWindow(CalmWindow):
         for tab, key in enumerate(TAB_KEYS):
             marked = form.read_only is None and form.tab_has_error(tab)
             name = self.words[f"tab_{key}"]
-            self.tabs.setTabText(tab, name + (TAB_MARK if marked else ""))
+            mark = self.tab_marks[tab]
+            mark.setText(TAB_MARK.strip() if marked else "")
+            mark.setAccessibleName(self.words["tab_problem"] if marked else "")
             # heard as its name, with what the dot means as its description (and tool tip)
             self.tabs.tabBar().setAccessibleTabName(tab, name)
             self.tabs.setTabToolTip(tab, self.words["tab_problem"] if marked else "")
