@@ -10,7 +10,7 @@ by their label.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
@@ -39,7 +39,7 @@ from rustlamp.ui.settings_form import (
     TextValue,
     Value,
 )
-from rustlamp.ui.settings_words import DAY_LABELS
+from rustlamp.ui.settings_words import day_labels
 
 # A problem's words: a warm brown, clear but never alarm red (AA on either scheme's background).
 ERROR_INK = {"light": "#8C5A3A", "dark": "#E3AC86"}
@@ -133,7 +133,7 @@ class FieldRow:
         grid: QGridLayout,
         row: int,
         setting: Setting,
-        words: dict[str, str],
+        words: Mapping[str, str],
         language: str,
         edited: Edited,
     ) -> None:
@@ -344,7 +344,7 @@ class FieldRow:
 def day_boxes(language: str, layout: QHBoxLayout) -> list[QCheckBox]:
     """Seven check boxes, Monday first, named by the day's short name in `language`."""
     boxes = []
-    for name in DAY_LABELS[language]:
+    for name in day_labels(language):
         box = QCheckBox(name)
         box.setAccessibleName(name)
         layout.addWidget(box)

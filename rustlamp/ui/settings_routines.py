@@ -14,7 +14,7 @@ right), Remove routine, then the new routine's name and Add. Arrow keys in the l
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -49,7 +49,7 @@ LIST_MARK = " •"  # after a routine's name in the list while it has an error (
 class RoutineEditor(QGroupBox):
     """The chosen routine's fields, bound to one `Routine` at a time (`show`); a group named by it."""
 
-    def __init__(self, words: dict[str, str], language: str, edited: Callable[[], None]) -> None:
+    def __init__(self, words: Mapping[str, str], language: str, edited: Callable[[], None]) -> None:
         super().__init__()
         self.words = words
         self.edited = edited
