@@ -272,18 +272,28 @@ class RoutinesEditor(QWidget):
 
     def show_routines(self) -> None:
         """Show the form's routines (after a load), the same one chosen when it is still there."""
-        before = self.chosen.name if self.chosen is not None else None
         names = [r.name for r in self.form.routines]
-        self.list.blockSignals(True)
-        self.list.clear()
-        for name in names:
-            self.list.addItem(QListWidgetItem(name))
-        self.list.blockSignals(False)
-        self._fit_list()
-        self._choose(names.index(before) if before in names else 0)
+        shown = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]
+        if shown == names:  # the same routines (read again after Save): the same items, new values
+            self._choose(self.list.currentRow())
+        else:
+            before = self.editor.routine.name if self.editor.routine is not None else None
+            self.list.blockSignals(True)
+            self.list.clear()
+            for name in names:
+                self.list.addItem(self._item(name))
+            self.list.blockSignals(False)
+            self._fit_list()
+            self._choose(names.index(before) if before in names else 0)
         self.new_name.clear()
         self.new_note.say((), False)
         self.say_problems()
+
+    @staticmethod
+    def _item(name: str) -> QListWidgetItem:
+        item = QListWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, name)  # its text may have a dot after the name
+        return item
 
     def _choose(self, row: int) -> None:
         if self.form.routines:
@@ -338,7 +348,7 @@ class RoutinesEditor(QWidget):
             return
         self.new_note.say((), False)
         self.new_name.clear()
-        self.list.addItem(QListWidgetItem(made.name))
+        self.list.addItem(self._item(made.name))
         self._fit_list()
         self._choose(len(self.form.routines) - 1)
         self.say_problems()
