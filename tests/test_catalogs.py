@@ -44,8 +44,6 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "app.config_where",
         "app.config_where_routine",
         "app.plan_routine",
-        "settings.language_nl",
-        "settings.language_en",
         "settings.tab_privacy",
         "settings.tab_routines",
         "problem.type_bool",
