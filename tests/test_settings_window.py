@@ -247,7 +247,7 @@ def test_every_field_is_named_by_its_label_and_fields_that_belong_together_are_g
         *buttons,
     ]
     assert seen["routines"] == [
-        "list: Routines",  # the routines, and one editor for the chosen one: a group named by it
+        "list: Je routines",  # the routines, and one editor for the chosen one: a group named by it
         "list item: morning",
         "list item: tea time",
         "panel: morning",

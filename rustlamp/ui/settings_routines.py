@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -46,6 +46,13 @@ LIST_CHARS = (10, 22)  # the list is as wide as its longest name, within these m
 LIST_MARK = " •"  # after a routine's name in the list while it has an error (as on a tab)
 
 
+def heading_font(label: QLabel) -> QFont:
+    """The list's heading and the chosen routine's name: a little larger, bold."""
+    font = font_scaled(label, 1.1)
+    font.setBold(True)
+    return font
+
+
 class RoutineEditor(QGroupBox):
     """The chosen routine's fields, bound to one `Routine` at a time (`show`); a group named by it."""
 
@@ -64,9 +71,7 @@ class RoutineEditor(QGroupBox):
         grid.setColumnStretch(1, 1)
 
         self.heading = QLabel("")  # the routine's name, so "this routine" is plain to see
-        heading_font = font_scaled(self.heading, 1.1)
-        heading_font.setBold(True)
-        self.heading.setFont(heading_font)
+        self.heading.setFont(heading_font(self.heading))
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         grid.addWidget(self.heading, 0, 0, 1, 2)
         self.enabled = QCheckBox(words["routine_enabled"])
@@ -227,12 +232,19 @@ class RoutinesEditor(QWidget):
         both.setContentsMargins(0, 6, 0, 0)
         both.setSpacing(16)
         self.list = QListWidget()
-        self.list.setAccessibleName(self.words["tab_routines"])
+        self.list.setAccessibleName(self.words["routines_list"])  # named by the heading above it
         self.list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.list.currentRowChanged.connect(self._chosen)
-        both.addWidget(self.list)
+        left = QVBoxLayout()
+        left.setSpacing(6)
+        heading = QLabel(self.words["routines_list"])
+        heading.setBuddy(self.list)
+        heading.setFont(heading_font(heading))
+        left.addWidget(heading)
+        left.addWidget(self.list, 1)
+        both.addLayout(left)
         self.editor = RoutineEditor(self.words, form.language, edited)
         self.editor.remove_button.clicked.connect(self.remove)
         self.none = ink_label(self.words["routines_none"])
