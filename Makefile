@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-desktops test-windows lint bench soak screenshots system-packages desktop-packages clean
+.PHONY: run test test-words test-desktops test-windows lint bench soak screenshots system-packages desktop-packages clean
 
 ## run: install into ./.venv and start rustlamp (logs to the terminal too)
 run: $(VENV)/.installed
@@ -26,6 +26,11 @@ test-desktops: desktop-packages $(VENV)/.installed-test
 ## .venv/wine (once; later runs reuse it), the tests marked `windows`, and the installed app end to end
 test-windows: system-packages $(VENV)/.installed-test
 	bash tests/wine/run.sh
+
+## test-words: the message catalogs (rustlamp/locale) and the glossary, for translators (CONTRIBUTING.md);
+## `make test` runs these too
+test-words: system-packages $(VENV)/.installed-test
+	$(BIN)/pytest -q tests/test_catalogs.py tests/test_words.py tests/test_problem_words.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check rustlamp tests benchmarks assets packaging

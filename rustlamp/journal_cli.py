@@ -405,7 +405,9 @@ def _said(language: str, key: str, **values: object) -> str:
 
 
 def _entries(count: int, language: str) -> str:
-    return _said(language, "journal_entries_one" if count == 1 else "journal_entries_many", count=count)
+    from rustlamp.core.texts import counted
+
+    return counted(language, "journal_entries", count)
 
 
 def _confirmed(question: str, language: str) -> bool:

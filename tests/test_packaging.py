@@ -143,7 +143,7 @@ def test_the_hicolor_icons_are_up_to_date(tmp_path: Path) -> None:
 def test_the_pyinstaller_spec_is_python_and_ships_the_package_data() -> None:
     spec = (ROOT / "packaging" / "pyinstaller" / "rustlamp.spec").read_text(encoding="utf-8")
     ast.parse(spec)
-    for needed in ("content", "icons", "config.example.toml", "pystray._win32", "pystray._darwin"):
+    for needed in ("content", "locale", "icons", "config.example.toml", "pystray._win32", "pystray._darwin"):
         assert needed in spec
     assert '"launcher.py"' in spec and (ROOT / "packaging" / "pyinstaller" / "launcher.py").is_file()
 
@@ -322,6 +322,8 @@ def test_build_makes_an_sdist_and_a_wheel_that_install_and_run(built: Built, tmp
     package_data = {
         "rustlamp/content/nl.toml",
         "rustlamp/content/en.toml",
+        "rustlamp/locale/rustlamp.pot",
+        "rustlamp/locale/nl.po",
         "rustlamp/config.example.toml",
         "rustlamp/py.typed",
         "rustlamp/icons/calm-2-256.png",

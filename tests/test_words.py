@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rustlamp.core.catalog import HEADER, SOURCE_LANGUAGE, read_messages
 from rustlamp.core.texts import TEXTS
 from rustlamp.core.week import WEEK_TEXTS
 from rustlamp.ui.settings_words import SETTINGS_TEXTS
@@ -35,10 +36,23 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def sentences(language: str) -> list[str]:
-    """Every sentence and label a person can see in `language`, from every table that holds them."""
+    """Every sentence and label a person can see in `language`: every form of every message in its catalog
+    (rustlamp/locale), and the prompts. The settings problems' words ("problem.") are also what `rustlamp
+    config check` prints, with the file's own keys: tests/test_problem_words.py holds them to their rules."""
     content = tomllib.loads((CONTENT / f"{language}.toml").read_text(encoding="utf-8"))
-    found = [*TEXTS[language].values(), *WEEK_TEXTS[language].values(), *SETTINGS_TEXTS[language].values()]
-    return found + list(_strings(content))
+    name = "rustlamp.pot" if language == SOURCE_LANGUAGE else f"{language}.po"
+    path = CONTENT.parent / "locale" / name
+    words = [
+        word
+        for message in read_messages(path.read_text(encoding="utf-8"), name)
+        if message.key != HEADER and not message.key.startswith("problem.")
+        for word in (
+            message.forms
+            if language != SOURCE_LANGUAGE
+            else (message.source, *filter(None, [message.source_plural]))
+        )
+    ]
+    return words + list(_strings(content))
 
 
 def avoided() -> dict[str, list[str]]:

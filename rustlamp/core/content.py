@@ -15,6 +15,7 @@ from importlib.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
+from rustlamp.core.catalog import available_languages
 from rustlamp.core.checkin import BODY_CHOICES, BODY_SIGNALS, BREATH_CHOICES, MAX_NEED
 
 if sys.version_info >= (3, 11):
@@ -22,7 +23,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
+
+def _spoken_languages() -> tuple[str, ...]:
+    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
+    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
+    adding its two files (CONTRIBUTING.md)."""
+    folder = resources.files("rustlamp") / "content"
+    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
+    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
+
+
+LANGUAGES: tuple[str, ...] = _spoken_languages()
 THEMES: tuple[str, ...] = ("breath", "body", "small", "kind")
 ROUTINES: tuple[str, ...] = ("morning", "evening", "other")
 CHECKIN_KEYS: tuple[str, ...] = ("body", "breath", "need")
@@ -207,11 +218,11 @@ def _content_file(code: str) -> Traversable:
 
 
 def resolve_language(setting: str, env: Mapping[str, str]) -> str:
-    """Turn the language setting into "nl" or "en"; "auto" follows the locale found in `env`.
+    """Turn the language setting into one of LANGUAGES; "auto" follows the locale found in `env`.
 
     The first non-empty of LC_ALL, LC_MESSAGES, LANG, LANGUAGE decides (LANGUAGE is a colon list, its
-    first non-empty entry counts). A Dutch locale (nl, nl_NL, nl_BE.UTF-8, ...) gives "nl", anything
-    else "en". An unknown setting is a ValueError rather than a silent guess.
+    first non-empty entry counts). A locale of a language rustlamp speaks (nl, nl_NL, nl_BE.UTF-8, ...)
+    gives that language, anything else "en". An unknown setting is a ValueError rather than a silent guess.
     """
     choice = setting.strip().lower()
     if choice in LANGUAGES:
@@ -223,16 +234,17 @@ def resolve_language(setting: str, env: Mapping[str, str]) -> str:
         if name == "LANGUAGE":
             value = next((part.strip() for part in value.split(":") if part.strip()), "")
         if value:
-            return "nl" if _is_dutch(value) else "en"
+            code = _language_part(value)
+            return code if code in LANGUAGES else "en"
     return "en"
 
 
-def _is_dutch(locale_name: str) -> bool:
-    # Only the language part counts: "nl_BE.UTF-8@euro" -> "nl"; "nds_NL" (Low German) is not Dutch.
+def _language_part(locale_name: str) -> str:
+    # Only the language part counts: "nl_BE.UTF-8@euro" -> "nl"; "nds_NL" (Low German) is "nds", not Dutch.
     code = locale_name.lower()
     for separator in ("_", "-", ".", "@"):
         code = code.split(separator, 1)[0]
-    return code == "nl"
+    return code
 
 
 class PromptPicker:

@@ -14,66 +14,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 
+from rustlamp.core.catalog import LanguageTables, catalog
 from rustlamp.core.checkin import BREATH_CHOICES
 from rustlamp.core.entries import Entry
+from rustlamp.core.texts import weekday_short
 
 DAYS_IN_WEEK = 7
 
-# The week's own words; the rest of the app's texts live in rustlamp.core.texts.
-WEEK_TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Deze week",
-        "line": "Deze week: {parts}",
-        "line_nothing_yet": "Deze week: nog geen rustmomenten of check-ins",
-        "rests_one": "{count} rustmoment",
-        "rests_many": "{count} rustmomenten",
-        "only_attempt": "(een poging)",
-        "attempts_one": "(waarvan {count} poging)",
-        "attempts_many": "(waarvan {count} pogingen)",
-        "checkins_one": "{count} check-in",
-        "checkins_many": "{count} check-ins",
-        "close": "Sluiten",
-        "legend_rest": "rustmoment",
-        "legend_attempt": "poging",
-        "legend_checkin": "check-in, adem:",
-        "legend_calm": "rustig",
-        "legend_hurried": "gejaagd",
-        "legend_unknown": "weet ik niet",
-    },
-    "en": {
-        "title": "This week",
-        "line": "This week: {parts}",
-        "line_nothing_yet": "This week: no rest moments or check-ins yet",
-        "rests_one": "{count} rest moment",
-        "rests_many": "{count} rest moments",
-        "only_attempt": "(an attempt)",
-        "attempts_one": "({count} of them an attempt)",
-        "attempts_many": "({count} of them attempts)",
-        "checkins_one": "{count} check-in",
-        "checkins_many": "{count} check-ins",
-        "close": "Close",
-        "legend_rest": "rest moment",
-        "legend_attempt": "attempt",
-        "legend_checkin": "check-in, breath:",
-        "legend_calm": "calm",
-        "legend_hurried": "hurried",
-        "legend_unknown": "don't know",
-    },
-}
-
-_WEEKDAYS = {
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
+# The week's own words: the "week." keys of the catalogs in rustlamp/locale (rustlamp.core.catalog).
+WEEK_TEXTS: Mapping[str, Mapping[str, str]] = LanguageTables("week")
 
 
 def week_text(language: str, key: str, **values: object) -> str:
-    return WEEK_TEXTS[language][key].format(**values)
+    return catalog(language).word(f"week.{key}").format(**values)
 
 
 def weekday_name(language: str, day: date) -> str:
     """'ma' .. 'zo' / 'Mon' .. 'Sun'."""
-    return _WEEKDAYS[language][day.weekday()]
+    return weekday_short(language, day.weekday())
 
 
 @dataclass(frozen=True)
@@ -184,7 +142,7 @@ def summarize_week(entries: Iterable[Entry], today: date) -> WeekSummary:
 
 
 def _counted(language: str, key: str, count: int) -> str:
-    return week_text(language, f"{key}_one" if count == 1 else f"{key}_many", count=count)
+    return catalog(language).plural(f"week.{key}", count).format(count=count)
 
 
 def _rests_part(language: str, rests: int, attempts: int) -> str:

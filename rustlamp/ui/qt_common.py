@@ -229,6 +229,10 @@ class CalmButton(QPushButton):
         if self.kind == "primary":
             palette.setColor(QPalette.ColorRole.Button, QColor(scheme.primary))
             palette.setColor(QPalette.ColorRole.ButtonText, QColor(scheme.primary_ink))
+            # off (Save with nothing to save): a plain button with muted words, so it looks off too
+            off = QPalette.ColorGroup.Disabled
+            palette.setColor(off, QPalette.ColorRole.Button, QColor(scheme.button))
+            palette.setColor(off, QPalette.ColorRole.ButtonText, QColor(scheme.muted))
         elif self.kind == "quiet":
             palette.setColor(QPalette.ColorRole.ButtonText, QColor(scheme.soft_ink))
         self.setPalette(palette)

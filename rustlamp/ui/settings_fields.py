@@ -10,7 +10,7 @@ by their label.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustlamp.core.config import LANGUAGE_CHOICES
+from rustlamp.core.texts import language_name
 from rustlamp.ui.palette import DARK, Scheme
 from rustlamp.ui.qt_common import current_scheme, font_scaled
 from rustlamp.ui.settings_form import (
@@ -39,7 +40,7 @@ from rustlamp.ui.settings_form import (
     TextValue,
     Value,
 )
-from rustlamp.ui.settings_words import DAY_LABELS
+from rustlamp.ui.settings_words import day_labels
 
 # A problem's words: a warm brown, clear but never alarm red (AA on either scheme's background).
 ERROR_INK = {"light": "#8C5A3A", "dark": "#E3AC86"}
@@ -133,7 +134,7 @@ class FieldRow:
         grid: QGridLayout,
         row: int,
         setting: Setting,
-        words: dict[str, str],
+        words: Mapping[str, str],
         language: str,
         edited: Edited,
     ) -> None:
@@ -295,8 +296,10 @@ class FieldRow:
         buttons = QButtonGroup(box)
         radios: dict[str, QRadioButton] = {}
         for choice in LANGUAGE_CHOICES:
-            radio = QRadioButton(self.words[f"language_{choice}"])
-            radio.setAccessibleName(self.words[f"language_{choice}"])
+            # each language by its own name, from its own catalog ("Nederlands", "English")
+            label = self.words["language_auto"] if choice == "auto" else language_name(choice)
+            radio = QRadioButton(label)
+            radio.setAccessibleName(label)
             buttons.addButton(radio)
             inner.addWidget(radio)
             radios[choice] = radio
@@ -344,7 +347,7 @@ class FieldRow:
 def day_boxes(language: str, layout: QHBoxLayout) -> list[QCheckBox]:
     """Seven check boxes, Monday first, named by the day's short name in `language`."""
     boxes = []
-    for name in DAY_LABELS[language]:
+    for name in day_labels(language):
         box = QCheckBox(name)
         box.setAccessibleName(name)
         layout.addWidget(box)

@@ -14,10 +14,10 @@ right), Remove routine, then the new routine's name and Add. Arrow keys in the l
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -46,10 +46,17 @@ LIST_CHARS = (10, 22)  # the list is as wide as its longest name, within these m
 LIST_MARK = " •"  # after a routine's name in the list while it has an error (as on a tab)
 
 
+def heading_font(label: QLabel) -> QFont:
+    """The list's heading and the chosen routine's name: a little larger, bold."""
+    font = font_scaled(label, 1.1)
+    font.setBold(True)
+    return font
+
+
 class RoutineEditor(QGroupBox):
     """The chosen routine's fields, bound to one `Routine` at a time (`show`); a group named by it."""
 
-    def __init__(self, words: dict[str, str], language: str, edited: Callable[[], None]) -> None:
+    def __init__(self, words: Mapping[str, str], language: str, edited: Callable[[], None]) -> None:
         super().__init__()
         self.words = words
         self.edited = edited
@@ -64,9 +71,7 @@ class RoutineEditor(QGroupBox):
         grid.setColumnStretch(1, 1)
 
         self.heading = QLabel("")  # the routine's name, so "this routine" is plain to see
-        heading_font = font_scaled(self.heading, 1.1)
-        heading_font.setBold(True)
-        self.heading.setFont(heading_font)
+        self.heading.setFont(heading_font(self.heading))
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         grid.addWidget(self.heading, 0, 0, 1, 2)
         self.enabled = QCheckBox(words["routine_enabled"])
@@ -113,6 +118,8 @@ class RoutineEditor(QGroupBox):
         metrics = QFontMetrics(self.prompt.font())
         self.prompt.setMinimumWidth(metrics.horizontalAdvance("n" * PROMPT_CHARS))
         self.prompt.textEdited.connect(self._on_prompt)
+        self.prompt.textChanged.connect(self._placeholder_look)
+        self._placeholder_look("")
         self._row(grid, 5, words["routine_prompt"], self.prompt, self.prompt)
 
         # room for two lines of a problem, always, so nothing under it moves when one shows
@@ -141,6 +148,14 @@ class RoutineEditor(QGroupBox):
             grid.addWidget(field, row, 1)
         else:
             grid.addLayout(field, row, 1)
+
+    def _placeholder_look(self, text: str) -> None:
+        """The words while the field is empty ("leeg: rustlamp kiest ...") in italics, so they are not
+        taken for words the routine has."""
+        font = self.prompt.font()
+        if font.italic() != (not text):
+            font.setItalic(not text)
+            self.prompt.setFont(font)
 
     def focus_chain(self) -> list[QWidget]:
         return [self.enabled, self.at, *self.days, *self.kinds.values(), self.prompt, self.remove_button]
@@ -217,12 +232,19 @@ class RoutinesEditor(QWidget):
         both.setContentsMargins(0, 6, 0, 0)
         both.setSpacing(16)
         self.list = QListWidget()
-        self.list.setAccessibleName(self.words["tab_routines"])
+        self.list.setAccessibleName(self.words["routines_list"])  # named by the heading above it
         self.list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.list.currentRowChanged.connect(self._chosen)
-        both.addWidget(self.list)
+        left = QVBoxLayout()
+        left.setSpacing(6)
+        heading = QLabel(self.words["routines_list"])
+        heading.setBuddy(self.list)
+        heading.setFont(heading_font(heading))
+        left.addWidget(heading)
+        left.addWidget(self.list, 1)
+        both.addLayout(left)
         self.editor = RoutineEditor(self.words, form.language, edited)
         self.editor.remove_button.clicked.connect(self.remove)
         self.none = ink_label(self.words["routines_none"])
@@ -262,18 +284,28 @@ class RoutinesEditor(QWidget):
 
     def show_routines(self) -> None:
         """Show the form's routines (after a load), the same one chosen when it is still there."""
-        before = self.chosen.name if self.chosen is not None else None
         names = [r.name for r in self.form.routines]
-        self.list.blockSignals(True)
-        self.list.clear()
-        for name in names:
-            self.list.addItem(QListWidgetItem(name))
-        self.list.blockSignals(False)
-        self._fit_list()
-        self._choose(names.index(before) if before in names else 0)
+        shown = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]
+        if shown == names:  # the same routines (read again after Save): the same items, new values
+            self._choose(self.list.currentRow())
+        else:
+            before = self.editor.routine.name if self.editor.routine is not None else None
+            self.list.blockSignals(True)
+            self.list.clear()
+            for name in names:
+                self.list.addItem(self._item(name))
+            self.list.blockSignals(False)
+            self._fit_list()
+            self._choose(names.index(before) if before in names else 0)
         self.new_name.clear()
         self.new_note.say((), False)
         self.say_problems()
+
+    @staticmethod
+    def _item(name: str) -> QListWidgetItem:
+        item = QListWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, name)  # its text may have a dot after the name
+        return item
 
     def _choose(self, row: int) -> None:
         if self.form.routines:
@@ -328,7 +360,7 @@ class RoutinesEditor(QWidget):
             return
         self.new_note.say((), False)
         self.new_name.clear()
-        self.list.addItem(QListWidgetItem(made.name))
+        self.list.addItem(self._item(made.name))
         self._fit_list()
         self._choose(len(self.form.routines) - 1)
         self.say_problems()

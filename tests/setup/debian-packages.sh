@@ -22,6 +22,8 @@ packages="$packages libegl1 libgl1 libfontconfig1 fonts-dejavu-core libxkbcommon
 packages="$packages at-spi2-core python3-pyatspi"
 # the Windows job (tests/wine/): Wine runs a Windows CPython, its tests and the app (64-bit only)
 packages="$packages wine wine64"
+# gettext's own checker (msgfmt --check) for the message catalogs in rustlamp/locale
+packages="$packages gettext"
 # Debian's own python3 with venv (ensurepip, which Debian ships apart in python3-venv): `make run` with the
 # system python, and tests/test_packaging.py installs the wheel into such a venv as a person would
 packages="$packages python3 python3-venv"
