@@ -68,6 +68,30 @@ def describe(node: Any, depth: int | None) -> dict[str, Any]:
     return found
 
 
+def is_focused(node: Any) -> bool:
+    return bool(node.getState().contains(pyatspi.STATE_FOCUSED))
+
+
+def focused_node(app: Any) -> dict[str, Any] | None:
+    """What has the keys, as a screen reader hears it: in a list that manages its items, the item with the
+    focus (Qt leaves an item's focused state behind when the list loses the focus: only a focused list's
+    item counts)."""
+
+    def counts(node: Any) -> bool:
+        if not is_focused(node):
+            return False
+        parent = node.parent
+        managed = parent is not None and parent.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS)
+        return not managed or is_focused(parent)
+
+    found = pyatspi.utils.findAllDescendants(app, counts)
+    # The deepest: a focused list's focused item rather than the list.
+    chosen = next(
+        (n for n in found if n.parent is not None and n.parent in found), found[0] if found else None
+    )
+    return None if chosen is None else describe(chosen, 0)
+
+
 def matches(app: Any, role: str, name: str) -> list[Any]:
     return list(pyatspi.utils.findAllDescendants(app, lambda n: n.getRoleName() == role and n.name == name))
 
@@ -80,8 +104,7 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     if op == "tree":
         return {"tree": describe(app, None)}
     if op == "focused":
-        focused = pyatspi.utils.findDescendant(app, lambda n: n.getState().contains(pyatspi.STATE_FOCUSED))
-        return {"focused": None if focused is None else describe(focused, 0)}
+        return {"focused": focused_node(app)}
     found = matches(app, request["role"], request["name"])
     if op == "find":
         return {"count": len(found), "states": states(found[0]) if found else []}

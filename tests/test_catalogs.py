@@ -54,6 +54,8 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "problem.like_breath",
         "problem.like_sooner",
         "week.checkins",
+        "week.day",
+        "week.date",
     },
 }
 

@@ -1,6 +1,7 @@
-"""The week window as a program on the test desktop's Xvfb, run as the lamp runs it
-(`python -m rustlamp.ui.week_window --language L --entries -`, the entries on stdin), found by its
-title, driven with real X input (xdotool) and judged by the JSON line it prints and by screenshots.
+"""The week window as a person meets it: run as the lamp runs it (`python -m rustlamp.ui.launch
+rustlamp.ui.week_window --language L --entries -`, the entries on stdin), read through AT-SPI as a screen
+reader reads it (the week day by day in words), driven with real keys (xdotool), judged by the JSON line it
+prints, and screenshots for looks (both languages, light and dark, kept in artifacts/screenshots).
 The test desktop has no window manager: closing is the WM_DELETE_WINDOW message a window manager sends,
 and "minimised" is an unmapped window."""
 
@@ -11,13 +12,14 @@ import os
 import signal
 import subprocess
 import sys
-import tkinter as tk
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from desktop import DesktopSession, extra_display
+from atspi import Accessibility, AccessibleApp
+from desktop import DesktopSession
 from window_driver import (
     Window,
     cover_and_raise,
@@ -29,12 +31,13 @@ from window_driver import (
 
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_to_json
-from rustlamp.core.week import summarize_week, summary_line
-from rustlamp.ui.palette import BACKGROUND
-from rustlamp.ui.week_picture import REST, render_week
-from rustlamp.ui.week_window import WINDOW_CLASS, Options, WeekWindow, parse_args
+from rustlamp.core.week import summarize_week, week_text
+from rustlamp.ui.palette import DARK, LIGHT
+from rustlamp.ui.week_picture import picture_colours, render_week
+from rustlamp.ui.week_window import Options, parse_args
 
 TITLES = {"nl": "Deze week", "en": "This week"}
+SCREENSHOTS = Path(os.environ.get("RUSTLAMP_SCREENSHOTS", "artifacts/screenshots"))
 TODAY = date(2024, 5, 12)
 CEST = timezone(timedelta(hours=2))
 
@@ -66,143 +69,178 @@ LINES = {
 }
 
 
+DAYS = {
+    "nl": [
+        "maandag 6 mei: geen rustmomenten of check-ins",
+        "dinsdag 7 mei: 2 rustmomenten",
+        "woensdag 8 mei: geen rustmomenten of check-ins",
+        "donderdag 9 mei: 2 rustmomenten, 1 check-in (adem: gejaagd)",
+        "vrijdag 10 mei: 1 rustmoment (een poging)",
+        "zaterdag 11 mei: 2 rustmomenten, 1 check-in (adem: rustig)",
+        "zondag 12 mei, vandaag: 2 rustmomenten",
+    ],
+    "en": [
+        "Monday 6 May: no rest moments or check-ins",
+        "Tuesday 7 May: 2 rest moments",
+        "Wednesday 8 May: no rest moments or check-ins",
+        "Thursday 9 May: 2 rest moments, 1 check-in (breath: hurried)",
+        "Friday 10 May: 1 rest moment (an attempt)",
+        "Saturday 11 May: 2 rest moments, 1 check-in (breath: calm)",
+        "Sunday 12 May, today: 2 rest moments",
+    ],
+}
+
+
 def _near(a: tuple[int, ...], b: tuple[int, ...], tolerance: int = 4) -> bool:
     return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
 
 
 def _command(language: str, entries: str = "-") -> list[str]:
-    args = [sys.executable, "-m", "rustlamp.ui.week_window", "--language", language, "--entries", entries]
-    return [*args, "--today", TODAY.isoformat()]
+    args = [sys.executable, "-m", "rustlamp.ui.launch", "rustlamp.ui.week_window", "--language", language]
+    return [*args, "--entries", entries, "--today", TODAY.isoformat()]
+
+
+class Opened:
+    def __init__(self, window: Window, seen: AccessibleApp) -> None:
+        self.window = window
+        self.seen = seen
 
 
 @pytest.fixture
-def open_window(desktop: DesktopSession, tmp_path: Path) -> Iterator[Callable[..., Window]]:
-    """Start week windows on the test desktop with the entries on stdin ("--entries -"), as the lamp does."""
-    with window_starter(desktop) as start_window:
+def open_window(
+    accessible_desktop: DesktopSession, a11y: Accessibility, tmp_path: Path
+) -> Iterator[Callable[..., Opened]]:
+    """Start week windows with the entries on stdin ("--entries -"), as the lamp does; each is found by its
+    title, has the keys and is on the accessibility bus."""
+    with window_starter(accessible_desktop) as start_window:
         count = 0
 
         def start(
-            language: str = "nl", env: dict[str, str] | None = None, entries: str = ENTRIES_JSON
-        ) -> Window:
+            language: str = "nl",
+            scheme: str = "light",
+            env: dict[str, str] | None = None,
+            entries: str = ENTRIES_JSON,
+        ) -> Opened:
             nonlocal count
             stdin = tmp_path / f"entries-{count}.json"
             count += 1
             stdin.write_text(entries, encoding="utf-8")
             with stdin.open() as entries_in:
-                return start_window(
+                window = start_window(
                     _command(language),
                     TITLES[language],
-                    env,
+                    {**(env or accessible_desktop.env), "RUSTLAMP_COLOR_SCHEME": scheme},
+                    focus=env is None,
                     stdin=entries_in,
                     preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN),  # as the lamp starts it
                 )
+            return Opened(window, a11y.window(window.process.pid))
 
         yield start
 
 
-# ----- the real window ---------------------------------------------------------------------------------
+# ----- as a screen reader and the keyboard meet it -----------------------------------------------------
 
 
 @pytest.mark.desktop
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_esc_closes_and_the_window_is_centred_with_its_title_class_and_picture(
-    open_window: Callable[..., Window], desktop: DesktopSession, tmp_path: Path, language: str
+def test_a_screen_reader_reads_the_week_day_by_day_and_esc_closes(
+    open_window: Callable[..., Opened], language: str
 ) -> None:
-    window = open_window(language)
-    assert desktop.run(["xdotool", "getwindowname", window.id]).stdout.strip() == TITLES[language]
-    assert window.id in desktop.run(["xdotool", "search", "--class", WINDOW_CLASS]).stdout.split()
-    x, y, width, height = window.geometry()
-    screen_width, screen_height = (int(v) for v in desktop.screen.split("x")[:2])
-    assert abs(x + width / 2 - screen_width / 2) <= 1 and abs(y + height / 2 - screen_height / 2) <= 1
-    # About the picture's width (Xvfb says ~100 dpi, a little over 96) and not much taller than it.
-    picture = render_week(summarize_week(_journal(), TODAY), language, caption=False)
-    assert picture.width <= width <= picture.width + 60 and picture.height < height < picture.height + 160
-    # On screen: the cream window with the week's dusk-blue dots in it.
-    shot = window.shot(tmp_path / f"week-{language}.png")
-    colours = {colour for _, colour in shot.getcolors(maxcolors=1 << 24) or []}
-    assert rgb(BACKGROUND) in colours
-    assert any(_near(colour, rgb(REST)) for colour in colours), "no rest dot on screen"
-    window.key("Escape")
-    assert window.result() == {"outcome": "closed"}
+    opened = open_window(language)
+    read = opened.seen.read()[1:]  # after the application itself
+    assert read[0] == ("dialog", TITLES[language])
+    shown = [node for node in read[1:] if node[0] != "list item"]
+    assert shown == [
+        ("image", week_text(language, "picture")),
+        ("label", LINES[language]),
+        ("list", week_text(language, "days")),
+        ("push button", week_text(language, "close")),
+    ]
+    # Every day in words, oldest first: what the dots and their colours show, said without colour.
+    assert opened.seen.names("list item") == DAYS[language]
+    # The keys start on the week's first day, so it is read at once; the arrows go from day to day.
+    opened.seen.wait_for_focus("list item", DAYS[language][0])
+    opened.window.key("Down")
+    opened.seen.wait_for_focus("list item", DAYS[language][1])
+    opened.window.key("Tab")
+    opened.seen.wait_for_focus("push button", week_text(language, "close"))
+    opened.window.key("shift+Tab")
+    opened.seen.wait_for_focus("list item", DAYS[language][1])
+    opened.window.key("Escape")
+    assert opened.window.result() == {"outcome": "closed"}
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("keys", [["Return"], ["KP_Enter"], ["space"]])
-def test_enter_or_the_close_button_closes(open_window: Callable[..., Window], keys: list[str]) -> None:
-    window = open_window("en")
-    window.key(*keys)  # space presses the focused Close button
-    assert window.result() == {"outcome": "closed"}
+@pytest.mark.parametrize("keys", [["Return"], ["KP_Enter"], ["Tab", "space"]])
+def test_enter_or_the_close_button_closes(open_window: Callable[..., Opened], keys: list[str]) -> None:
+    opened = open_window("en")
+    opened.window.key(*keys)
+    assert opened.window.result() == {"outcome": "closed"}
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("how", ["wm_delete", "destroyed"])
-def test_closing_it_otherwise_is_closed_too(
-    open_window: Callable[..., Window], desktop: DesktopSession, how: str
+def test_close_pressed_by_name_as_voice_control_does(open_window: Callable[..., Opened]) -> None:
+    opened = open_window("nl")
+    opened.seen.press("push button", "Sluiten")
+    assert opened.window.result() == {"outcome": "closed"}
+
+
+@pytest.mark.desktop
+def test_the_window_managers_close_is_closed_too(
+    open_window: Callable[..., Opened], accessible_desktop: DesktopSession
 ) -> None:
-    window = open_window("nl")
-    if how == "wm_delete":
-        send_wm_delete(desktop.env["DISPLAY"], window.id)
-    else:
-        desktop.run(["xdotool", "windowclose", window.id])  # XDestroyWindow: gone without asking
-    assert window.result() == {"outcome": "closed"}
+    opened = open_window("nl")
+    send_wm_delete(accessible_desktop.env["DISPLAY"], opened.window.id)
+    assert opened.window.result() == {"outcome": "closed"}
 
 
 @pytest.mark.desktop
-def test_an_empty_journal_is_a_quiet_week(open_window: Callable[..., Window]) -> None:
-    window = open_window("en", entries="[]")
-    window.key("Escape")
-    assert window.result() == {"outcome": "closed"}
+def test_an_empty_journal_is_a_quiet_week(open_window: Callable[..., Opened]) -> None:
+    opened = open_window("en", entries="[]")
+    assert opened.seen.names("label") == ["This week: no rest moments or check-ins yet"]
+    days = opened.seen.names("list item")
+    assert len(days) == 7 and {name.split(": ")[1] for name in days} == {"no rest moments or check-ins"}
+    opened.window.key("Escape")
+    assert opened.window.result() == {"outcome": "closed"}
 
 
 @pytest.mark.desktop
-def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Window]) -> None:
-    window = open_window("nl")
+def test_sigusr1_brings_the_window_back_raised_and_focused(open_window: Callable[..., Opened]) -> None:
+    window = open_window("nl").window
     minimise_and_bring_back(window)
     cover_and_raise(window)
-
     assert window.process.poll() is None  # the signal did not end it
     window.key("Return")
     assert window.result() == {"outcome": "closed"}
 
 
-@pytest.fixture
-def hidpi_display() -> Iterator[str]:
-    with extra_display("2560x1600x24", "-dpi", "192") as display:
-        yield display
-
-
 @pytest.mark.desktop
-def test_at_192_dpi_it_is_twice_as_large(
-    open_window: Callable[..., Window], desktop: DesktopSession, hidpi_display: str
-) -> None:
-    window = open_window("en", env={**desktop.env, "DISPLAY": hidpi_display})
-    x, y, width, height = window.geometry()
-    picture = render_week(summarize_week(_journal(), TODAY), "en", caption=False)
-    assert 1.9 * picture.width <= width <= 2.1 * picture.width + 60
-    assert abs(x + width / 2 - 1280) <= 1 and abs(y + height / 2 - 800) <= 1
-    send_wm_delete(hidpi_display, window.id)
-    assert window.result() == {"outcome": "closed"}
-
-
-@pytest.mark.desktop
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_the_label_says_the_summary_line(desktop: DesktopSession, language: str) -> None:
-    """The window built in this process on the test display: its label is the sentence screen readers get."""
-    options = Options(language=language, entries=tuple(_journal()), today=TODAY)
-    root = tk.Tk(screenName=desktop.display, className=WINDOW_CLASS)
-    window = WeekWindow(root, options)
-    try:
-        root.update()
-        assert window.line.cget("text") == LINES[language] == summary_line(window.summary, language)
-        assert root.title() == TITLES[language]
-        assert window.close_button.cget("text") == {"nl": "Sluiten", "en": "Close"}[language]
-        assert (
-            window.photo.width() == render_week(window.summary, language, window.scale, caption=False).width
-        )
-        assert root.attributes("-topmost") == 0  # never forced on top
-    finally:
-        window.ending = True
-        root.destroy()
+def test_screenshots_centred_in_the_calm_colours_with_the_weeks_dots(
+    open_window: Callable[..., Opened], accessible_desktop: DesktopSession, language: str, scheme: str
+) -> None:
+    """The screenshot set (both languages, light and dark), kept in artifacts/screenshots to look at."""
+    opened = open_window(language, scheme)
+    window = opened.window
+    x, y, width, height = window.geometry()
+    screen_width, screen_height = (int(v) for v in accessible_desktop.screen.split("x")[:2])
+    assert abs(x + width / 2 - screen_width / 2) <= 1 and abs(y + height / 2 - screen_height / 2) <= 1
+    picture = render_week(summarize_week(_journal(), TODAY), language, caption=False)
+    assert (
+        picture.width <= width <= picture.width + 60 and picture.height < height < 3 * picture.height
+    )  # the days in words under it
+    time.sleep(0.2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = window.shot(window.desktop.tmp / "screen.png")
+    shot.save(SCREENSHOTS / f"week-{language}-{scheme}.png")
+    palette = DARK if scheme == "dark" else LIGHT
+    assert shot.getpixel((5, 5)) == rgb(palette.background)
+    colours = {colour for _, colour in shot.getcolors(maxcolors=1 << 24) or []}
+    assert any(_near(colour, rgb(picture_colours(palette).rest)) for colour in colours), "no rest dot"
+    window.key("Escape")
+    assert window.result() == {"outcome": "closed"}
 
 
 # ----- arguments and entries -----------------------------------------------------------------------------

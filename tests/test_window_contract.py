@@ -3,7 +3,7 @@ trip through its JSON line, and a line that breaks the contract is refused with 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -26,6 +26,7 @@ from rustlamp.ui.contract import (
     Closed,
     ContractError,
     SettingsSaved,
+    WeekRequest,
     outcome_from_json,
 )
 
@@ -60,6 +61,11 @@ def test_a_break_request_survives_argv(
 
 def test_a_checkin_request_survives_argv() -> None:
     assert CheckinRequest.from_argv(CheckinRequest("en").to_argv()) == CheckinRequest("en")
+
+
+def test_a_week_request_survives_argv() -> None:
+    for request in (WeekRequest("nl"), WeekRequest("en", date(2024, 5, 12), "/tmp/entries.json")):
+        assert WeekRequest.from_argv(request.to_argv()) == request
 
 
 def test_bad_break_arguments_end_with_argparse_status_2() -> None:

@@ -17,7 +17,7 @@ from operator import attrgetter
 from rustlamp.core.catalog import LanguageTables, catalog
 from rustlamp.core.checkin import BREATH_CHOICES
 from rustlamp.core.entries import Entry
-from rustlamp.core.texts import weekday_short
+from rustlamp.core.texts import WEEKDAY_KEYS, month_short, weekday_short
 
 DAYS_IN_WEEK = 7
 
@@ -165,3 +165,32 @@ def summary_line(summary: WeekSummary, language: str) -> str:
     if not parts:
         return week_text(language, "line_nothing_yet")
     return week_text(language, "line", parts=", ".join(parts))
+
+
+def _breaths(language: str, day: DaySummary) -> str:
+    """The check-ins' breath answers in time order ("rustig, gejaagd"); a check-in without one is left out."""
+    return ", ".join(week_text(language, f"legend_{dot.breath}") for dot in day.checkins if dot.breath)
+
+
+def day_name(language: str, day: date, today: date) -> str:
+    """'zondag 12 mei' / 'Sunday 12 May', with 'vandaag' / 'today' for today: the day in full words, as a
+    screen reader should say it."""
+    weekday = week_text(language, f"weekday_{WEEKDAY_KEYS[day.weekday()]}")
+    name = week_text(language, "date", weekday=weekday, day=day.day, month=month_short(language, day.month))
+    return week_text(language, "today", day=name) if day == today else name
+
+
+def day_line(day: DaySummary, language: str, today: date) -> str:
+    """One day in words, what its dots show: the rest moments (with the attempts among them) and the
+    check-ins with their breath answers; a day without entries says so plainly."""
+    parts = []
+    if day.rest_count:
+        parts.append(_rests_part(language, day.rest_count, day.attempt_count))
+    if day.checkin_count:
+        checkins = _counted(language, "checkins", day.checkin_count)
+        breaths = _breaths(language, day)
+        parts.append(
+            week_text(language, "with_breath", checkins=checkins, breaths=breaths) if breaths else checkins
+        )
+    what = ", ".join(parts) if parts else week_text(language, "day_nothing")
+    return week_text(language, "day", day=day_name(language, day.day, today), what=what)

@@ -49,6 +49,13 @@ def _positive_seconds(value: str) -> timedelta:
     return timedelta(seconds=number)
 
 
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-05-06") from None
+
+
 def _seconds(delta: timedelta) -> str:
     seconds = delta.total_seconds()
     return str(int(seconds)) if seconds == int(seconds) else str(seconds)
@@ -134,10 +141,19 @@ class WeekRequest:
     module: ClassVar[str] = "week_window"
     language: str
     today: date | None = None
+    entries: str = "-"  # where the window reads the entries: "-" stdin (as the lamp sends them), or a file
 
     def to_argv(self) -> list[str]:
-        args = ["--language", self.language, "--entries", "-"]
+        args = ["--language", self.language, "--entries", self.entries]
         return args if self.today is None else [*args, "--today", self.today.isoformat()]
+
+    @classmethod
+    def from_argv(cls, argv: Sequence[str] | None = None) -> WeekRequest:
+        parser = _parser(cls.module, "rustlamp's look back at the week (run by rustlamp itself).")
+        parser.add_argument("--entries", required=True, help="a JSON list of journal entries; - reads stdin")
+        parser.add_argument("--today", type=_iso_date, help="the week's last day (default: today)")
+        args = parser.parse_args(argv)
+        return cls(language=args.language, today=args.today, entries=args.entries)
 
 
 @dataclass(frozen=True)

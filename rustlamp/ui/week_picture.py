@@ -22,18 +22,58 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from rustlamp.core.week import DaySummary, WeekSummary, summary_line, week_text, weekday_name
-from rustlamp.ui.palette import BACKGROUND, BUTTON, CIRCLE, INK, MUTED, PRIMARY, SOFT_INK, blend
+from rustlamp.ui.palette import LIGHT, Scheme, blend, luminance
+
+
+@dataclass(frozen=True)
+class PictureColours:
+    """The picture's colours for one scheme: its words and ground from the scheme, the dots in the
+    palette's spirit (soft, warm, no red)."""
+
+    background: str
+    ink: str  # today's name and number
+    soft_ink: str  # the other days' names, the legend
+    muted: str  # the other days' numbers
+    today: str  # the pill behind today's name
+    rest: str
+    attempt_fill: str
+    calm: str
+    hurried: str
+    not_sure: str  # "unknown" and no answer alike
+
+    def breath(self, answer: str | None) -> str:
+        return {"calm": self.calm, "hurried": self.hurried}.get(answer or "", self.not_sure)
+
+
+def picture_colours(scheme: Scheme) -> PictureColours:
+    # The rest dot a little deeper than the breathing circle (lighter on a dark ground), so it reads.
+    rest = blend(scheme.circle, scheme.primary, 0.4)
+    dark = luminance(scheme.background) < 0.2  # on a dark ground the same hues, a touch deeper
+    return PictureColours(
+        background=scheme.background,
+        ink=scheme.ink,
+        soft_ink=scheme.soft_ink,
+        muted=scheme.muted,
+        today=scheme.button,
+        rest=rest,
+        attempt_fill=blend(scheme.background, rest, 0.3),
+        calm="#79A99C" if dark else "#8DBFB2",  # soft green-blue
+        hurried="#C99C5E" if dark else "#E0B374",  # warm soft amber
+        not_sure="#8E867D" if dark else "#C2BAB0",  # soft warm grey
+    )
+
+
+LIGHT_COLOURS = picture_colours(LIGHT)
+# The light picture's colours by name, for the tests.
+BACKGROUND = LIGHT_COLOURS.background
+REST = LIGHT_COLOURS.rest
+ATTEMPT_FILL = LIGHT_COLOURS.attempt_fill
+CALM = LIGHT_COLOURS.calm
+HURRIED = LIGHT_COLOURS.hurried
+NOT_SURE = LIGHT_COLOURS.not_sure
+TODAY = LIGHT_COLOURS.today
 
 SUPERSAMPLE = 4
-
-# The dots, in the palette's spirit: soft, warm, no red.
-REST = blend(CIRCLE, PRIMARY, 0.4)  # a little deeper than the breathing circle, so a dot reads on cream
-ATTEMPT_FILL = blend(BACKGROUND, REST, 0.3)
-CALM = "#8DBFB2"  # soft green-blue
-HURRIED = "#E0B374"  # warm soft amber
-NOT_SURE = "#C2BAB0"  # soft warm grey: "unknown" and no answer alike
-TODAY = BUTTON  # the pill behind today's name
-BREATH_COLOURS = {"calm": CALM, "hurried": HURRIED, "unknown": NOT_SURE, None: NOT_SURE}
 
 # Sizes in pixels at scale 1 (96 dpi).
 MARGIN = 16
@@ -112,7 +152,7 @@ class Column:
 @dataclass(frozen=True)
 class LegendItem:
     label: str
-    colour: str | None  # None: just the words (the check-ins' heading)
+    colour: str | None  # a PictureColours field ("rest", "calm"...); None: just the words (a heading)
     hollow: bool = False
 
 
@@ -142,12 +182,12 @@ class WeekLayout:
 def _legend_groups(language: str) -> list[list[LegendItem]]:
     t = functools.partial(week_text, language)
     return [
-        [LegendItem(t("legend_rest"), REST), LegendItem(t("legend_attempt"), REST, hollow=True)],
+        [LegendItem(t("legend_rest"), "rest"), LegendItem(t("legend_attempt"), "rest", hollow=True)],
         [
             LegendItem(t("legend_checkin"), None),
-            LegendItem(t("legend_calm"), CALM),
-            LegendItem(t("legend_hurried"), HURRIED),
-            LegendItem(t("legend_unknown"), NOT_SURE),
+            LegendItem(t("legend_calm"), "calm"),
+            LegendItem(t("legend_hurried"), "hurried"),
+            LegendItem(t("legend_unknown"), "not_sure"),
         ],
     ]
 
@@ -259,43 +299,50 @@ def layout_week(
 
 
 def _dot(
-    draw: ImageDraw.ImageDraw, x: float, y: float, diameter: float, colour: str, hollow: bool = False
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    y: float,
+    diameter: float,
+    colour: str,
+    hollow: str | None = None,
 ) -> None:
     """A round dot at (x, y), in final pixels, on the SUPERSAMPLE canvas."""
     k = SUPERSAMPLE
     r = diameter / 2 * k
     box = (x * k - r, y * k - r, x * k + r, y * k + r)
-    if hollow:
+    if hollow is not None:  # the fill inside the ring
         ring = max(1, round(diameter * k * 0.16))
-        draw.ellipse(box, fill=ATTEMPT_FILL, outline=colour, width=ring)
+        draw.ellipse(box, fill=hollow, outline=colour, width=ring)
     else:
         draw.ellipse(box, fill=colour)
 
 
-def _draw_shapes(layout: WeekLayout) -> Image.Image:
+def _draw_shapes(layout: WeekLayout, colours: PictureColours) -> Image.Image:
     """Today's pill and every dot, drawn large and scaled down for soft edges."""
     k = SUPERSAMPLE
-    big = Image.new("RGB", (layout.width * k, layout.height * k), BACKGROUND)
+    big = Image.new("RGB", (layout.width * k, layout.height * k), colours.background)
     draw = ImageDraw.Draw(big)
     for column in layout.columns:
         if column.day.day == layout.today:
             inset = layout.px(7)
             left, top, right, bottom = column.header
             box = ((left + inset) * k, (top - layout.px(4)) * k, (right - inset) * k, (bottom - inset) * k)
-            draw.rounded_rectangle(box, radius=layout.px(10) * k, fill=TODAY)
+            draw.rounded_rectangle(box, radius=layout.px(10) * k, fill=colours.today)
         rests = dot_centres(column.day.rest_count, layout.rests, column.centre_x, layout.rests_top)
         for dot, (x, y) in zip(column.day.rests, rests, strict=True):
-            _dot(draw, x, y, layout.rests.diameter, REST, hollow=dot.attempt)
+            hollow = colours.attempt_fill if dot.attempt else None
+            _dot(draw, x, y, layout.rests.diameter, colours.rest, hollow)
         grid = layout.checkins
         places = dot_centres(column.day.checkin_count, grid, column.centre_x, layout.checkins_top)
         for checkin, (x, y) in zip(column.day.checkins, places, strict=True):
-            _dot(draw, x, y, grid.diameter, BREATH_COLOURS[checkin.breath])
+            _dot(draw, x, y, grid.diameter, colours.breath(checkin.breath))
     for line_number, line in enumerate(layout.legend_lines):
         y = _legend_line_y(layout, line_number)
         for item, x in line:
             if item.colour is not None:
                 diameter = layout.px(CHECKIN_DOT)
-                _dot(draw, x + diameter / 2, y, diameter, item.colour, hollow=item.hollow)
+                hollow = colours.attempt_fill if item.hollow else None
+                _dot(draw, x + diameter / 2, y, diameter, getattr(colours, item.colour), hollow)
     return big.resize((layout.width, layout.height), Image.Resampling.LANCZOS)
 
 
@@ -305,7 +352,7 @@ def _legend_line_y(layout: WeekLayout, line_number: int) -> float:
     return layout.legend_top + line_number * line + (line - layout.px(LINE_GAP)) / 2
 
 
-def _draw_words(image: Image.Image, layout: WeekLayout, language: str) -> None:
+def _draw_words(image: Image.Image, layout: WeekLayout, language: str, colours: PictureColours) -> None:
     draw = ImageDraw.Draw(image)
     today = layout.today
     day_font, number_font = font(round(FONT_DAY * layout.scale)), font(round(FONT_NUMBER * layout.scale))
@@ -318,14 +365,14 @@ def _draw_words(image: Image.Image, layout: WeekLayout, language: str) -> None:
             (middle, name_y),
             weekday_name(language, column.day.day),
             font=day_font,
-            fill=INK if is_today else SOFT_INK,
+            fill=colours.ink if is_today else colours.soft_ink,
             anchor="mm",
         )
         draw.text(
             (middle, top + (bottom - top) * 0.72),
             str(column.day.day.day),
             font=number_font,
-            fill=INK if is_today else MUTED,
+            fill=colours.ink if is_today else colours.muted,
             anchor="mm",
         )
     legend_font = font(round(FONT_LEGEND * layout.scale))
@@ -333,22 +380,28 @@ def _draw_words(image: Image.Image, layout: WeekLayout, language: str) -> None:
         y = _legend_line_y(layout, line_number)
         for item, x in line:
             swatch = layout.px(CHECKIN_DOT + 5) if item.colour else 0.0
-            draw.text((x + swatch, y), item.label, font=legend_font, fill=SOFT_INK, anchor="lm")
+            draw.text((x + swatch, y), item.label, font=legend_font, fill=colours.soft_ink, anchor="lm")
     caption_size = round(FONT_CAPTION * layout.scale)
     caption_line = _line_height(caption_size) + layout.px(LINE_GAP)
     for number, words in enumerate(layout.caption_lines):
         y = layout.caption_top + number * caption_line
-        draw.text((layout.width / 2, y), words, font=font(caption_size), fill=INK, anchor="ma")
+        draw.text((layout.width / 2, y), words, font=font(caption_size), fill=colours.ink, anchor="ma")
 
 
 def render_week(
-    summary: WeekSummary, language: str, scale: float = 1.0, *, caption: bool = True
+    summary: WeekSummary,
+    language: str,
+    scale: float = 1.0,
+    *,
+    caption: bool = True,
+    scheme: Scheme = LIGHT,
 ) -> Image.Image:
-    """The week as an RGB picture, `scale` times its 96-dpi size; with the summary line under it unless
-    `caption` is False (the window shows that line as a real label instead)."""
+    """The week as an RGB picture, `scale` times its 96-dpi size, in `scheme`'s colours; with the summary
+    line under it unless `caption` is False (the window shows that line as a real label instead)."""
     layout = layout_week(summary, language, scale, caption=caption)
-    image = _draw_shapes(layout)
-    _draw_words(image, layout, language)
+    colours = picture_colours(scheme)
+    image = _draw_shapes(layout, colours)
+    _draw_words(image, layout, language, colours)
     return image
 
 

@@ -1,55 +1,67 @@
-"""The "Deze week" / "This week" window: the week's picture, its summary line and a Close button, run as a
-child process.
+"""The "Deze week" / "This week" window: the week's picture, the week in one sentence, the week day by day
+in words, and a Close button; a small, calm Qt window run as a child process.
 
     python -m rustlamp.ui.week_window --language nl|en --entries FILE [--today YYYY-MM-DD]
 
-FILE is a JSON list of journal entries, as rustlamp.core.entries_json writes them
-([{"at": "2024-05-06T09:30:00+02:00", "kind": "break", "detail": {"outcome": "done"}}, ...]); "-" reads
-them from stdin. The week ends with --today (default: today's local date). The window reads nothing
-else. When it ends (Close, Enter, Esc, the window manager's close, or the window destroyed from outside)
-it prints exactly one JSON line on stdout and exits with status 0:
+The arguments are rustlamp.ui.contract.WeekRequest's. FILE is a JSON list of journal entries, as
+rustlamp.core.entries_json writes them; "-" reads them from stdin (as the lamp sends them). The week ends
+with --today (default: today's local date). The window reads nothing else; rustlamp.core.week decides what
+it shows. It tells how it ended in one JSON line on stdout (rustlamp.ui.contract):
 
-    {"outcome": "closed"}
+    Closed       Sluiten/Close, Enter, Esc, or the window manager's close
+    CannotOpen   Qt could not start here (status 2; see rustlamp.ui.qt_common)
 
 Bad arguments or entries: status 2 with the reason on stderr (the entry and field for bad entries); no
 display: status 2 and a line on stderr; nothing on stdout in either case.
 
-Bring to front on SIGUSR1, exactly as the break window does (see rustlamp.ui.break_window): the signal
-only wakes a pipe that Tk watches. The window is never forced on top and never grabs input.
+As a screen reader and voice control see it: a dialog named by its title; the picture, an image named
+"De week in stippen"; the week's sentence as a label; a list named "Per dag" with one item per day in
+words, oldest first ("zondag 12 mei, vandaag: 2 rustmomenten (waarvan 1 poging), 1 check-in (adem:
+rustig)"), which says everything the dots show, so no colour carries a meaning alone; and the Sluiten
+button. Keys: the list has the focus when the window opens (its first day is read at once); the arrow
+keys go from day to day, Tab to Sluiten and back; Enter, Space on Sluiten, or Esc close.
+
+Follows the desktop's light or dark scheme (the picture is drawn again when it changes) and its font and
+scale (the picture grows with the font and is drawn at the screen's pixel ratio, so it stays sharp).
+Bring to front on SIGUSR1 as the other windows; never forced on top, never grabs input.
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import io
 import json
 import sys
-import tkinter as tk
-import tkinter.font as tkfont
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from rustlamp.core.content import LANGUAGES
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo, QGuiApplication, QImage, QPixmap, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
+
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
-from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
-from rustlamp.ui.palette import BACKGROUND, FOCUS, INK, PRIMARY, PRIMARY_HOVER, PRIMARY_INK
-from rustlamp.ui.tk_common import (
-    emit,
-    exit_when_destroyed,
-    lift_window,
-    place_centred,
-    run_window,
-    watch_raise,
-    window_main,
-)
+from rustlamp.core.week import WeekSummary, day_line, summarize_week, summary_line, week_text
+from rustlamp.ui.contract import Closed, Outcome, WeekRequest
+from rustlamp.ui.lifecycle import FAILED
+from rustlamp.ui.qt_common import CalmButton, CalmWindow, current_scheme, font_scaled, run_window, window_main
 from rustlamp.ui.week_picture import render_week
 
-WINDOW_CLASS = "RustlampWeek"
-CLOSED: dict[str, Any] = {"outcome": "closed"}
+NAME = "week_window"
+PICTURE_FONT_PX = 13  # the picture's day names at scale 1: it grows when the desktop's font is larger
+
+
+class BadEntries(ValueError):
+    """The entries cannot be read; the message names the source and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -59,145 +71,133 @@ class Options:
     today: date
 
 
-def _read_entries(parser: argparse.ArgumentParser, source: str) -> tuple[Entry, ...]:
-    """The entries from a file or stdin; every problem ends the program through parser.error (status 2)."""
+def read_entries(source: str) -> tuple[Entry, ...]:
+    """The entries from a file or stdin ("-"), as UTF-8 whatever the locale says (the lamp writes them so,
+    and a note may hold any letter)."""
     name = "stdin" if source == "-" else source
     try:
-        # UTF-8 whatever the locale says: the lamp writes it so, and a note may hold any letter.
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
         raw = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        parser.error(f"cannot read the entries from {name}: {exc}")
+        raise BadEntries(f"cannot read the entries from {name}: {exc}") from None
     try:
         return tuple(entries_from_json(json.loads(raw)))
     except json.JSONDecodeError as exc:
-        parser.error(f"{name} is not JSON: {exc}")
+        raise BadEntries(f"{name} is not JSON: {exc}") from None
     except ValueError as exc:
-        parser.error(f"{name}: {exc}")
+        raise BadEntries(f"{name}: {exc}") from None
 
 
-def _iso_date(value: str) -> date:
+def parse_args(argv: Sequence[str] | None = None) -> Options:
+    """The options from the arguments; bad ones end the program with status 2 and the reason."""
+    request = WeekRequest.from_argv(argv)
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-05-06") from None
+        entries = read_entries(request.entries)
+    except BadEntries as exc:
+        print(f"{NAME}: {exc}", file=sys.stderr)
+        raise SystemExit(FAILED) from None
+    today = request.today or datetime.now().astimezone().date()
+    return Options(language=request.language, entries=entries, today=today)
 
 
-def parse_args(argv: list[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m rustlamp.ui.week_window",
-        description="rustlamp's look back at the week (run by rustlamp itself).",
-    )
-    parser.add_argument("--language", choices=LANGUAGES, required=True)
-    parser.add_argument("--entries", required=True, help="a JSON list of journal entries; - reads stdin")
-    parser.add_argument("--today", type=_iso_date, help="the week's last day (default: today, local time)")
-    args = parser.parse_args(argv)
-    today = args.today or datetime.now().astimezone().date()
-    return Options(language=args.language, entries=_read_entries(parser, args.entries), today=today)
+def picture_pixmap(summary: WeekSummary, language: str, scale: float, ratio: float) -> QPixmap:
+    """The week's picture, `scale` times its 96-dpi size in device-independent pixels, drawn at the screen's
+    pixel `ratio` so it stays sharp on a HiDPI screen; in the desktop's scheme."""
+    image = render_week(summary, language, scale * ratio, caption=False, scheme=current_scheme())
+    data = image.tobytes("raw", "RGB")
+    qimage = QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888)
+    pixmap = QPixmap.fromImage(qimage.copy())  # copy: the QImage only borrows `data`
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
-def photo_from(image: Any, master: tk.Misc) -> tk.PhotoImage:
-    """A Pillow image as a Tk photo, through PNG bytes: Tk 8.6 reads PNG itself, so no PIL.ImageTk."""
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return tk.PhotoImage(master=master, data=base64.b64encode(buffer.getvalue()).decode("ascii"))
-
-
-class WeekWindow:
-    def __init__(self, root: tk.Tk, options: Options, raise_fd: int | None = None) -> None:
-        self.root = root
-        self.options = options
-        self.summary: WeekSummary = summarize_week(options.entries, options.today)
-        self.ending = False  # set by `run_window` once it takes the window down itself
-        self.finished = False
-        # The picture follows `tk scaling` like the break window's sizes, so it is sharp and large enough on
-        # a HiDPI screen; never smaller than its 96-dpi size.
-        self.scale = max(1.0, float(root.tk.call("tk", "scaling")) * 72 / 96)
-        family = tkfont.nametofont("TkDefaultFont").actual("family")
-        self._font_line = tkfont.Font(root, family=family, size=10)
-        self._font_button = tkfont.Font(root, family=family, size=10)
-
-        root.withdraw()  # hidden until it has its size and place, so it does not jump
-        root.title(week_text(options.language, "title"))
-        root.configure(background=BACKGROUND)
-        root.resizable(False, False)
-        root.protocol("WM_DELETE_WINDOW", self.close)
+class WeekWindow(CalmWindow):
+    def __init__(self, options: Options) -> None:
+        self.language = options.language
+        super().__init__(week_text(options.language, "title"))
+        self.summary = summarize_week(options.entries, options.today)
+        # The picture's words grow with the desktop's font, never below their 96-dpi size.
+        self.scale = max(1.0, QFontInfo(QApplication.font()).pixelSize() / PICTURE_FONT_PX)
         self._build()
-        for key in ("<Return>", "<KP_Enter>", "<Escape>"):
-            root.bind(key, lambda _event: self.close())
-        root.bind("<Map>", self._on_map)
-        exit_when_destroyed(root, self, lambda: emit(CLOSED))
-        self._place()
-        watch_raise(root, raise_fd, self.bring_to_front)
-
-    def px(self, pixels_at_96dpi: float) -> int:
-        return round(pixels_at_96dpi * self.scale)
+        self._fit_days()
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(lambda _scheme: self.draw_picture())
 
     def _build(self) -> None:
-        root, language = self.root, self.options.language
-        image = render_week(self.summary, language, self.scale, caption=False)
-        self.photo = photo_from(image, root)  # kept: Tk shows nothing once the last reference is gone
-        self.picture = tk.Label(root, image=self.photo, background=BACKGROUND, borderwidth=0)
-        self.picture.pack(side="top", padx=self.px(8), pady=(self.px(8), 0))
-        # The same sentence the picture shows, as a real label: screen readers and copy-paste get the words.
-        self.line = tk.Label(
-            root,
-            text=summary_line(self.summary, language),
-            font=self._font_line,
-            background=BACKGROUND,
-            foreground=INK,
-            wraplength=image.width - self.px(16),
-            justify="center",
+        language, summary = self.language, self.summary
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.setSpacing(8)
+
+        self.picture = QLabel()
+        self.picture.setAccessibleName(week_text(language, "picture"))
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.draw_picture()
+        layout.addWidget(self.picture)
+
+        self.line = QLabel(summary_line(summary, language))
+        self.line.setWordWrap(True)
+        self.line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.line.setFont(font_scaled(self.line, 1.05))
+        layout.addWidget(self.line)
+
+        self.days = QListWidget()
+        self.days.setAccessibleName(week_text(language, "days"))
+        self.days.setFrameShape(QFrame.Shape.NoFrame)
+        self.days.setWordWrap(True)
+        self.days.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.days.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.days.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.days.setStyleSheet(
+            "QListWidget { background: transparent; } QListWidget::item { padding: 2px; }"
         )
-        self.line.pack(side="top", padx=self.px(8), pady=(self.px(2), self.px(4)))
-        self.close_button = tk.Button(
-            root,
-            text=week_text(language, "close"),
-            command=self.close,
-            font=self._font_button,
-            background=PRIMARY,
-            activebackground=PRIMARY_HOVER,
-            foreground=PRIMARY_INK,
-            activeforeground=PRIMARY_INK,
-            relief="flat",
-            borderwidth=0,
-            padx=self.px(14),
-            pady=self.px(5),
-            cursor="hand2",
-            highlightthickness=self.px(2),
-            highlightbackground=BACKGROUND,
-            highlightcolor=FOCUS,
-            takefocus=True,
+        for day in summary.days:
+            item = QListWidgetItem(day_line(day, language, summary.today))
+            if day.day == summary.today:
+                font = font_scaled(self.days, 1.0)
+                font.setBold(True)  # today stands out in words ("vandaag") and weight, not in colour
+                item.setFont(font)
+            self.days.addItem(item)
+        self.days.setCurrentRow(0)
+        layout.addWidget(self.days)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.close_button = CalmButton(week_text(language, "close"), "primary")
+        self.close_button.clicked.connect(self.leave)
+        row.addWidget(self.close_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.default_button = self.close_button
+
+    def draw_picture(self) -> None:
+        """Draw the picture for the screen's pixel ratio and the desktop's scheme (again when it changes)."""
+        self.picture.setPixmap(
+            picture_pixmap(self.summary, self.language, self.scale, self.devicePixelRatioF())
         )
-        self.close_button.pack(side="top", pady=(self.px(8), self.px(14)))
 
-    def _place(self) -> None:
-        """Centre the window on the screen at the size its contents ask for (never larger than the screen)."""
-        root = self.root
-        root.update_idletasks()
-        place_centred(root, root.winfo_reqwidth(), root.winfo_reqheight())
-        root.deiconify()
+    def _fit_days(self) -> None:
+        """The list as tall as its days at the picture's width: no scroll bar, nothing cut off."""
+        width = self.picture.pixmap().deviceIndependentSize().width()
+        self.days.setFixedWidth(round(width))
+        height = sum(self.days.sizeHintForRow(row) for row in range(self.days.count()))
+        self.days.setFixedHeight(height + 2 * self.days.frameWidth() + 4)
 
-    def _on_map(self, event: tk.Event[Any]) -> None:
-        if event.widget is self.root:
-            self.close_button.focus_force()  # opened by the person: Enter and Esc may come here at once
+    def default_outcome(self) -> Outcome:
+        return Closed()
 
-    def close(self) -> None:
-        self.finished = True
-        self.root.quit()
-
-    def bring_to_front(self) -> None:
-        lift_window(self.root)
-        self.close_button.focus_force()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if QApplication.focusWidget() is None:
+            self.days.setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # opened by the person: read at once
 
 
-def run(options: Options, raise_fd: int | None = None) -> dict[str, Any]:
-    run_window(WINDOW_CLASS, lambda root: WeekWindow(root, options, raise_fd), raise_fd)
-    return CLOSED
+def run(options: Options, raise_fd: int | None = None) -> int:
+    return run_window(WeekWindow(options), raise_fd)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return window_main("week_window", lambda: parse_args(argv), lambda options, fd: emit(run(options, fd)))
+def main(argv: Sequence[str] | None = None) -> int:
+    return window_main(NAME, lambda: parse_args(argv), run)
 
 
 if __name__ == "__main__":
