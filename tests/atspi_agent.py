@@ -73,23 +73,21 @@ def is_focused(node: Any) -> bool:
 
 
 def focused_node(app: Any) -> dict[str, Any] | None:
-    """What has the keys, as a screen reader hears it: in a list that manages its items, the item with the
-    focus (Qt leaves an item's focused state behind when the list loses the focus: only a focused list's
-    item counts)."""
+    """What has the keys, as a screen reader hears it: the first focused node, but in a list that manages
+    its items, the focused list's focused item (Qt leaves an item's focused state behind when the list
+    loses the focus, so an item counts only while its list has the focus)."""
+
+    def managed(node: Any) -> bool:
+        parent = node.parent
+        return parent is not None and bool(parent.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS))
 
     def counts(node: Any) -> bool:
-        if not is_focused(node):
-            return False
-        parent = node.parent
-        managed = parent is not None and parent.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS)
-        return not managed or is_focused(parent)
+        return is_focused(node) and (not managed(node) or is_focused(node.parent))
 
-    found = pyatspi.utils.findAllDescendants(app, counts)
-    # The deepest: a focused list's focused item rather than the list.
-    chosen = next(
-        (n for n in found if n.parent is not None and n.parent in found), found[0] if found else None
-    )
-    return None if chosen is None else describe(chosen, 0)
+    found = pyatspi.utils.findDescendant(app, counts)
+    if found is not None and found.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS):
+        found = next((child for child in found if child is not None and is_focused(child)), found)
+    return None if found is None else describe(found, 0)
 
 
 def matches(app: Any, role: str, name: str) -> list[Any]:
