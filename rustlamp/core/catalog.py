@@ -303,6 +303,25 @@ def _read(language: str) -> Catalog:
     return _read_file(f"{language}.po", language)
 
 
+def words_in_every_language(key: str) -> dict[str, str]:
+    """One key's words in every language that has a translation of it (English first), read straight from
+    the files without keeping their catalogs: for the few texts said in all languages at once, like the
+    autostart entry's comment, so the lamp does not hold every catalog for them."""
+    found: dict[str, str] = {}
+    for language in available_languages():
+        name = f"{DOMAIN}.pot" if language == SOURCE_LANGUAGE else f"{language}.po"
+        with resources.files("rustlamp").joinpath("locale", name).open(encoding="utf-8") as lines:
+            for message in read_messages(lines, f"rustlamp/locale/{name}"):
+                if message.key != key:
+                    continue
+                if language == SOURCE_LANGUAGE:
+                    found[language] = message.source
+                elif message.translated:
+                    found[language] = message.forms[0]
+                break
+    return found
+
+
 def catalog(language: str, pseudo: bool | None = None) -> Catalog:
     """The catalog of a language (read once); the pseudo-locale instead of English when PSEUDO_VARIABLE is
     set (or `pseudo`: False for words people type back, like durations). KeyError for a language rustlamp
