@@ -550,8 +550,10 @@ def _run(args: argparse.Namespace) -> int:
             print(text(_settings_and_language(args)[1], "already_running_not_answering"), file=sys.stderr)
             print(f"rustlamp: {exc}", file=sys.stderr)
             return EXIT_PROBLEM
+        from rustlamp.core.content import LANGUAGES
+
         language = reply.get("language") if reply else None
-        if language not in ("nl", "en"):
+        if language not in LANGUAGES:
             language = _settings_and_language(args)[1]
         print(text(str(language), "already_running"))
         return EXIT_OK

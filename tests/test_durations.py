@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from rustlamp.core.catalog import PSEUDO_VARIABLE, available_languages, parse_po
 from rustlamp.core.durations import (
     DURATION_FORMS,
     HOUR_WORDS,
@@ -21,7 +22,7 @@ from rustlamp.core.durations import (
     parse_duration,
 )
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = available_languages()  # every catalog: its duration words must read back too
 
 # --- durations ---------------------------------------------------------------------------------------
 
@@ -107,6 +108,39 @@ def test_format_human_says_a_duration_in_words(delta: timedelta, nl: str, en: st
 def test_what_the_app_says_to_a_person_parses_back_to_the_same_duration(seconds: int, language: str) -> None:
     delta = timedelta(seconds=seconds)
     assert parse_duration(format_human(delta, language)) == delta
+
+
+def test_a_duration_is_said_in_real_words_even_in_the_pseudo_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PSEUDO_VARIABLE, "1")
+    assert format_human(timedelta(minutes=90), "en") == "1 hour 30 min"  # typed back into the settings
+
+
+def test_a_catalogs_own_unit_words_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rustlamp.core.durations as durations
+
+    german = parse_po(
+        'msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        'msgctxt "duration.hours"\nmsgid "{count} hour"\nmsgid_plural "{count} hours"\n'
+        'msgstr[0] "{count} Stunde"\nmsgstr[1] "{count} Stunden"\n\n'
+        'msgctxt "duration.minutes"\nmsgid "{count} min"\nmsgid_plural "{count} min"\n'
+        'msgstr[0] "{count} Min."\nmsgstr[1] "{count} Min."\n\n'
+        'msgctxt "duration.seconds"\nmsgid "{count} sec"\nmsgid_plural "{count} sec"\n'
+        'msgstr[0] "{count} Sek."\nmsgstr[1] "{count} Sek."\n',
+        "de.po",
+        "de",
+    )
+    monkeypatch.setattr(durations, "available_languages", lambda: ("de",))
+    monkeypatch.setattr(durations, "catalog", lambda language, pseudo=None: german)
+    durations._catalog_units.cache_clear()
+    try:
+        assert format_human(timedelta(minutes=150, seconds=5), "de") == "2 Stunden 30 Min. 5 Sek."
+        assert parse_duration("2 Stunden 30 Min. 5 Sek.") == timedelta(minutes=150, seconds=5)
+        assert parse_duration("1 Stunde") == timedelta(hours=1)
+    finally:
+        monkeypatch.undo()
+        durations._catalog_units.cache_clear()
+    with pytest.raises(ValueError):
+        parse_duration("1 Stundo")  # a word no catalog has
 
 
 @settings(max_examples=300, deadline=None)

@@ -155,6 +155,12 @@ def test_an_edit_undone_is_no_change_and_spaces_or_list_spacing_do_not_count(tmp
     assert form.changes() == {}
     _edit(form, EVERY, "1 uur")  # a change is written as typed: the core reads it
     assert form.changes() == {EVERY: "1 uur"}
+    _edit(form, EVERY, "45m")
+    _edit(form, ("reminders", "start"), "8.30")  # a time, too: the file's 08:30:00
+    _edit(form, ("reminders", "end"), "17:30")  # the default, as the window shows it
+    assert form.changes() == {}
+    _edit(form, ("reminders", "end"), "17.45")
+    assert form.changes() == {("reminders", "end"): "17.45"}
 
 
 @pytest.mark.parametrize(
@@ -164,7 +170,7 @@ def test_an_edit_undone_is_no_change_and_spaces_or_list_spacing_do_not_count(tmp
         ("en", ["1 hour 30 min", "10 min, 1 hour, 2 hours", "5 min", "4 sec", "6 sec", "", "0 min"]),
     ],
 )
-def test_durations_are_shown_in_words_whatever_form_the_file_has(
+def test_durations_and_times_are_shown_as_people_write_them_whatever_form_the_file_has(
     tmp_path: Path, language: str, shown: list[str]
 ) -> None:
     config = tmp_path / "config.toml"
@@ -182,6 +188,10 @@ def test_durations_are_shown_in_words_whatever_form_the_file_has(
     ]
     assert [form.value(path).current for path in paths] == shown  # type: ignore[attr-defined]
     assert form.changes() == {}
+    config.write_text('[reminders]\nstart = "8.30"\n[routines.tea]\nat = "15.00"\n', encoding="utf-8")
+    form.reload(quiet=True)
+    assert form.value(("reminders", "start")).current == "08:30"  # type: ignore[attr-defined]
+    assert form.routine("tea").at.current == "15:00" and form.changes() == {}  # times as shown here too
     config.write_text('[reminders]\nevery = "soon"\n', encoding="utf-8")
     form.reload(quiet=True)
     assert form.value(EVERY).current == "soon"  # type: ignore[attr-defined]  # no duration: as written

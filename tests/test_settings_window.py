@@ -28,6 +28,7 @@ from desktop import DesktopSession
 from window_driver import Window, minimise_and_bring_back, until, window_starter
 
 from rustlamp.core.config import parse_settings
+from rustlamp.core.texts import language_name
 from rustlamp.ui.contract import SettingsRequest
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
 
@@ -246,7 +247,7 @@ def test_every_field_is_named_by_its_label_and_fields_that_belong_together_are_g
         *buttons,
     ]
     assert seen["routines"] == [
-        "list: Routines",  # the routines, and one editor for the chosen one: a group named by it
+        "list: Je routines",  # the routines, and one editor for the chosen one: a group named by it
         "list item: morning",
         "list item: tea time",
         "panel: morning",
@@ -382,7 +383,7 @@ def test_the_window_managers_close_asks_too_and_nothing_changed_closes_at_once(
     config = tmp_path / "config.toml"
     config.write_text(HAND_WRITTEN, encoding="utf-8")
     window, app = open_settings("en", config)
-    app.press("radio button", EN["language_en"], "Toggle")  # chosen by name, as by voice
+    app.press("radio button", language_name("en"), "Toggle")  # chosen by name, as by voice
     send_wm_delete(window.env["DISPLAY"], window.id)
     _focus_is(app, "push button", EN["keep_editing"])
     app.press("push button", EN["keep_editing"])

@@ -303,10 +303,11 @@ def _read(language: str) -> Catalog:
     return _read_file(f"{language}.po", language)
 
 
-def catalog(language: str) -> Catalog:
+def catalog(language: str, pseudo: bool | None = None) -> Catalog:
     """The catalog of a language (read once); the pseudo-locale instead of English when PSEUDO_VARIABLE is
-    set. KeyError for a language rustlamp has no catalog for."""
-    if language == SOURCE_LANGUAGE and pseudo_wanted():
+    set (or `pseudo`: False for words people type back, like durations). KeyError for a language rustlamp
+    has no catalog for."""
+    if language == SOURCE_LANGUAGE and (pseudo_wanted() if pseudo is None else pseudo):
         return pseudo_catalog()
     return _read(language)
 

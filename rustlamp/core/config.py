@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.durations import (
     DURATION_FORMS,
     parse_clock_time,
@@ -46,7 +47,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WORKDAYS = frozenset(range(5))
 EVERY_DAY = frozenset(range(7))
-LANGUAGE_CHOICES = ("auto", "nl", "en")
+LANGUAGE_CHOICES = ("auto", *LANGUAGES)
 
 MIN_EVERY = timedelta(seconds=10)
 MAX_EVERY = timedelta(hours=24)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from functools import cache
 
+from rustlamp.core.catalog import SOURCE_LANGUAGE, available_languages, catalog
 from rustlamp.core.problem_words import PhrasedValueError, phrase
 
 # The words for each unit, both languages, any case; a trailing "." is allowed after a word ("min.").
@@ -24,7 +26,7 @@ _UNIT_SECONDS = {
 
 # [0-9], not \d: \d also matches other scripts' digits, which nobody means here.
 # A part is a number and its unit ("1,5 uur", "30m"); parts may be joined by spaces, a comma, "en" or "and".
-_PART = re.compile(r"(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?P<u>[a-z]+)\.?")
+_PART = re.compile(r"(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?P<u>[^\W\d_]+)\.?")  # a unit: letters of any script
 _JOIN = re.compile(r"\s*(?:,|\ben\b|\band\b)?\s*")
 _TRAILING_MINUTES = re.compile(r"[0-9]{1,2}")  # "1u30", "1h30": the minutes after the hours
 _TIME = re.compile(r"^(?P<h>[0-9]{1,2})[:.](?P<m>[0-9]{2})$")
@@ -33,11 +35,9 @@ _TIME = re.compile(r"^(?P<h>[0-9]{1,2})[:.](?P<m>[0-9]{2})$")
 DURATION_FORMS = '"90s", "20m", "1h30m"'
 CLOCK_FORMS = '"HH:MM" from "00:00" to "23:59"'
 
-# How the app says a duration to a person: (one, many) for each unit, in each language.
-_HUMAN_UNITS = {
-    "nl": (("uur", "uur"), ("min", "min"), ("sec", "sec")),
-    "en": (("hour", "hours"), ("min", "min"), ("sec", "sec")),
-}
+# How the app says a duration to a person: the catalogs' "duration." messages, one plural each.
+_HUMAN_UNITS = ("hours", "minutes", "seconds")
+_UNIT_SIZES = dict(zip(_HUMAN_UNITS, (3600, 60, 1), strict=True))
 
 
 LONGEST_TEXT = 64  # characters; "2 hours and 15 minutes and 30 seconds" is 37
@@ -69,7 +69,7 @@ def parse_duration(text: str) -> timedelta:
             last_size = 60
             break
         match = _PART.match(cleaned, position)
-        size = _UNIT_SECONDS.get(match.group("u")) if match else None
+        size = _unit_size(match.group("u")) if match else None
         if match is None or size is None or (last_size is not None and size >= last_size):
             raise refused
         whole, _, decimals = match.group("n").replace(",", ".").partition(".")
@@ -99,11 +99,34 @@ def format_duration(delta: timedelta) -> str:
 
 
 def format_human(delta: timedelta, language: str) -> str:
-    """As a person reads it: 90 minutes -> '1 uur 30 min' / '1 hour 30 min'; parse_duration reads it back."""
-    units = _HUMAN_UNITS.get(language, _HUMAN_UNITS["en"])
-    values = _split(delta)
-    parts = [f"{v} {unit[0] if v == 1 else unit[1]}" for v, unit in zip(values, units, strict=True) if v]
-    return " ".join(parts) or f"0 {units[1][1]}"  # nothing at all: "0 min", as the settings' hints say
+    """As a person reads it: 90 minutes -> '1 uur 30 min' / '1 hour 30 min' (the catalog's words; never the
+    pseudo-locale's, as people type these back); parse_duration reads it back."""
+    words = catalog(language if language in available_languages() else SOURCE_LANGUAGE, pseudo=False)
+    said = [
+        words.plural(f"duration.{unit}", value).format(count=value)
+        for value, unit in zip(_split(delta), _HUMAN_UNITS, strict=True)
+        if value
+    ]
+    # nothing at all: "0 min", as the settings' hints say
+    return " ".join(said) or words.plural("duration.minutes", 0).format(count=0)
+
+
+@cache
+def _catalog_units() -> dict[str, int]:
+    """The unit words of every catalog's durations ("stunden" -> 3600), for the words of a language the
+    built-in lists do not have. Read only when a duration has such a word: the lamp keeps one catalog."""
+    found: dict[str, int] = {}
+    for language in available_languages():
+        words = catalog(language, pseudo=False)
+        for unit, size in _UNIT_SIZES.items():
+            for count in (1, 2, 5):
+                written = words.plural(f"duration.{unit}", count).replace("{count}", "").strip().lower()
+                found.setdefault(written.rstrip("."), size)
+    return found
+
+
+def _unit_size(word: str) -> int | None:
+    return _UNIT_SECONDS.get(word) or _catalog_units().get(word)
 
 
 def parse_clock_time(text: str) -> time:

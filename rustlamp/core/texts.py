@@ -24,6 +24,11 @@ def counted(language: str, key: str, count: int, **values: object) -> str:
     return catalog(language).plural(f"app.{key}", count).format(count=count, **values)
 
 
+def language_name(language: str) -> str:
+    """A language's name in that language: 'Nederlands', 'English'."""
+    return catalog(language).word("language.name")
+
+
 def weekday_short(language: str, weekday: int) -> str:
     """'ma' .. 'zo' / 'Mon' .. 'Sun', for a weekday as date.weekday() numbers it (Monday is 0)."""
     return catalog(language).word(f"day.{WEEKDAY_KEYS[weekday]}")

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rustlamp.core.checkin import CheckInAnswers
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.menu import MenuItem
 from rustlamp.core.texts import text
-
-LANGUAGES = ("nl", "en")
 
 
 class ContractError(ValueError):

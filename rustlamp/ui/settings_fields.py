@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustlamp.core.config import LANGUAGE_CHOICES
+from rustlamp.core.texts import language_name
 from rustlamp.ui.palette import DARK, Scheme
 from rustlamp.ui.qt_common import current_scheme, font_scaled
 from rustlamp.ui.settings_form import (
@@ -295,8 +296,10 @@ class FieldRow:
         buttons = QButtonGroup(box)
         radios: dict[str, QRadioButton] = {}
         for choice in LANGUAGE_CHOICES:
-            radio = QRadioButton(self.words[f"language_{choice}"])
-            radio.setAccessibleName(self.words[f"language_{choice}"])
+            # each language by its own name, from its own catalog ("Nederlands", "English")
+            label = self.words["language_auto"] if choice == "auto" else language_name(choice)
+            radio = QRadioButton(label)
+            radio.setAccessibleName(label)
             buttons.addButton(radio)
             inner.addWidget(radio)
             radios[choice] = radio

@@ -40,7 +40,7 @@ from rustlamp.core.config import (
     routine_kind_for_name,
 )
 from rustlamp.core.config import _key_path as key_text
-from rustlamp.core.durations import format_human, parse_duration
+from rustlamp.core.durations import format_clock_time, format_human, parse_clock_time, parse_duration
 from rustlamp.core.problem_words import phrase, warning_prefix
 from rustlamp.core.setting_names import ROUTINE_SETTINGS
 from rustlamp.settings_file import (
@@ -253,6 +253,28 @@ class DurationValue(TextValue):
         return duration_or_text(self.current) != duration_or_text(self.initial)
 
 
+def clock_or_text(text: str) -> time | str:
+    """What a typed time of day means ("9:00", "09:00", "9.00" are one); the text itself when it is none."""
+    try:
+        return parse_clock_time(text)
+    except ValueError:
+        return text.strip()
+
+
+class ClockValue(TextValue):
+    """A time of day, shown as people write it here ("17:30"), whether the file has "17.30", "17:30" or a
+    TOML time; another way of writing the same time is no change."""
+
+    def load(self, raw: Any) -> None:
+        if isinstance(raw, str) and isinstance(clock_or_text(raw), time):
+            self.initial = self.current = format_clock_time(parse_clock_time(raw))
+        else:
+            super().load(raw)
+
+    def changed(self) -> bool:
+        return clock_or_text(self.current) != clock_or_text(self.initial)
+
+
 class DurationListValue(DurationValue):
     """Durations in one line with a comma between them (the snooze choices)."""
 
@@ -428,7 +450,7 @@ class Setting:
 def _values(spec: Spec, language: str) -> tuple[Value, ...]:
     if spec.kind == "hours":
         start, end = spec.default
-        return (TextValue((*spec.path, "start"), start), TextValue((*spec.path, "end"), end))
+        return (ClockValue((*spec.path, "start"), start), ClockValue((*spec.path, "end"), end))
     made: dict[Kind, Callable[[], Value]] = {
         "text": lambda: TextValue(spec.path, spec.default, spec.empty_removes),
         "duration": lambda: DurationValue(spec.path, spec.default, language, spec.empty_removes),
@@ -459,7 +481,7 @@ class Routine:
     def __post_init__(self) -> None:
         path = self.path
         self.enabled = BoolValue((*path, "enabled"), True)
-        self.at = TextValue((*path, "at"), NEW_ROUTINE_AT if self.new else "")
+        self.at = ClockValue((*path, "at"), NEW_ROUTINE_AT if self.new else "")
         self.days = DaysValue((*path, "days"), EVERY_DAY)
         # without `kind` in the file, the core takes it from the name ("avond" is an evening)
         self.kind = ChoiceValue((*path, "kind"), routine_kind_for_name(self.name), ROUTINE_KINDS)

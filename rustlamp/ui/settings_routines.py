@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -46,6 +46,13 @@ LIST_CHARS = (10, 22)  # the list is as wide as its longest name, within these m
 LIST_MARK = " •"  # after a routine's name in the list while it has an error (as on a tab)
 
 
+def heading_font(label: QLabel) -> QFont:
+    """The list's heading and the chosen routine's name: a little larger, bold."""
+    font = font_scaled(label, 1.1)
+    font.setBold(True)
+    return font
+
+
 class RoutineEditor(QGroupBox):
     """The chosen routine's fields, bound to one `Routine` at a time (`show`); a group named by it."""
 
@@ -64,9 +71,7 @@ class RoutineEditor(QGroupBox):
         grid.setColumnStretch(1, 1)
 
         self.heading = QLabel("")  # the routine's name, so "this routine" is plain to see
-        heading_font = font_scaled(self.heading, 1.1)
-        heading_font.setBold(True)
-        self.heading.setFont(heading_font)
+        self.heading.setFont(heading_font(self.heading))
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         grid.addWidget(self.heading, 0, 0, 1, 2)
         self.enabled = QCheckBox(words["routine_enabled"])
@@ -227,12 +232,19 @@ class RoutinesEditor(QWidget):
         both.setContentsMargins(0, 6, 0, 0)
         both.setSpacing(16)
         self.list = QListWidget()
-        self.list.setAccessibleName(self.words["tab_routines"])
+        self.list.setAccessibleName(self.words["routines_list"])  # named by the heading above it
         self.list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.list.currentRowChanged.connect(self._chosen)
-        both.addWidget(self.list)
+        left = QVBoxLayout()
+        left.setSpacing(6)
+        heading = QLabel(self.words["routines_list"])
+        heading.setBuddy(self.list)
+        heading.setFont(heading_font(heading))
+        left.addWidget(heading)
+        left.addWidget(self.list, 1)
+        both.addLayout(left)
         self.editor = RoutineEditor(self.words, form.language, edited)
         self.editor.remove_button.clicked.connect(self.remove)
         self.none = ink_label(self.words["routines_none"])
@@ -272,18 +284,28 @@ class RoutinesEditor(QWidget):
 
     def show_routines(self) -> None:
         """Show the form's routines (after a load), the same one chosen when it is still there."""
-        before = self.chosen.name if self.chosen is not None else None
         names = [r.name for r in self.form.routines]
-        self.list.blockSignals(True)
-        self.list.clear()
-        for name in names:
-            self.list.addItem(QListWidgetItem(name))
-        self.list.blockSignals(False)
-        self._fit_list()
-        self._choose(names.index(before) if before in names else 0)
+        shown = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]
+        if shown == names:  # the same routines (read again after Save): the same items, new values
+            self._choose(self.list.currentRow())
+        else:
+            before = self.editor.routine.name if self.editor.routine is not None else None
+            self.list.blockSignals(True)
+            self.list.clear()
+            for name in names:
+                self.list.addItem(self._item(name))
+            self.list.blockSignals(False)
+            self._fit_list()
+            self._choose(names.index(before) if before in names else 0)
         self.new_name.clear()
         self.new_note.say((), False)
         self.say_problems()
+
+    @staticmethod
+    def _item(name: str) -> QListWidgetItem:
+        item = QListWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, name)  # its text may have a dot after the name
+        return item
 
     def _choose(self, row: int) -> None:
         if self.form.routines:
@@ -338,7 +360,7 @@ class RoutinesEditor(QWidget):
             return
         self.new_note.say((), False)
         self.new_name.clear()
-        self.list.addItem(QListWidgetItem(made.name))
+        self.list.addItem(self._item(made.name))
         self._fit_list()
         self._choose(len(self.form.routines) - 1)
         self.say_problems()

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.core.week import WeekSummary, summarize_week, summary_line, week_text
@@ -87,7 +88,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         prog="python -m rustlamp.ui.week_window",
         description="rustlamp's look back at the week (run by rustlamp itself).",
     )
-    parser.add_argument("--language", choices=("nl", "en"), required=True)
+    parser.add_argument("--language", choices=LANGUAGES, required=True)
     parser.add_argument("--entries", required=True, help="a JSON list of journal entries; - reads stdin")
     parser.add_argument("--today", type=_iso_date, help="the week's last day (default: today, local time)")
     args = parser.parse_args(argv)
