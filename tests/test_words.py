@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rustlamp.core.catalog import HEADER, SOURCE_LANGUAGE, read_messages
+from rustlamp.core.content import load_content
 from rustlamp.core.texts import TEXTS
 from rustlamp.core.week import WEEK_TEXTS
 from rustlamp.ui.settings_words import SETTINGS_TEXTS
@@ -99,8 +100,7 @@ def test_one_action_has_one_name_wherever_it_is_offered(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_week_says_the_breath_as_the_check_in_asks_it(language: str) -> None:
-    content = tomllib.loads((CONTENT / f"{language}.toml").read_text(encoding="utf-8"))
-    breath = content["checkin"]["breath_choices"]
+    breath = load_content(language).checkin_words.breath_choices
     week = WEEK_TEXTS[language]
     for choice in ("calm", "hurried", "unknown"):
         assert week[f"legend_{choice}"] == breath[choice].lower()

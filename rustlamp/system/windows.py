@@ -63,6 +63,11 @@ class WindowProcess:
     def is_open(self) -> bool:
         return self._proc is not None and self._proc.returncode is None and not self._answered
 
+    @property
+    def pid(self) -> int | None:
+        """The open window's process id (tests find it on the accessibility bus by it)."""
+        return self._proc.pid if self._proc is not None and self._proc.returncode is None else None
+
     def bring_to_front(self) -> None:
         if self.is_open and hasattr(signal, "SIGUSR1"):
             assert self._proc is not None
