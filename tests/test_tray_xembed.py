@@ -30,7 +30,7 @@ from PIL import Image, ImageChops
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
 from rustlamp.tray.popup import PopupMenu
 from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, png_size_for
-from rustlamp.ui.contract import MenuRequest
+from rustlamp.ui.contract import CannotOpen, MenuRequest
 
 MENU = (
     MenuItem("", "Next reminder at 12:30", enabled=False),
@@ -532,5 +532,33 @@ def test_the_lamp_in_trayer_does_what_its_menu_is_told(
         maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
         for library in ("libQt6", "PySide6", "shiboken6", "_tkinter"):
             assert library not in maps, library
+    finally:
+        app.stop()
+
+
+@pytest.mark.desktop
+def test_a_menu_that_cannot_open_is_said_in_a_notification(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    """Where Qt cannot load, a right click on the lamp is never a silent nothing: the lamp says why."""
+    fake = tmp_path / "fake" / "PySide6"  # a Qt that does not load, for the window processes only
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('raise ImportError("libQt6Core.so.6: cannot open shared object file")')
+    config = tmp_path / "config.toml"
+    config.write_text(QUIET_ALL_DAY, encoding="utf-8")
+    extra = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "fake"), *sys.path])}
+    app = RunningApp(tmp_path / "home", desktop_clean.env, config, extra)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(XEmbed")
+        deadline = time.monotonic() + 10
+        while not icons_in_panel(desktop_clean):
+            assert time.monotonic() < deadline, "the lamp is not in trayer"
+            time.sleep(0.05)
+        box = the_icon(desktop_clean)
+        desktop_clean.run(["xdotool", "mousemove", *map(str, box.centre), "click", "3"])
+        told = desktop_clean.wait_for_notification(lambda n: n["summary"] == CannotOpen().title("en"))
+        assert told["body"] == CannotOpen().sentence("en")
+        app.wait_for_output(r"the popup menu could not open: .*libQt6Core")
+        assert app.proc.poll() is None, "the lamp goes on"
     finally:
         app.stop()

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from rustlamp.core.menu import MenuItem
 from rustlamp.system.windows import WindowProcess
-from rustlamp.tray.base import TrayHandler
+from rustlamp.tray.base import CannotOpenHandler, TrayHandler
 from rustlamp.ui.contract import MENU_OUTCOMES, CannotOpen, MenuChosen, MenuRequest
 
 log = logging.getLogger("rustlamp.tray")
@@ -37,9 +36,7 @@ class PopupMenu:
     """Opens the menu as a child process and reports the chosen id to `on_action`; one at a time. When
     Qt cannot open it here, `on_cannot_open` hears why (the lamp tells the person what to install)."""
 
-    def __init__(
-        self, on_action: TrayHandler, on_cannot_open: Callable[[CannotOpen], None] | None = None
-    ) -> None:
+    def __init__(self, on_action: TrayHandler, on_cannot_open: CannotOpenHandler | None = None) -> None:
         self._on_action = on_action
         self._on_cannot_open = on_cannot_open
         self._window = WindowProcess(MenuRequest.module, MENU_OUTCOMES)
