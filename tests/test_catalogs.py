@@ -44,6 +44,8 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "app.config_where",
         "app.config_where_routine",
         "app.plan_routine",
+        "date.day",
+        "date.moment",
         "duration.minutes",
         "duration.seconds",
         "settings.tab_privacy",
