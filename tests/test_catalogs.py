@@ -240,3 +240,34 @@ def test_the_pseudo_locale_is_chosen_by_its_variable_in_a_fresh_process() -> Non
     said = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert said.stdout.strip() == pseudo_words("Quit")
     assert text("en", "menu_quit") == "Quit"  # this process has no such variable
+
+
+def test_a_language_is_added_with_its_two_files_and_no_python(tmp_path: Path) -> None:
+    """A copy of the package with a catalog and prompts for "xx" (the Dutch ones, relabelled): rustlamp
+    offers it, "auto" picks it on an xx system, the settings accept it, and it speaks it."""
+    package = tmp_path / "rustlamp"
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "rustlamp",
+        package,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    dutch = (package / "locale" / "nl.po").read_text(encoding="utf-8")
+    (package / "locale" / "xx.po").write_text(
+        dutch.replace('"Language: nl\\n"', '"Language: xx\\n"'), "utf-8"
+    )
+    shutil.copy(package / "content" / "nl.toml", package / "content" / "xx.toml")
+    code = (
+        "import os\n"
+        "from rustlamp.core.content import LANGUAGES, load_content, resolve_language\n"
+        "from rustlamp.core.config import parse_settings\n"
+        "from rustlamp.core.texts import text\n"
+        "print(LANGUAGES)\n"
+        "print(resolve_language('auto', {'LANG': 'xx_YY.UTF-8'}))\n"
+        "print(parse_settings('language = \"xx\"\\n', 'c.toml').errors)\n"
+        "print(text('xx', 'menu_quit'), load_content('xx').checkin_title)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != PSEUDO_VARIABLE}
+    said = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert said.stdout.splitlines() == ["('nl', 'en', 'xx')", "xx", "()", "Afsluiten Even inchecken"]
