@@ -163,8 +163,9 @@ def calm_palette(scheme: Scheme) -> QPalette:
         QPalette.ColorRole.Button: scheme.button,
         QPalette.ColorRole.ButtonText: scheme.ink,
         QPalette.ColorRole.PlaceholderText: scheme.soft_ink,
-        QPalette.ColorRole.Highlight: scheme.focus,
-        QPalette.ColorRole.HighlightedText: scheme.background,
+        # selected text and list rows: the calm accent with its own ink (background on focus was 3.7:1)
+        QPalette.ColorRole.Highlight: scheme.primary,
+        QPalette.ColorRole.HighlightedText: scheme.primary_ink,
         QPalette.ColorRole.Link: scheme.primary,
         QPalette.ColorRole.ToolTipBase: scheme.field,
         QPalette.ColorRole.ToolTipText: scheme.ink,
