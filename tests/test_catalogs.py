@@ -273,3 +273,26 @@ def test_a_language_is_added_with_its_two_files_and_no_python(tmp_path: Path) ->
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     assert said.stdout.splitlines() == ["('nl', 'en', 'xx')", "xx", "()", "Afsluiten Even inchecken"]
+
+
+KEY_USES = [
+    # text(language, "key"), counted(...), week_text(...): a literal key in the code, and its catalog prefix
+    (re.compile(r'\b(?:text|_said|counted)\(\s*[^,()]+,\s*"([a-z_]+)"'), "app", "rustlamp"),
+    (re.compile(r'\bweek_text\(\s*[^,()]+,\s*"([a-z_]+)"'), "week", "rustlamp"),
+    (re.compile(r'\bwords\["([a-z_]+)"\]'), "settings", "rustlamp/ui/settings_*.py"),
+]
+
+
+def test_every_key_the_code_names_is_in_the_catalog() -> None:
+    keys = set(source())
+    root = Path(__file__).resolve().parent.parent
+    named, missing = 0, []
+    for pattern, prefix, where in KEY_USES:
+        files = root.glob(f"{where}/**/*.py") if "*" not in where else root.glob(where)
+        for path in files:
+            for match in pattern.finditer(path.read_text(encoding="utf-8")):
+                named += 1
+                if f"{prefix}.{match.group(1)}" not in keys:
+                    missing.append(f"{path.relative_to(root)}: {prefix}.{match.group(1)}")
+    assert named > 100  # the patterns still find the code's words
+    assert missing == [], "add these to rustlamp/locale/rustlamp.pot and every .po (CONTRIBUTING.md)"
