@@ -140,15 +140,20 @@ def matches(app: Any, pid: int, role: str, name: str) -> list[Any]:
 
 
 def focused_in(app: Any, pid: int) -> Any:
-    """The focused control: the deepest focused node (a popup menu is focused itself while its item is)."""
+    """The focused control. In menus the deepest focused node of the newest open menu (a menu is focused
+    itself while its item is, and a submenu's parent item stays focused); elsewhere the first focused node
+    (deepest would be wrong there: a Qt text field has a focused filler inside)."""
+    first = None
     for window in windows(app, pid):
         focused = [window] if window.getState().contains(pyatspi.STATE_FOCUSED) else []
         focused += pyatspi.utils.findAllDescendants(
             window, lambda n: n.getState().contains(pyatspi.STATE_FOCUSED)
         )
-        if focused:
-            return focused[-1]
-    return None
+        if focused and window.getRole() in (pyatspi.ROLE_MENU, pyatspi.ROLE_POPUP_MENU):
+            first = focused[-1]  # a later (newer) menu wins
+        elif focused and first is None:
+            first = focused[0]
+    return first
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
