@@ -504,9 +504,18 @@ def test_the_tray_process_never_loads_qt_or_tk() -> None:
 # ----- the lamp itself in trayer ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def no_sni_host(desktop: DesktopSession) -> DesktopSession:
+    """The shared desktop without a status-notifier watcher (an earlier test may have left one on its
+    bus, and the lamp rightly prefers it to XEmbed)."""
+    desktop.stop_sni_tray()
+    desktop.stop_sni_watcher()
+    return desktop
+
+
 @pytest.mark.desktop
 def test_the_lamp_in_trayer_does_what_its_menu_is_told(
-    accessible_desktop: DesktopSession, a11y: Accessibility, tmp_path: Path
+    accessible_desktop: DesktopSession, no_sni_host: DesktopSession, a11y: Accessibility, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(QUIET_ALL_DAY, encoding="utf-8")
@@ -538,7 +547,7 @@ def test_the_lamp_in_trayer_does_what_its_menu_is_told(
 
 @pytest.mark.desktop
 def test_a_menu_that_cannot_open_is_said_in_a_notification(
-    desktop_clean: DesktopSession, tmp_path: Path
+    desktop_clean: DesktopSession, no_sni_host: DesktopSession, tmp_path: Path
 ) -> None:
     """Where Qt cannot load, a right click on the lamp is never a silent nothing: the lamp says why."""
     fake = tmp_path / "fake" / "PySide6"  # a Qt that does not load, for the window processes only
