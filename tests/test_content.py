@@ -116,11 +116,14 @@ def test_no_nagging_words() -> None:
 def test_checkin_questions_are_exact(language: str) -> None:
     content = CONTENTS[language]
     assert content.checkin_questions == CHECKIN[language]
-    assert content.checkin_title == {
-        "nl": "Even inchecken",
-        "en": "A short check-in",
-        "de": "Kurz einchecken",
-    }[language]
+    assert (
+        content.checkin_title
+        == {
+            "nl": "Even inchecken",
+            "en": "A short check-in",
+            "de": "Kurz einchecken",
+        }[language]
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
