@@ -150,7 +150,7 @@ class SettingsRequest:
     config: Path
 
     def to_argv(self) -> list[str]:
-        return ["--language", self.language, "--config", str(self.config)]
+        return ["--language", self.language, "--config", str(self.config.absolute())]  # any working folder
 
     @classmethod
     def from_argv(cls, argv: Sequence[str] | None = None) -> SettingsRequest:
