@@ -296,6 +296,16 @@ def available_languages() -> tuple[str, ...]:
     return (SOURCE_LANGUAGE, *found)
 
 
+def spoken_languages() -> tuple[str, ...]:
+    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
+    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
+    adding its two files (CONTRIBUTING.md). Here, not in content.py, so a window can check
+    its --language without reading the content module."""
+    folder = resources.files("rustlamp") / "content"
+    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
+    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
+
+
 def pseudo_wanted(env: Mapping[str, str] = os.environ) -> bool:
     return env.get(PSEUDO_VARIABLE, "") not in ("", "0")
 
