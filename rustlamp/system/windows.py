@@ -42,7 +42,9 @@ log = logging.getLogger("rustlamp.windows")
 # `python -m` puts the current folder first on sys.path: started from a source checkout, the checkout's
 # rustlamp would run in the window instead of the lamp's own. -P (3.11+) leaves it out; older Pythons
 # start in the folder the lamp's own rustlamp package was imported from, so the first entry is that one.
-SAFE_PATH_FLAG = ("-P",) if sys.version_info >= (3, 11) else ()
+# A frozen app (PyInstaller) takes no Python options and has no working folder on its path.
+FROZEN = bool(getattr(sys, "frozen", False))
+SAFE_PATH_FLAG = ("-P",) if sys.version_info >= (3, 11) and not FROZEN else ()
 
 
 def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
@@ -52,7 +54,7 @@ def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
 
 def window_folder() -> str | None:
     """The working folder of a window process: None (the lamp's own) where -P keeps it off sys.path."""
-    if SAFE_PATH_FLAG:
+    if SAFE_PATH_FLAG or FROZEN:
         return None
     return str(Path(__file__).resolve().parents[2])  # the folder that holds the package `rustlamp`
 
