@@ -376,6 +376,7 @@ class Plasma(WaylandDesktop):
             "kwin",
             [str(kwin), "--virtual", "--xwayland", "--socket", "wayland-kde", "--width", str(WIDTH),
              "--height", str(HEIGHT), "--no-lockscreen"],
+            {"QT_LOGGING_RULES": "kwin_scripting=true"},  # what the tests' KWin scripts print
         )  # fmt: skip
         self.wait_for(lambda: (self.runtime / "wayland-kde").exists(), "kwin_wayland's socket")
         self.env["WAYLAND_DISPLAY"] = "wayland-kde"
@@ -406,6 +407,33 @@ class Plasma(WaylandDesktop):
         image = Image.frombuffer("RGBA", (width, height), data, "raw", "BGRA", stride, 1)
         image.convert("RGB").save(path)
         return path
+
+    def windows(self) -> list[dict[str, str]]:
+        """Every window as KWin knows it (a KWin script run through org.kde.kwin.Scripting prints each
+        one's caption, WM_CLASS and desktop file name, which Plasma's task manager takes the name and icon
+        from), read back from KWin's log."""
+        mark = f"rustlamp-tests-{time.monotonic_ns()}"
+        script = self.directory / f"{mark}.js"
+        script.write_text(
+            "workspace.clientList().forEach(function (c) { print('" + mark + " ' + JSON.stringify("
+            "{caption: c.caption, resourceClass: String(c.resourceClass), desktopFileName: "
+            "String(c.desktopFileName)})); });\n"
+        )
+        loaded = self.busctl(
+            "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "loadScript", "ss",
+            str(script), mark,
+        )  # fmt: skip
+        assert loaded.stdout.split()[1] != "-1", loaded.stdout
+        self.busctl("call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "start")  # runs it
+        deadline = time.monotonic() + 5
+        while mark not in self.log("kwin") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.busctl("call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "unloadScript", "s", mark)
+        return [
+            json.loads(line.split(mark, 1)[1])
+            for line in self.log("kwin").splitlines()
+            if mark in line and "{" in line
+        ]
 
     def fake_input(self) -> FakeInput:
         return FakeInput(str(self.runtime / self.env["WAYLAND_DISPLAY"]))
