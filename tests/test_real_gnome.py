@@ -160,3 +160,28 @@ def test_gnomes_do_not_disturb_holds_reminders_and_lets_one_come_after(
             assert app.stop() == 0
     finally:
         desktop.gsettings("set", "org.gnome.desktop.notifications", "show-banners", "true")
+
+
+def test_the_break_window_is_rustlamp_with_its_name_and_icon(desktop: Gnome, tmp_path: Path) -> None:
+    """GNOME's window tracker maps the break window to rustlamp's desktop entry (its app id is the
+    entry's name), so the top bar, the overview and Alt+Tab show rustlamp's name and lamp, not a
+    program's name; the window's title is the break's own."""
+    app = start_app(desktop, tmp_path / "home", CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        assert rustlamp(["break"], app.env).returncode == 0
+        [window] = wait(
+            lambda: [
+                w for w in desktop.windows() if w.get("title") == "A moment of rest" and not w["is-hidden"]
+            ],
+            "the break window",
+        )
+        # the app the shell tracks it to: the entry installed as a package would (wayland_session's
+        # install_desktop_entry), found by the window's app id; without it the shell invents "window:N"
+        # and shows the app id as the name, with a generic icon
+        assert window["app-id"] == "nl.rustlamp.Rustlamp.desktop", window
+        assert window["wm-class"] == "nl.rustlamp.Rustlamp", window
+        time.sleep(0.5)
+        desktop.screenshot(SHOTS / "gnome-break-window.png")
+    finally:
+        assert app.stop() == 0

@@ -19,6 +19,7 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from PIL import Image, ImageChops
 from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, Plasma, plasma
 
 pytestmark = pytest.mark.real_desktop
@@ -203,3 +204,20 @@ def test_plasmas_do_not_disturb_holds_reminders_and_lets_one_come_after(
         bus.disconnect()
     finally:
         loop.close()
+
+
+def test_the_break_window_is_rustlamp_with_its_name_and_icon(desktop: Plasma, tmp_path: Path) -> None:
+    """KWin knows the break window by rustlamp's desktop entry (its Wayland app id), from which Plasma's
+    task manager takes the name and the lamp; the title is the break's own."""
+    app = start_app(desktop, tmp_path / "home", CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        assert rustlamp(["break"], app.env).returncode == 0
+        [window] = wait(
+            lambda: [w for w in desktop.windows() if w["caption"] == "A moment of rest"], "the break window"
+        )
+        assert window["desktopFileName"] == "nl.rustlamp.Rustlamp", window
+        time.sleep(0.5)
+        desktop.screenshot(SHOTS / "plasma-break-window.png")
+    finally:
+        assert app.stop() == 0

@@ -141,6 +141,7 @@ def placeholders(words: str) -> list[str]:
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
@@ -148,21 +149,17 @@ def _unquote(text: str, where: str) -> str:
     match = _QUOTED.match(text)
     if match is None:
         raise CatalogError(f'{where}: expected a text in double quotes, like "Even rust"')
-    out: list[str] = []
     body = match.group(1)
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            escaped = body[index + 1]
-            if escaped not in _ESCAPES:
-                raise CatalogError(f'{where}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\')
-            out.append(_ESCAPES[escaped])
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
+    if "\\" not in body:  # most lines: nothing to undo (a window reads its catalog at every start)
+        return body
+
+    def unescape(escape: re.Match[str]) -> str:
+        escaped = escape.group(1)
+        if escaped not in _ESCAPES:
+            raise CatalogError(f'{where}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\')
+        return _ESCAPES[escaped]
+
+    return _ESCAPE.sub(unescape, body)
 
 
 class _Entry:
@@ -294,6 +291,16 @@ def available_languages() -> tuple[str, ...]:
     folder = resources.files("rustlamp").joinpath("locale")
     found = sorted(item.name[:-3] for item in folder.iterdir() if item.name.endswith(".po"))
     return (SOURCE_LANGUAGE, *found)
+
+
+def spoken_languages() -> tuple[str, ...]:
+    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
+    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
+    adding its two files (CONTRIBUTING.md). Here, not in content.py, so a window can check
+    its --language without reading the content module."""
+    folder = resources.files("rustlamp") / "content"
+    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
+    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
 
 
 def pseudo_wanted(env: Mapping[str, str] = os.environ) -> bool:

@@ -15,7 +15,7 @@ from importlib.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
-from rustlamp.core.catalog import Catalog, available_languages, catalog
+from rustlamp.core.catalog import Catalog, catalog, spoken_languages
 from rustlamp.core.checkin import BODY_CHOICES, BODY_SIGNALS, BREATH_CHOICES, MAX_NEED
 
 if sys.version_info >= (3, 11):
@@ -24,16 +24,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 
-def _spoken_languages() -> tuple[str, ...]:
-    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
-    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
-    adding its two files (CONTRIBUTING.md)."""
-    folder = resources.files("rustlamp") / "content"
-    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
-    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
-
-
-LANGUAGES: tuple[str, ...] = _spoken_languages()
+LANGUAGES: tuple[str, ...] = spoken_languages()
 THEMES: tuple[str, ...] = ("breath", "body", "small", "kind")
 ROUTINES: tuple[str, ...] = ("morning", "evening", "other")
 CHECKIN_KEYS: tuple[str, ...] = ("body", "breath", "need")

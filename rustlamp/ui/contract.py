@@ -19,12 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rustlamp.core.catalog import spoken_languages
 from rustlamp.core.checkin import CheckInAnswers
-from rustlamp.core.content import LANGUAGES
-from rustlamp.core.menu import MenuItem
 from rustlamp.core.texts import text
+
+if TYPE_CHECKING:  # at run time only the popup menu needs it: the other windows start without the menu's code
+    from rustlamp.core.menu import MenuItem
 
 
 class ContractError(ValueError):
@@ -36,7 +38,7 @@ class ContractError(ValueError):
 
 def _parser(module: str, description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m rustlamp.ui.{module}", description=description)
-    parser.add_argument("--language", choices=LANGUAGES, required=True)
+    parser.add_argument("--language", choices=spoken_languages(), required=True)
     return parser
 
 
@@ -150,7 +152,7 @@ class SettingsRequest:
     config: Path
 
     def to_argv(self) -> list[str]:
-        return ["--language", self.language, "--config", str(self.config)]
+        return ["--language", self.language, "--config", str(self.config.absolute())]  # any working folder
 
     @classmethod
     def from_argv(cls, argv: Sequence[str] | None = None) -> SettingsRequest:
@@ -186,6 +188,8 @@ def menu_to_json(items: Sequence[MenuItem]) -> str:
 
 
 def _item_from_json(data: Any, where: str) -> MenuItem:
+    from rustlamp.core.menu import MenuItem
+
     if not isinstance(data, Mapping):
         raise ContractError(f"{where} must be a JSON object, not {data!r}")
     for key, kind in (("id", str), ("label", str), ("enabled", bool), ("separator", bool)):
