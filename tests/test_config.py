@@ -201,7 +201,10 @@ def test_good_values(text: str, get: Any, expected: Any) -> None:
             'language = "fr"',
             'my.toml:1: language: \'fr\' is not a known language; allowed: "auto", "nl", "en" or "de"',
         ),
-        ("language = 1", 'my.toml:1: language: is a number, not a string; allowed: "auto", "nl", "en" or "de"'),
+        (
+            "language = 1",
+            'my.toml:1: language: is a number, not a string; allowed: "auto", "nl", "en" or "de"',
+        ),
         (
             '[reminders]\nevery = "9s"',
             f"my.toml:2: reminders.every: '9s' is out of range; {EVERY_HINT}",
