@@ -618,6 +618,32 @@ class Gnome(WaylandDesktop):
             )
         )
 
+    def point_at(self, x: int, y: int) -> None:
+        """Move the pointer to (x, y) through Mutter's remote desktop: its absolute motion needs a screen
+        cast stream (PipeWire), so relative motion: far down-right (the pointer stops in the corner; the
+        top-left one would open the overview), then back to (x, y); virtual devices get no acceleration."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyPointerMotionRelative", "dd", [4.0 * WIDTH, 4.0 * HEIGHT]),
+                ("NotifyPointerMotionRelative", "dd", [float(x - WIDTH + 1), float(y - HEIGHT + 1)]),
+            )
+        )
+
+    def click(self, button: int = BTN_LEFT) -> None:
+        """A press and release of a pointer button where the pointer is (Mutter's remote desktop)."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyPointerButton", "ib", [button, True]),
+                ("NotifyPointerButton", "ib", [button, False]),
+            )
+        )
+
     def start_notifications(self) -> None:
         """GNOME's notification server for other programs (org.freedesktop.Notifications), which the
         session starts on demand through D-Bus activation; the private bus has none, so it is started."""
