@@ -30,6 +30,7 @@ from rustlamp.core.catalog import (
     pseudo_words,
     read_messages,
 )
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.texts import MONTH_KEYS, WEEKDAY_KEYS, counted, human_moment, text
 
 LOCALE = Path(__file__).resolve().parent.parent / "rustlamp" / "locale"
@@ -56,6 +57,15 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "problem.like_breath",
         "problem.like_sooner",
         "week.checkins",
+    },
+    "de": {
+        "app.about_title",
+        "app.config_where",
+        "checkin.body_choice.okay",
+        "problem.type_bool",
+        "problem.type_other",
+        "problem.as_is",
+        "settings.routine_name",
     },
 }
 
@@ -272,7 +282,7 @@ def test_a_language_is_added_with_its_two_files_and_no_python(tmp_path: Path) ->
     said = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
-    assert said.stdout.splitlines() == ["('nl', 'en', 'xx')", "xx", "()", "Afsluiten Even inchecken"]
+    assert said.stdout.splitlines() == [str((*LANGUAGES, "xx")), "xx", "()", "Afsluiten Even inchecken"]
 
 
 KEY_USES = [
