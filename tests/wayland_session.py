@@ -71,7 +71,6 @@ class WaylandDesktop:
             "LANG": "C.UTF-8",
             "NO_AT_BRIDGE": "1",
         }
-        self.install_desktop_entry()
 
     def install_desktop_entry(self) -> None:
         """rustlamp's desktop entry and hicolor icons (packaging/linux/) in a data folder of the desktop's
@@ -258,6 +257,7 @@ class Sway(WaylandDesktop):
 
     def start(self) -> Sway:
         require_programs(["sway", "setpriv"] if self.own_user else ["sway"])
+        self.install_desktop_entry()
         config = self.directory / "sway.conf"
         config.write_text(SWAY_CONFIG.format(extra=self.extra_config))
         self.start_bus()
@@ -542,6 +542,7 @@ class Gnome(WaylandDesktop):
 
     def start(self) -> Gnome:
         require_programs(["gnome-shell", "gsettings"])
+        self.install_desktop_entry()
         self.start_bus()
         self.start_bus("system")  # the shell insists on a system bus; an empty private one will do
         settings = self.home / ".config" / "glib-2.0" / "settings"
