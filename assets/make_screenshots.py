@@ -1,6 +1,6 @@
 """Take the README's screenshots with the installed app in the real headless test desktop.
 
-    .venv/bin/python assets/make_screenshots.py [--out assets]
+    .venv/bin/python assets/make_screenshots.py [--out assets] [--language de]
 
 For each language (Dutch, English) it starts `rustlamp run` in tests/desktop.py's desktop (Xvfb, a private
 bus, dunst, and gtk-sni-tray-standalone as the panel) and photographs, each cropped to its own window:
@@ -202,6 +202,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--out", type=Path, default=ROOT / "assets", help="where the PNGs go")
+    parser.add_argument(
+        "--language",
+        action="append",
+        dest="languages",
+        help="only this language (may be given more than once); the README's are Dutch and English",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with DesktopSession() as desktop, tempfile.TemporaryDirectory(prefix="rustlamp-shots-") as tmp:
@@ -210,7 +216,7 @@ def main() -> None:
         bar = desktop.start_sni_tray()
         time.sleep(0.5)  # GTK draws the empty bar once
         empty = camera.capture(bar)
-        for language in LANGUAGES:
+        for language in args.languages or LANGUAGES:
             for step in ("notification", "lamp"):
                 home = work / f"{language}-{step}"
                 home.mkdir()

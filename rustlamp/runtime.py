@@ -299,7 +299,12 @@ class App:
 
         view = self._view()
         self.tray, status = await choose_tray(
-            self.on_tray_action, lamp(view), menu(view), tooltip(view), made=self.made_tray
+            self.on_tray_action,
+            lamp(view),
+            menu(view),
+            tooltip(view),
+            made=self.made_tray,
+            on_cannot_open=self._menu_could_not_open,
         )
         if status.ok:
             log.info("tray: %s", status.detail)
@@ -541,6 +546,10 @@ class App:
             await self._carry_out_now(self.lamp.break_ended(None, self._sync_clock()))
             return
         await self._carry_out_now(self.lamp.break_ended(_line(outcome), self._sync_clock()))
+
+    def _menu_could_not_open(self, outcome: CannotOpen) -> None:
+        """The tray's own menu (XEmbed, swaybar) could not open: say so as for any window."""
+        self._could_not_open(outcome)
 
     def _could_not_open(self, outcome: Outcome | None) -> bool:
         """A window that could not open (Qt cannot start here): say what to install, each time a window

@@ -83,6 +83,11 @@ class Accessibility:
         reply: dict[str, Any] = json.loads(line)
         return reply
 
+    def ready(self) -> Accessibility:
+        """Once the agent listens: a popup menu opened from now on is seen (it shows only in events)."""
+        assert self.ask(op="ready") == {"ready": True}
+        return self
+
     def window(self, pid: int, timeout: float = WAIT) -> AccessibleApp:
         """The app of process `pid`, once it is on the accessibility bus with a window in it."""
         app = AccessibleApp(self, pid)

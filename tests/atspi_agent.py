@@ -7,13 +7,20 @@ Requests (each names the application by the process id of the window program):
   {"op": "tree", "pid": P}                                -> {"tree": NODE}; NODE = {"role", "name",
                                                              "description", "states", "actions", "children",
                                                              and for a "text" its "text"}
-  {"op": "find", "pid": P, "role": R, "name": N}          -> {"count": n, "states": [...]} (of the first)
+  {"op": "find", "pid": P, "role": R, "name": N}          -> {"count": n, "states": [...], "extents": [...]}
+                                                             (of the first)
   {"op": "act", "pid": P, "role": R, "name": N, "action": A} -> {"done": true}; A as the control offers it
                                                              ("Press", "Toggle", "SetFocus"...); the match
                                                              must be unique and showing
   {"op": "focused", "pid": P}                             -> {"focused": NODE without children, or null}
   {"op": "set_text", "pid": P, "role": R, "name": N, "text": T} -> {"done": true}
+  {"op": "ready"}                                         -> {"ready": true} once it listens to focus events
 Errors: {"error": "..."}.
+
+A popup menu is no child of its application in AT-SPI (Qt, like GTK, lists only its ordinary windows
+there); a screen reader meets it through the focus events of its items. The agent listens to those too,
+and counts the menu an item belongs to as one more window of that application, in "tree" and in the
+searches, for as long as it is there.
 """
 
 from __future__ import annotations
@@ -23,6 +30,43 @@ import sys
 from typing import Any
 
 import pyatspi
+from gi.repository import GLib
+
+popups: dict[int, list[Any]] = {}  # process id -> popup menus met through their items' focus events
+
+
+def on_focus(event: Any) -> None:
+    if not event.detail1:
+        return
+    try:
+        top = event.source
+        pid = top.get_process_id()
+        while top.parent is not None and top.parent.getRole() != pyatspi.ROLE_APPLICATION:
+            top = top.parent
+        if top.getRole() in (pyatspi.ROLE_MENU, pyatspi.ROLE_POPUP_MENU) and top not in popups.get(pid, []):
+            popups.setdefault(pid, []).append(top)
+    except Exception:  # an object gone before we asked: nothing to keep
+        return
+
+
+def pump() -> None:
+    """Take in the events that came meanwhile (the agent runs no main loop of its own)."""
+    context = GLib.MainContext.default()
+    while context.pending():
+        context.iteration(False)
+
+
+def alive(node: Any) -> bool:
+    try:
+        return bool(node.getState().contains(pyatspi.STATE_SHOWING))
+    except Exception:  # its process ended, or the menu was destroyed
+        return False
+
+
+def windows(app: Any, pid: int) -> list[Any]:
+    """The application's windows, its open popup menus included."""
+    popups[pid] = [menu for menu in popups.get(pid, []) if alive(menu)]
+    return [child for child in app if child is not None] + popups[pid]
 
 
 def application(pid: int) -> Any:
@@ -47,6 +91,15 @@ def actions(node: Any) -> list[str]:
     return [action.getName(i) for i in range(action.nActions)]
 
 
+def extents(node: Any) -> list[int]:
+    """[x, y, width, height] on the screen; [] for a node that has no place of its own."""
+    try:
+        box = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    except NotImplementedError:
+        return []
+    return [box.x, box.y, box.width, box.height]
+
+
 def describe(node: Any, depth: int | None) -> dict[str, Any]:
     found: dict[str, Any] = {
         "role": node.getRoleName(),
@@ -54,6 +107,7 @@ def describe(node: Any, depth: int | None) -> dict[str, Any]:
         "description": node.description or "",
         "states": states(node),
         "actions": actions(node),
+        "extents": extents(node),
     }
     if found["role"] == "text":  # what a screen reader reads in a field: its contents
         try:
@@ -68,44 +122,75 @@ def describe(node: Any, depth: int | None) -> dict[str, Any]:
     return found
 
 
-def is_focused(node: Any) -> bool:
-    return bool(node.getState().contains(pyatspi.STATE_FOCUSED))
+def describe_app(app: Any, pid: int) -> dict[str, Any]:
+    found = describe(app, 0)
+    found["children"] = [describe(window, None) for window in windows(app, pid)]
+    return found
 
 
-def focused_node(app: Any) -> dict[str, Any] | None:
-    """What has the keys, as a screen reader hears it: the first focused node, but in a list that manages
-    its items, the focused list's focused item (Qt leaves an item's focused state behind when the list
-    loses the focus, so an item counts only while its list has the focus)."""
-
-    def managed(node: Any) -> bool:
-        parent = node.parent
-        return parent is not None and bool(parent.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS))
-
-    def counts(node: Any) -> bool:
-        return is_focused(node) and (not managed(node) or is_focused(node.parent))
-
-    found = pyatspi.utils.findDescendant(app, counts)
-    if found is not None and found.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS):
-        found = next((child for child in found if child is not None and is_focused(child)), found)
-    return None if found is None else describe(found, 0)
+def matches(app: Any, pid: int, role: str, name: str) -> list[Any]:
+    found = []
+    for window in windows(app, pid):
+        if window.getRoleName() == role and window.name == name:
+            found.append(window)
+        found += pyatspi.utils.findAllDescendants(
+            window, lambda n: n.getRoleName() == role and n.name == name
+        )
+    return found
 
 
-def matches(app: Any, role: str, name: str) -> list[Any]:
-    return list(pyatspi.utils.findAllDescendants(app, lambda n: n.getRoleName() == role and n.name == name))
+def focused_in(app: Any, pid: int) -> Any:
+    """The focused control. In menus the deepest focused node of the newest open menu (a menu is focused
+    itself while its item is, and a submenu's parent item stays focused); elsewhere the first focused node
+    (deepest would be wrong there: a Qt text field has a focused filler inside)."""
+    first = None
+    for window in windows(app, pid):
+        focused = [window] if window.getState().contains(pyatspi.STATE_FOCUSED) else []
+        focused += pyatspi.utils.findAllDescendants(window, in_focus)
+        if focused and window.getRole() in (pyatspi.ROLE_MENU, pyatspi.ROLE_POPUP_MENU):
+            first = focused[-1]  # a later (newer) menu wins
+        elif focused and first is None:
+            first = focused[0]
+            if is_managed(first):  # a list that manages its items: the focused item within it
+                first = next((node for node in focused[1:] if node.parent == first), first)
+    return first
+
+
+def is_managed(node: Any) -> bool:
+    return bool(node.getState().contains(pyatspi.STATE_MANAGES_DESCENDANTS))
+
+
+def in_focus(node: Any) -> bool:
+    """Focused, and an item of a list only while its list is (Qt leaves an item's focused state behind when
+    the list loses the focus)."""
+    if not node.getState().contains(pyatspi.STATE_FOCUSED):
+        return False
+    parent = node.parent
+    return parent is None or not is_managed(parent) or parent.getState().contains(pyatspi.STATE_FOCUSED)
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
-    app = application(int(request["pid"]))
+    pump()
+    if request["op"] == "ready":
+        return {"ready": True}
+    pid = int(request["pid"])
+    app = application(pid)
     if app is None:
         return {"error": f"no application with process id {request['pid']} on the accessibility bus"}
     op = request["op"]
     if op == "tree":
-        return {"tree": describe(app, None)}
+        return {"tree": describe_app(app, pid)}
     if op == "focused":
-        return {"focused": focused_node(app)}
-    found = matches(app, request["role"], request["name"])
+        focused = focused_in(app, pid)
+        return {"focused": None if focused is None else describe(focused, 0)}
+    found = matches(app, pid, request["role"], request["name"])
     if op == "find":
-        return {"count": len(found), "states": states(found[0]) if found else []}
+        first = found[0] if found else None
+        return {
+            "count": len(found),
+            "states": states(first) if first else [],
+            "extents": extents(first) if first else [],
+        }
     if len(found) != 1:
         return {"error": f"{len(found)} controls are a {request['role']} named {request['name']!r}"}
     node = found[0]
@@ -122,6 +207,7 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    pyatspi.Registry.registerEventListener(on_focus, "object:state-changed:focused")
     for line in sys.stdin:
         try:
             reply = answer(json.loads(line))

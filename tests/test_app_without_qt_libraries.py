@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,11 @@ exec "$@"
 """
 
 
+def whiteout(path: Path) -> None:
+    """In an overlay's upper folder, a character device 0/0 hides the lower folder's file of that name."""
+    os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(0, 0))
+
+
 def _overlay_works(tmp_path: Path) -> bool:
     """Root, unshare and overlayfs: can this machine take a library out for one process?"""
     if os.geteuid() != 0 or shutil.which("unshare") is None or not (LIBRARIES / HIDDEN).exists():
@@ -49,6 +55,10 @@ def _overlay_works(tmp_path: Path) -> bool:
     probe = tmp_path / "probe"
     for folder in ("upper", "work", "merged"):
         (probe / folder).mkdir(parents=True)
+    try:
+        whiteout(probe / "upper" / HIDDEN)  # a container's root may not make device files
+    except OSError:
+        return False
     mount = f"mount -t overlay overlay -o lowerdir={LIBRARIES},upperdir={probe}/upper,workdir={probe}/work"
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", f"{mount} {probe}/merged"], capture_output=True, timeout=30
@@ -64,7 +74,7 @@ def _without_libxcb_cursor(tmp_path: Path) -> tuple[list[str], dict[str, str], s
         upper.mkdir()
         work.mkdir()
         for name in LIBRARIES.glob("libxcb-cursor.so*"):
-            os.mknod(upper / name.name, 0o600 | 0o020000, os.makedev(0, 0))  # a whiteout hides the file
+            whiteout(upper / name.name)
         script = tmp_path / "without-library.sh"
         script.write_text(
             WITHOUT_LIBRARY.format(hidden=HIDDEN, libraries=LIBRARIES, upper=upper, work=work),

@@ -33,14 +33,16 @@ from window_driver import (
     window_starter,
 )
 
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.texts import TEXTS, human_duration, text
 from rustlamp.ui.breathing import breath, format_left
 from rustlamp.ui.palette import DARK, LIGHT
 
-TITLES = {"nl": "Even rust", "en": "A moment of rest"}
+TITLES = {"nl": "Even rust", "en": "A moment of rest", "de": "Kurz ausruhen"}
 PROMPTS = {
     "nl": "Laat je schouders zakken en voel waar je adem nu zit.",
     "en": "Let your shoulders drop and notice where your breath is right now.",
+    "de": "Lass die Schultern sinken und spür, wo dein Atem gerade ist.",
 }
 SNOOZES = (300, 900, 3600)
 SCREENSHOTS = Path(os.environ.get("RUSTLAMP_SCREENSHOTS", "artifacts/screenshots"))
@@ -117,7 +119,7 @@ def _reading(language: str) -> list[tuple[str, str]]:
     ]
 
 
-READING = {language: _reading(language) for language in ("nl", "en")}
+READING = {language: _reading(language) for language in LANGUAGES}
 
 
 # ----- the real window ---------------------------------------------------------------------------------
@@ -126,7 +128,7 @@ pytestmark_desktop = pytest.mark.desktop
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_full_break_pressed_done_by_name(
     open_window: Callable[..., BreakWindow], accessible_desktop: DesktopSession, language: str
 ) -> None:
@@ -227,12 +229,12 @@ def test_didnt_work_out_answers_mildly_then_records_an_attempt(
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_offer_checkin_is_a_quiet_last_button_that_ends_as_done_with_a_checkin(
     open_window: Callable[..., BreakWindow], language: str
 ) -> None:
     opened = open_window(language, offer_checkin=True)
-    offer = {"nl": "Even inchecken…", "en": "Check in…"}[language]
+    offer = {"nl": "Even inchecken…", "en": "Check in…", "de": "Kurz einchecken…"}[language]
     buttons = opened.seen.names("push button")
     assert buttons[-1] == offer and len(buttons) == 4  # last in reading and Tab order
     opened.window.key("Tab", "Tab", "Tab")
@@ -321,7 +323,7 @@ def _moved(window: Window, tmp_path: Path, before: tuple[int, int, int, int] | N
 
 @pytest.mark.desktop
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_breathing_circle_grows_and_shrinks_in_the_calm_colours(
     open_window: Callable[..., BreakWindow], language: str, scheme: str
 ) -> None:
@@ -440,7 +442,7 @@ def test_format_left(seconds: float, shown: str) -> None:
 def test_the_words_are_there_in_both_languages_and_kind() -> None:
     keys = ["break_title", "break_breathe_in", "break_breathe_out", "break_time_left", "break_done"]
     keys += ["break_later", "break_attempt", "break_attempt_reply", "break_remind_in"]
-    for language in ("nl", "en"):
+    for language in LANGUAGES:
         assert all(TEXTS[language][key].strip() for key in keys)
     assert TEXTS["nl"]["break_title"] == "Even rust" and TEXTS["en"]["break_title"] == "A moment of rest"
     assert TEXTS["nl"]["break_time_left"].format(time="4:32") == "nog 4:32"

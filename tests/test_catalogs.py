@@ -30,6 +30,7 @@ from rustlamp.core.catalog import (
     pseudo_words,
     read_messages,
 )
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.texts import MONTH_KEYS, WEEKDAY_KEYS, counted, human_moment, text
 
 LOCALE = Path(__file__).resolve().parent.parent / "rustlamp" / "locale"
@@ -44,6 +45,8 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "app.config_where",
         "app.config_where_routine",
         "app.plan_routine",
+        "date.day",
+        "date.moment",
         "duration.minutes",
         "duration.seconds",
         "settings.tab_privacy",
@@ -56,6 +59,16 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "week.checkins",
         "week.day",
         "week.date",
+    },
+    "de": {
+        "app.about_title",
+        "app.config_where",
+        "checkin.body_choice.okay",
+        "problem.type_bool",
+        "problem.type_other",
+        "problem.as_is",
+        "settings.routine_name",
+        "week.day",
     },
 }
 
@@ -242,3 +255,57 @@ def test_the_pseudo_locale_is_chosen_by_its_variable_in_a_fresh_process() -> Non
     said = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert said.stdout.strip() == pseudo_words("Quit")
     assert text("en", "menu_quit") == "Quit"  # this process has no such variable
+
+
+def test_a_language_is_added_with_its_two_files_and_no_python(tmp_path: Path) -> None:
+    """A copy of the package with a catalog and prompts for "xx" (the Dutch ones, relabelled): rustlamp
+    offers it, "auto" picks it on an xx system, the settings accept it, and it speaks it."""
+    package = tmp_path / "rustlamp"
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "rustlamp",
+        package,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    dutch = (package / "locale" / "nl.po").read_text(encoding="utf-8")
+    (package / "locale" / "xx.po").write_text(
+        dutch.replace('"Language: nl\\n"', '"Language: xx\\n"'), "utf-8"
+    )
+    shutil.copy(package / "content" / "nl.toml", package / "content" / "xx.toml")
+    code = (
+        "import os\n"
+        "from rustlamp.core.content import LANGUAGES, load_content, resolve_language\n"
+        "from rustlamp.core.config import parse_settings\n"
+        "from rustlamp.core.texts import text\n"
+        "print(LANGUAGES)\n"
+        "print(resolve_language('auto', {'LANG': 'xx_YY.UTF-8'}))\n"
+        "print(parse_settings('language = \"xx\"\\n', 'c.toml').errors)\n"
+        "print(text('xx', 'menu_quit'), load_content('xx').checkin_title)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != PSEUDO_VARIABLE}
+    said = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert said.stdout.splitlines() == [str((*LANGUAGES, "xx")), "xx", "()", "Afsluiten Even inchecken"]
+
+
+KEY_USES = [
+    # text(language, "key"), counted(...), week_text(...): a literal key in the code, and its catalog prefix
+    (re.compile(r'\b(?:text|_said|counted)\(\s*[^,()]+,\s*"([a-z_]+)"'), "app", "rustlamp"),
+    (re.compile(r'\bweek_text\(\s*[^,()]+,\s*"([a-z_]+)"'), "week", "rustlamp"),
+    (re.compile(r'\bwords\["([a-z_]+)"\]'), "settings", "rustlamp/ui/settings_*.py"),
+]
+
+
+def test_every_key_the_code_names_is_in_the_catalog() -> None:
+    keys = set(source())
+    root = Path(__file__).resolve().parent.parent
+    named, missing = 0, []
+    for pattern, prefix, where in KEY_USES:
+        files = root.glob(f"{where}/**/*.py") if "*" not in where else root.glob(where)
+        for path in files:
+            for match in pattern.finditer(path.read_text(encoding="utf-8")):
+                named += 1
+                if f"{prefix}.{match.group(1)}" not in keys:
+                    missing.append(f"{path.relative_to(root)}: {prefix}.{match.group(1)}")
+    assert named > 100  # the patterns still find the code's words
+    assert missing == [], "add these to rustlamp/locale/rustlamp.pot and every .po (CONTRIBUTING.md)"

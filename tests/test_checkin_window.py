@@ -22,13 +22,13 @@ from run_cli import RUSTLAMP
 from window_driver import WAIT, Window, minimise_and_bring_back, rgb, send_wm_delete, window_starter
 
 from rustlamp.core.checkin import MAX_NEED, CheckInAnswers
-from rustlamp.core.content import load_content
+from rustlamp.core.content import LANGUAGES, load_content
 from rustlamp.core.entries_json import entries_from_json
 from rustlamp.ui.checkin_window import one_line
 from rustlamp.ui.palette import DARK, LIGHT
 
-CONTENT = {language: load_content(language) for language in ("nl", "en")}
-TITLES = {"nl": "Even inchecken", "en": "A short check-in"}
+CONTENT = {language: load_content(language) for language in LANGUAGES}
+TITLES = {"nl": "Even inchecken", "en": "A short check-in", "de": "Kurz einchecken"}
 EMPTY = {"outcome": "saved", "checkin": CheckInAnswers().to_json()}
 CANCELLED = {"outcome": "cancelled"}
 SCREENSHOTS = Path(os.environ.get("RUSTLAMP_SCREENSHOTS", "artifacts/screenshots"))
@@ -53,7 +53,8 @@ def open_window(accessible_desktop: DesktopSession, a11y: Accessibility) -> Iter
         def start(language: str = "en", scheme: str = "light", command: list[str] | None = None) -> Opened:
             env = {k: v for k, v in accessible_desktop.env.items() if not k.startswith(("LC_", "LANG"))}
             env.update(
-                RUSTLAMP_COLOR_SCHEME=scheme, LANG="en_GB.UTF-8" if language == "en" else "nl_NL.UTF-8"
+                RUSTLAMP_COLOR_SCHEME=scheme,
+                LANG={"en": "en_GB.UTF-8", "nl": "nl_NL.UTF-8", "de": "de_DE.UTF-8"}[language],
             )
             window = start_window(command or _command(language), TITLES[language], env)
             pid = window.process.pid
@@ -98,7 +99,7 @@ def _reading(language: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_each_question_is_a_named_group_of_answers_named_as_shown(
     open_window: Callable[..., Opened], language: str
 ) -> None:
@@ -195,7 +196,7 @@ def test_a_whole_check_in_by_keyboard_alone_lands_in_the_journal(
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_enter_saves_an_empty_check_in_at_once_then_thanks_for_a_moment(
     open_window: Callable[..., Opened], language: str
 ) -> None:
@@ -267,7 +268,7 @@ def test_sigusr1_brings_the_window_back_with_the_keys(
 
 @pytest.mark.desktop
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_screenshots_in_the_calm_colours(
     open_window: Callable[..., Opened], language: str, scheme: str
 ) -> None:

@@ -39,7 +39,8 @@ def test_check_lists_every_error_with_file_line_and_key(env: dict[str, str], tmp
     result = rustlamp(["config", "check", str(bad)], env)
     assert result.returncode == 2
     errors = result.stderr.splitlines()
-    assert errors[0] == f'{bad}:1: language: \'fr\' is not a known language; allowed: "auto", "nl" or "en"'
+    allowed = 'allowed: "auto", "nl", "en" or "de"'
+    assert errors[0] == f"{bad}:1: language: 'fr' is not a known language; {allowed}"
     assert errors[1].startswith(
         f"{bad}:4: reminders.every: '2s' is out of range; allowed: a duration from 10s"
     )

@@ -199,9 +199,12 @@ def test_good_values(text: str, get: Any, expected: Any) -> None:
     [
         (
             'language = "fr"',
-            'my.toml:1: language: \'fr\' is not a known language; allowed: "auto", "nl" or "en"',
+            'my.toml:1: language: \'fr\' is not a known language; allowed: "auto", "nl", "en" or "de"',
         ),
-        ("language = 1", 'my.toml:1: language: is a number, not a string; allowed: "auto", "nl" or "en"'),
+        (
+            "language = 1",
+            'my.toml:1: language: is a number, not a string; allowed: "auto", "nl", "en" or "de"',
+        ),
         (
             '[reminders]\nevery = "9s"',
             f"my.toml:2: reminders.every: '9s' is out of range; {EVERY_HINT}",
@@ -437,7 +440,7 @@ def test_every_problem_is_listed_with_its_line() -> None:
     assert result.settings is None
     assert sorted(printed(result)) == sorted(
         [
-            'my.toml:1: language: \'fr\' is not a known language; allowed: "auto", "nl" or "en"',
+            'my.toml:1: language: \'fr\' is not a known language; allowed: "auto", "nl", "en" or "de"',
             f"my.toml:4: reminders.every: '5x' is not a duration; {EVERY_HINT}",
             f"my.toml:5: reminders.start: '9:60' is not a time of day; {TIME_HINT}",
             f"my.toml:6: reminders.end: is a number, not a string; {TIME_HINT}",

@@ -163,6 +163,7 @@ def _spec_qt_choice(platform: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {
         "Path": PurePosixPath,
         "WINDOWS": platform == "win32",
+        "PACKAGE": ROOT / "rustlamp",
         "sys": SimpleNamespace(platform=platform),
     }
     exec(compile(chosen, "rustlamp.spec", "exec"), namespace)
@@ -184,13 +185,15 @@ WIN_PLUGINS, MAC_PLUGINS = "PySide6/plugins", "PySide6/Qt/plugins"
                 "PySide6/Qt6Gui.dll",
                 "PySide6/QtWidgets.pyd",
                 "rustlamp/icons/calm-0-16.png",
+                "PySide6/translations/qtbase_nl.qm",  # Qt's own words in the languages rustlamp speaks
             ],
             [
                 f"{WIN_PLUGINS}/platforms/qoffscreen.dll",
                 f"{WIN_PLUGINS}/imageformats/qjpeg.dll",
                 f"{WIN_PLUGINS}/tls/qschannelbackend.dll",
                 f"{WIN_PLUGINS}/iconengines/qsvgicon.dll",
-                "PySide6/translations/qtbase_nl.qm",
+                "PySide6/translations/qtbase_xx.qm",  # a language rustlamp does not speak
+                "PySide6/translations/qtdeclarative_nl.qm",
                 "PySide6/Qt6Network.dll",
                 "PySide6/Qt6Svg.dll",
                 "libQt6Network.so.6",
@@ -202,6 +205,7 @@ WIN_PLUGINS, MAC_PLUGINS = "PySide6/plugins", "PySide6/Qt/plugins"
                 f"{MAC_PLUGINS}/platforms/libqcocoa.dylib",
                 f"{MAC_PLUGINS}/styles/libqmacstyle.dylib",
                 "PySide6/Qt/lib/QtWidgets.framework/Versions/A/QtWidgets",
+                "PySide6/Qt/translations/qtbase_nl.qm",
             ],
             [
                 f"{MAC_PLUGINS}/platforms/libqminimal.dylib",
@@ -468,3 +472,19 @@ def test_the_wheel_in_debians_own_python_opens_the_break_window_from_the_running
     finally:
         lamp.stop()
     print(f"pip install of the wheel and its dependencies into Debian's python: {installed:.1f} s")
+
+
+def test_the_frozen_app_starts_its_windows_in_a_form_its_launcher_understands(tmp_path: Path) -> None:
+    """Outside a frozen app a window starts with -P; the frozen app's launcher takes no Python options."""
+    asked = run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys; sys.frozen = True; from rustlamp.system.windows import window_command; "
+            "print(json.dumps(window_command('popup_menu', ['--help'])[1:]))",
+        ],
+        cwd=tmp_path,
+    )
+    launcher = str(ROOT / "packaging" / "pyinstaller" / "launcher.py")
+    window = run([sys.executable, launcher, *json.loads(asked.stdout)], cwd=tmp_path)
+    assert window.stdout.startswith("usage: ") and "--timeout" in window.stdout

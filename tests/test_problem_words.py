@@ -219,7 +219,7 @@ def test_every_problem_is_said_in_dutch_with_its_key_and_values_and_no_english_l
 def test_the_bad_files_have_the_problems_they_were_written_for(tmp_path: Path) -> None:
     lines = [p.line_in("nl") for p in file_problems(tmp_path)]
     expected = [
-        'my.toml:1: language: \'fr\' is geen taal die rustlamp kent; wat wel kan: "auto", "nl" of "en"',
+        'my.toml:1: language: \'fr\' is geen taal die rustlamp kent; wat wel kan: "auto", "nl", "en" of "de"',
         "my.toml:2: colour: let op: onbekende naam, rustlamp slaat hem over; namen die hier kunnen: "
         "language, reminders, break, routines, prompts, checkin, journal, idle, dnd",
         "my.toml:5: reminders.every: let op: 4m is wel erg vaak; vaker dan om de 5m voelt al snel als gezeur",
@@ -308,7 +308,8 @@ def test_a_problem_is_equal_with_or_without_its_phrase() -> None:
 
 def test_another_language_is_said_in_english() -> None:
     words = phrase("not_a_duration", value="'x'")
-    assert words.said("de") == words.said("en") == "'x' is not a duration"
+    assert words.said("xx") == words.said("en") == "'x' is not a duration"
+    assert words.said("de") == "'x' ist keine Dauer"
 
 
 def test_an_unknown_phrase_is_refused_at_once() -> None:

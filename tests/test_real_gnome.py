@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_process import window_child
+from PIL import Image, ImageChops
 from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
 from run_cli import rustlamp
-from wayland_session import APPINDICATOR_UUID, Gnome, gnome
+from wayland_session import APPINDICATOR_UUID, WIDTH, Gnome, gnome
 
 pytestmark = pytest.mark.real_desktop
 
@@ -160,3 +162,78 @@ def test_gnomes_do_not_disturb_holds_reminders_and_lets_one_come_after(
             assert app.stop() == 0
     finally:
         desktop.gsettings("set", "org.gnome.desktop.notifications", "show-banners", "true")
+
+
+def test_the_break_window_is_rustlamp_with_its_name_and_icon(desktop: Gnome, tmp_path: Path) -> None:
+    """GNOME's window tracker maps the break window to rustlamp's desktop entry (its app id is the
+    entry's name), so the top bar, the overview and Alt+Tab show rustlamp's name and lamp, not a
+    program's name; the window's title is the break's own."""
+    app = start_app(desktop, tmp_path / "home", CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        assert rustlamp(["break"], app.env).returncode == 0
+        [window] = wait(
+            lambda: [
+                w for w in desktop.windows() if w.get("title") == "A moment of rest" and not w["is-hidden"]
+            ],
+            "the break window",
+        )
+        # the app the shell tracks it to: the entry installed as a package would (wayland_session's
+        # install_desktop_entry), found by the window's app id; without it the shell invents "window:N"
+        # and shows the app id as the name, with a generic icon
+        assert window["app-id"] == "nl.rustlamp.Rustlamp.desktop", window
+        assert window["wm-class"] == "nl.rustlamp.Rustlamp", window
+        time.sleep(0.5)
+        desktop.screenshot(SHOTS / "gnome-break-window.png")
+    finally:
+        assert app.stop() == 0
+
+
+def test_a_click_on_the_banners_break_button_opens_the_break_with_its_sentence(
+    desktop: Gnome, tmp_path: Path
+) -> None:
+    """A real pointer (Mutter's remote desktop) over the reminder's banner, which unfolds its buttons,
+    and a click on "Take a break now": the break window opens with the sentence of that reminder."""
+    # A fresh session shows "Screen Lock disabled" (no GDM here) and keeps it while nobody moves: its
+    # close button is where a banner's is; a click there on an empty top bar does nothing.
+    desktop.point_at(866, 59)
+    desktop.click()
+    app = start_app(desktop, tmp_path / "home", FAST)
+    try:
+        app.wait_for_output(r"reminder shown: ", timeout=30)
+        wait(lambda: [e for e in desktop.events("notify") if e["app_name"] == "rustlamp"], "Notify")
+        time.sleep(0.6)  # the banner slides in
+        folded = desktop.screenshot(tmp_path / "folded.png")
+        desktop.point_at(640, 70)  # over the banner: it unfolds its buttons
+        time.sleep(0.8)
+        unfolded = desktop.screenshot(SHOTS / "gnome-banner-buttons.png")
+        with Image.open(folded) as a, Image.open(unfolded) as b:
+            box = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).crop((0, 0, WIDTH, 300)).getbbox()
+        assert box is not None, "the banner did not unfold"
+        left, _, right, bottom = box
+        # The buttons share the banner's bottom row in the order sent: "Take a break now" first.
+        buttons = [label for key, label in last_actions(desktop) if key != "default"]
+        assert buttons[0] == "Take a break now", buttons
+        desktop.point_at(left + (right - left) // (2 * len(buttons)), bottom - 20)
+        desktop.click()
+        invoked = wait(lambda: desktop.events("action"), "ActionInvoked from the banner")[0]
+        # (GNOME's helper and the shell both send the signal: the same id and key)
+        assert {(e["id"], e["key"]) for e in desktop.events("action")} == {(invoked["id"], "break")}
+        clicked = next(n for n in rustlamp_notes(desktop) if notification_id(desktop, n) == [invoked["id"]])
+        _, argv = window_child(app, "break_window")
+        assert clicked["body"] in argv, (clicked["body"], argv)
+        wait(
+            lambda: [w for w in desktop.windows() if w.get("title") == "A moment of rest"], "the break window"
+        )
+        time.sleep(0.5)
+        desktop.screenshot(SHOTS / "gnome-break-from-banner.png")
+    finally:
+        assert app.stop() == 0
+
+
+def rustlamp_notes(desktop: Gnome) -> list[dict[str, Any]]:
+    return [e for e in desktop.events("notify") if e["app_name"] == "rustlamp"]
+
+
+def last_actions(desktop: Gnome) -> list[tuple[str, str]]:
+    return [(key, label) for key, label in rustlamp_notes(desktop)[-1]["actions"]]

@@ -19,6 +19,7 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from PIL import Image, ImageChops
 from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, Plasma, plasma
 
 pytestmark = pytest.mark.real_desktop
@@ -203,3 +204,79 @@ def test_plasmas_do_not_disturb_holds_reminders_and_lets_one_come_after(
         bus.disconnect()
     finally:
         loop.close()
+
+
+def test_the_break_window_is_rustlamp_with_its_name_and_icon(desktop: Plasma, tmp_path: Path) -> None:
+    """KWin knows the break window by rustlamp's desktop entry name (its Wayland app id), from which
+    Plasma's task manager takes the name and the lamp; the title is the break's own. (The entry itself is
+    not installed in this Plasma: with it, the reminder popup's Later click in the first test goes
+    unanswered, not understood yet; with it the task manager showed the lamp, screenshot looked at.)"""
+    app = start_app(desktop, tmp_path / "home", CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        assert rustlamp(["break"], app.env).returncode == 0
+        [window] = wait(
+            lambda: [w for w in desktop.windows() if w["caption"] == "A moment of rest"], "the break window"
+        )
+        assert window["desktopFileName"] == "nl.rustlamp.Rustlamp", window
+        time.sleep(0.5)
+        desktop.screenshot(SHOTS / "plasma-break-window.png")
+    finally:
+        assert app.stop() == 0
+
+
+def menu_rows(desktop: Plasma, item: str) -> list[str]:
+    """The lamp's menu as rustlamp offers it (com.canonical.dbusmenu GetLayout, the layout Plasma draws):
+    the visible top-level rows in order, each its label without mnemonic, "" for a separator."""
+    import asyncio
+
+    async def read() -> list[str]:
+        bus = await MessageBus(bus_address=desktop.env["DBUS_SESSION_BUS_ADDRESS"]).connect()
+        try:
+            reply = await bus.call(
+                Message(destination=item.split("/", 1)[0], path="/MenuBar", interface="com.canonical.dbusmenu",
+                        member="GetLayout", signature="iias", body=[0, 1, []])
+            )  # fmt: skip
+            assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+            rows = []
+            for child in reply.body[1][2]:
+                props = {key: value.value for key, value in child.value[1].items()}
+                if props.get("visible", True):
+                    separator = props.get("type") == "separator"
+                    rows.append("" if separator else str(props.get("label", "")).replace("_", ""))
+            return rows
+        finally:
+            bus.disconnect()
+
+    return asyncio.run(read())
+
+
+def row_centre(shot: Path, box: tuple[int, int, int, int], rows: list[str], label: str) -> tuple[int, int]:
+    """Where the row `label` is drawn in the menu at `box` on `shot`: the menu's separators are found in
+    the picture (thin lines across it, unlike text), the rows between two of them share the space."""
+    with Image.open(shot) as image:
+        menu = image.convert("RGB").crop(box)
+    width, height = menu.size
+    background = max(menu.getcolors(width * height) or [], key=lambda c: c[0])[1]
+    inner = range(width // 10, width - width // 10)
+
+    def line(y: int) -> bool:  # nearly all of the row one colour, not the background's
+        colours = [menu.getpixel((x, y)) for x in inner]
+        top = max(set(colours), key=colours.count)
+        return top != background and colours.count(top) > 0.9 * len(colours)
+
+    lines = [y for y in range(2, height - 2) if line(y)]
+    separators = [y for i, y in enumerate(lines) if i == 0 or lines[i - 1] != y - 1]  # one per line
+    assert len(separators) == rows.count(""), (separators, rows)
+    edges = [0, *separators, height]
+    segments: list[list[str]] = [[]]
+    for row in rows:
+        if row:
+            segments[-1].append(row)
+        else:
+            segments.append([])
+    for (start, end), labels in zip(zip(edges, edges[1:]), segments, strict=True):
+        if label in labels:
+            step = (end - start) / len(labels)
+            return box[0] + width // 2, box[1] + start + int(step * (labels.index(label) + 0.5))
+    raise AssertionError(f"no {label!r} in the menu {rows}")

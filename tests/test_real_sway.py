@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from real_desktop_app import CALM, FAST, ROOT, SHOTS, our_item, registered_items, start_app, status
+from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, Sway, sway
 
 pytestmark = pytest.mark.real_desktop
 
 BAR = "bar {\n  position top\n  tray_output *\n}\n"
-MENU_CLASSNAME = "rustlamp_menu"  # the popup menu's X window (rustlamp.ui.popup_menu)
+MENU_CLASS = "^rustlamp$"  # the popup menu's X window (rustlamp.ui.popup_menu, Qt on XWayland)
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +78,11 @@ def test_the_lamp_sits_in_swaybar_and_a_right_click_opens_its_menu(desktop: Sway
         assert x > 1200 and y < 22
 
         desktop.click(x, y, BTN_RIGHT)  # swaybar calls ContextMenu: rustlamp shows its own menu
-        desktop.run(
-            ["timeout", "10", "xdotool", "search", "--sync", "--onlyvisible", "--classname", MENU_CLASSNAME]
-        )
+        desktop.run(["timeout", "10", "xdotool", "search", "--sync", "--onlyvisible", "--class", MENU_CLASS])
         time.sleep(0.3)
         desktop.screenshot(SHOTS / "sway-menu.png")
-        # Take a break now, Check-in, This week, Snooze: its first choice
-        desktop.run(["xdotool", "key", "--delay", "80", "Down", "Down", "Down", "Down", "Right", "Return"])
+        # The menu opens on Take a break now; then Check in, This week, Later: its first choice
+        desktop.run(["xdotool", "key", "--delay", "80", "Down", "Down", "Down", "Right", "Return"])
         wait(lambda: status(app)["snoozed_until"], "the snooze chosen in the menu")
     finally:
         assert app.stop() == 0
@@ -161,3 +160,36 @@ def test_makos_do_not_disturb_and_a_fullscreen_window_hold_reminders(desktop: Sw
         desktop.run(["makoctl", "mode", "-s", "default"])
         assert app.stop() == 0
         desktop.run(["makoctl", "dismiss", "--all"])
+
+
+def rustlamp_windows(desktop: Sway) -> list[dict[str, Any]]:
+    """sway's view of rustlamp's windows (get_tree): native Wayland ones by app id, XWayland ones by
+    WM_CLASS."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        properties = node.get("window_properties") or {}
+        if node.get("app_id") == "nl.rustlamp.Rustlamp" or properties.get("class") == "rustlamp":
+            found.append(node)
+        for child in node.get("nodes", []) + node.get("floating_nodes", []):
+            walk(child)
+
+    walk(json.loads(desktop.swaymsg("-t", "get_tree")))
+    return found
+
+
+def test_the_break_window_is_rustlamps_by_name(desktop: Sway, app_home: Path) -> None:
+    """What sway (its window list, swaybar, any switcher) knows the break window by: rustlamp's app id,
+    the same as its desktop file's name, and the window's own title, not a program's."""
+    app = start_app(desktop, app_home, CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        assert rustlamp(["break"], app.env).returncode == 0
+        [window] = wait(lambda: rustlamp_windows(desktop), "the break window in sway's tree")
+        # a native Wayland window whose app id is the desktop entry's name (packaging/linux/)
+        assert window["app_id"] == "nl.rustlamp.Rustlamp", window
+        assert (ROOT / "packaging" / "linux" / f"{window['app_id']}.desktop").is_file()
+        assert window["name"] == "A moment of rest"
+        desktop.screenshot(SHOTS / "sway-break-window.png")
+    finally:
+        assert app.stop() == 0

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rustlamp.core.content import LANGUAGES
 from rustlamp.ui.settings_fields import NoteLine
 from rustlamp.ui.settings_window import SettingsWindow
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
@@ -154,7 +155,7 @@ def test_fields_are_wide_enough_for_their_values(window, qt: QApplication) -> No
 
 
 def test_hints_do_not_wrap_and_sentences_have_room(window, qt: QApplication) -> None:  # type: ignore[no-untyped-def]
-    for language in ("nl", "en"):
+    for language in LANGUAGES:
         shown: SettingsWindow = window(language)
         for tab in range(len(TAB_KEYS)):
             shown.tabs.setCurrentIndex(tab)
@@ -245,7 +246,7 @@ def test_many_routines_scroll_in_their_list_and_the_arrow_keys_show_each_in_the_
     assert routines.list.verticalScrollBar().value() == routines.list.verticalScrollBar().maximum()
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_every_tab_has_room_for_all_it_holds(window, qt: QApplication, language: str) -> None:  # type: ignore[no-untyped-def]
     shown: SettingsWindow = window(language)
     for tab in range(len(TAB_KEYS)):
@@ -256,7 +257,7 @@ def test_every_tab_has_room_for_all_it_holds(window, qt: QApplication, language:
         assert needed.width() <= page.width() and needed.height() <= page.height(), (TAB_KEYS[tab], needed)
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_every_control_is_named_by_the_words_it_shows(window, qt: QApplication, language: str) -> None:  # type: ignore[no-untyped-def]
     """Voice control users say what they see: a button's or a box's name holds its text, a field's name is
     its label's text, a list item's name is its text (without the dot that marks a problem)."""

@@ -28,6 +28,7 @@ from desktop import DesktopSession
 from window_driver import Window, minimise_and_bring_back, until, window_starter
 
 from rustlamp.core.config import parse_settings
+from rustlamp.core.content import LANGUAGES
 from rustlamp.core.texts import language_name
 from rustlamp.ui.contract import SettingsRequest
 from rustlamp.ui.settings_words import SETTINGS_TEXTS, TAB_KEYS
@@ -539,7 +540,7 @@ def test_sigusr1_brings_the_window_back_and_focused(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_screenshots_of_every_tab(
     open_settings: Callable[..., Opened],
     accessible_desktop: DesktopSession,

@@ -18,11 +18,12 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pytest
+from atspi import Accessibility
 from bus_standins import DroppingWatcher, dropping_watcher
 from dbus_fast import Message, MessageType, Variant
 from desktop import DesktopSession
 from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
-from test_tray_xembed import menu_is_open, menu_window
+from test_tray_xembed import opened_menu
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
 from rustlamp.tray.dbusmenu import DBusMenu
@@ -590,36 +591,37 @@ def test_start_without_a_session_bus_says_so(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.desktop
-def test_context_menu_opens_our_own_menu_and_a_choice_reaches_the_handler(session: DesktopSession) -> None:
+def test_context_menu_opens_our_own_menu_and_a_choice_reaches_the_handler(
+    session: DesktopSession, a11y: Accessibility
+) -> None:
     """swaybar draws no dbusmenu menus: a right click there calls ContextMenu(x, y)."""
     pressed: list[str] = []
 
     async def scenario() -> None:
         async with started_tray(pressed.append) as (tray, host):
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
-            menu = await asyncio.to_thread(menu_window, session)
-            assert (menu.x, menu.y) == (100, 120)
+            menu = await opened_menu(a11y.ready(), tray.popup)
+            assert menu.find("popup menu", "rustlamp")["extents"][:2] == [100, 120]
             # A second call while it is open opens no second menu.
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [300, 300])
-            await asyncio.to_thread(session.run, ["xdotool", "key", "Down", "Return"])
+            await asyncio.to_thread(session.run, ["xdotool", "key", "Return"])  # it opens on Take a break
             await until(lambda: pressed == ["break"], what="the chosen item reaching the handler")
             assert tray.popup.opened == 1
-            await until(lambda: not menu_is_open(session), what="the menu closing")
+            await until(lambda: not tray.popup.is_open, what="the menu closing")
 
-            # The menu shows the state of the moment: paused, its first row is "Resume now".
+            # The menu shows the state of the moment: paused, it offers "Resume now".
             tray.update(Lamp("paused"), menu_items(paused=True), TIP)
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
-            await asyncio.to_thread(menu_window, session)
-            keys = ["Down", "Down", "Return"]  # Take a break, then Resume now (disabled rows are skipped)
-            await asyncio.to_thread(session.run, ["xdotool", "key", *keys])
+            menu = await opened_menu(a11y, tray.popup)
+            await asyncio.to_thread(menu.press, "menu item", "Resume now")
             await until(lambda: len(pressed) == 2, what="the second choice")
             assert pressed == ["break", "resume"]
 
             # Closing the tray closes an open menu, and its choice goes nowhere.
             await host.ok(tray.bus_name, "/StatusNotifierItem", ITEM, "ContextMenu", "ii", [100, 120])
-            await asyncio.to_thread(menu_window, session)
+            menu = await opened_menu(a11y, tray.popup)
             await tray.close()
-            await until(lambda: not menu_is_open(session), what="the menu closing with the tray")
+            assert not tray.popup.is_open and menu.tree_or_none() is None
             assert pressed == ["break", "resume"]
 
     run(scenario())

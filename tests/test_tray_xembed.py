@@ -2,7 +2,8 @@
 
 The tray runs on an asyncio loop in this process, so each test points this process's DISPLAY at the
 test desktop (monkeypatch puts the person's own value back afterwards). Clicks and keys are real X
-input (xdotool, through XTEST), as a person's would be.
+input (xdotool, through XTEST), as a person's would be; the menu (a Qt popup in a process of its own) is
+read and its items chosen the way a screen reader and voice control do, through AT-SPI (tests/atspi.py).
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from app_process import QUIET_ALL_DAY, RunningApp, window_child
+from atspi import Accessibility, AccessibleApp
 from desktop import DesktopSession, extra_display
 from PIL import Image, ImageChops
 
 from rustlamp.core.menu import SEPARATOR, Lamp, MenuItem, Tooltip
-from rustlamp.tray.popup import menu_ids, menu_to_json
+from rustlamp.tray.popup import PopupMenu
 from rustlamp.tray.xembed import DOCKED_DETAIL, XEmbedTray, png_size_for
+from rustlamp.ui.contract import CannotOpen, MenuRequest
 
 MENU = (
     MenuItem("", "Next reminder at 12:30", enabled=False),
@@ -38,15 +43,16 @@ MENU = (
 )
 CALM = Lamp("calm", 0)
 TIP = Tooltip("rustlamp", "Next reminder at 12:30")
-MENU_CLASSNAME = "rustlamp_menu"  # popup_menu's Tk menu window: WM_CLASS ("rustlamp_menu", "Menu")
 ICON_CLASS = '("rustlampSystemTrayIcon" "rustlamp")'
 
 
 @pytest.fixture
-def xdisplay(desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopSession]:
-    monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
-    yield desktop
-    desktop.run(["xdotool", "key", "Escape"], check=False)  # a menu a failed test left open
+def xdisplay(accessible_desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopSession]:
+    """The test desktop for this process's tray; its menus register on the accessibility bus."""
+    monkeypatch.setenv("DISPLAY", accessible_desktop.env["DISPLAY"])
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", accessible_desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    yield accessible_desktop
+    accessible_desktop.run(["xdotool", "key", "Escape"], check=False)  # a menu a failed test left open
 
 
 @dataclass(frozen=True)
@@ -103,29 +109,13 @@ async def xdo(desktop: DesktopSession, *args: str) -> str:
     return done.stdout
 
 
-def menu_window(desktop: DesktopSession, timeout: float = 5.0) -> Box:
-    """The popup menu's window once it is on screen."""
-    found = desktop.run(
-        [
-            "timeout",
-            str(timeout),
-            "xdotool",
-            "search",
-            "--sync",
-            "--onlyvisible",
-            "--classname",
-            MENU_CLASSNAME,
-        ]
-    ).stdout.split()
-    assert len(found) == 1, found
-    geometry = desktop.run(["xdotool", "getwindowgeometry", "--shell", found[0]]).stdout
-    values = dict(line.split("=", 1) for line in geometry.split())
-    return Box(found[0], int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"]))
-
-
-def menu_is_open(desktop: DesktopSession) -> bool:
-    search = ["xdotool", "search", "--onlyvisible", "--classname", MENU_CLASSNAME]
-    return desktop.run(search, check=False).returncode == 0
+async def opened_menu(a11y: Accessibility, popup: PopupMenu) -> AccessibleApp:
+    """The menu the popup opened, once a screen reader can read it (its first choice has the focus)."""
+    await until(lambda: popup.process_id is not None, 10)
+    assert popup.process_id is not None
+    menu = await asyncio.to_thread(a11y.window, popup.process_id)
+    await asyncio.to_thread(menu.wait_for, "popup menu", "rustlamp")
+    return menu
 
 
 class Recorder:
@@ -178,41 +168,46 @@ def test_docks_in_trayer_and_a_left_click_activates(xdisplay: DesktopSession, tm
     asyncio.run(scenario())
 
 
+def check_menu(on: bool) -> tuple[MenuItem, ...]:
+    """MENU with the app's check item, placed as rustlamp.core.menu.menu() places it."""
+    return (*MENU[:-1], MenuItem("autostart", "Start at login", checked=on), MENU[-1])
+
+
 @pytest.mark.desktop
-def test_a_right_click_opens_the_menu_and_a_chosen_item_is_reported(
-    xdisplay: DesktopSession, tmp_path: Path
+def test_a_right_click_opens_the_menu_at_the_pointer_as_a_screen_reader_reads_it(
+    xdisplay: DesktopSession, a11y: Accessibility, tmp_path: Path
 ) -> None:
     handler = Recorder()
 
     async def scenario() -> None:
         tray = await started(handler)
+        tray.update(CALM, check_menu(True), TIP)
         try:
             box = the_icon(xdisplay)
             await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
-            menu = await asyncio.to_thread(menu_window, xdisplay)
+            menu = await opened_menu(a11y.ready(), tray._popup)
             xdisplay.screenshot(tmp_path / "menu.png")
+            found = menu.find("popup menu", "rustlamp")
+            x, y, width, _ = found["extents"]
             # It opens at the pointer, kept on the screen: right of the icon there is no room.
-            assert menu.y == box.centre[1]
-            assert menu.x + menu.width <= 1280
+            assert y == box.centre[1] and x + width <= 1280, (found, box)
+            items = {node["name"]: node["states"] for node in menu.nodes("menu item")}
+            assert list(items) == [
+                "Next reminder at 12:30", "Take a break now", "Check-in…", "Snooze", "Start at login", "Quit",
+            ]  # fmt: skip
+            # The status line is read as its sentence, and says it cannot be chosen; so does Check-in.
+            assert "enabled" not in items["Next reminder at 12:30"]
+            assert "enabled" not in items["Check-in…"] and "enabled" in items["Take a break now"]
+            assert {"checkable", "checked"} <= set(items["Start at login"])
+            # What a screen reader says as the menu opens: the first thing there is to choose.
+            await asyncio.to_thread(menu.wait_for_focus, "menu item", "Take a break now")
             assert handler.calls == []
 
-            # Keyboard: Down skips the disabled status line and the separator.
-            await xdo(xdisplay, "key", "Down", "Return")
+            # "Click Take a break now", as voice control says it.
+            await asyncio.to_thread(menu.press, "menu item", "Take a break now")
             await until(lambda: handler.calls == ["break"])
-            await until(lambda: not menu_is_open(xdisplay))
-
-            # Mouse: the last row is "Quit".
-            await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
-            menu = await asyncio.to_thread(menu_window, xdisplay)
-            await xdo(xdisplay, "mousemove", str(menu.x + 20), str(menu.y + menu.height - 8), "click", "1")
-            await until(lambda: handler.calls == ["break", "quit"])
-
-            # A submenu's item.
-            await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
-            await asyncio.to_thread(menu_window, xdisplay)
-            await xdo(xdisplay, "key", "Down", "Down", "Right", "Down", "Return")
-            await until(lambda: handler.calls == ["break", "quit", "snooze:today"])
-            assert handler.threads == {threading.get_ident()}
+            await until(lambda: not tray._popup.is_open)
+            assert handler.threads == {threading.get_ident()}, "the handler runs on the loop's thread"
         finally:
             await tray.close()
 
@@ -220,18 +215,68 @@ def test_a_right_click_opens_the_menu_and_a_chosen_item_is_reported(
 
 
 @pytest.mark.desktop
-def test_escape_and_a_click_elsewhere_dismiss_the_menu_without_a_call(xdisplay: DesktopSession) -> None:
+def test_the_menu_by_keyboard_by_name_and_by_mouse(xdisplay: DesktopSession, a11y: Accessibility) -> None:
     handler = Recorder()
+
+    async def scenario() -> None:
+        tray = await started(handler)
+        tray.update(CALM, check_menu(False), TIP)
+        try:
+            box = the_icon(xdisplay)
+            # Keyboard alone: Up reaches the status line (read, not chosen: Enter leaves the menu open),
+            # Down past Take a break and the disabled Check-in to Snooze, Right into it, Down, Enter.
+            await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
+            menu = await opened_menu(a11y.ready(), tray._popup)
+            await xdo(xdisplay, "key", "Up")
+            await asyncio.to_thread(menu.wait_for_focus, "menu item", "Next reminder at 12:30")
+            await xdo(xdisplay, "key", "Return", "Down", "Down", "Down")
+            await asyncio.to_thread(menu.wait_for_focus, "menu item", "Snooze")
+            await xdo(xdisplay, "key", "Right", "Down")
+            await asyncio.to_thread(menu.wait_for_focus, "menu item", "Today")
+            assert handler.calls == []
+            await xdo(xdisplay, "key", "Return")
+            await until(lambda: handler.calls == ["snooze:today"])
+            await until(lambda: not tray._popup.is_open)
+
+            # By name: open the submenu, then choose in it.
+            await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
+            menu = await opened_menu(a11y, tray._popup)
+            await asyncio.to_thread(menu.press, "menu item", "Snooze", "Show Menu")
+            await asyncio.to_thread(menu.press, "menu item", "10 min")
+            await until(lambda: handler.calls == ["snooze:today", "snooze:600s"])
+            await until(lambda: not tray._popup.is_open)
+
+            # The mouse: a check item reports its id (the app flips the state; the next menu shows it).
+            await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
+            menu = await opened_menu(a11y, tray._popup)
+            x, y, width, height = menu.find("menu item", "Start at login")["extents"]
+            await xdo(xdisplay, "mousemove", str(x + width // 2), str(y + height // 2), "click", "1")
+            await until(lambda: handler.calls == ["snooze:today", "snooze:600s", "autostart"])
+        finally:
+            await tray.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.desktop
+def test_escape_a_click_elsewhere_and_focus_elsewhere_close_the_menu_without_a_call(
+    xdisplay: DesktopSession, a11y: Accessibility
+) -> None:
+    handler = Recorder()
+    panel = xdisplay.run(["xdotool", "search", "--onlyvisible", "--name", "^panel$"]).stdout.split()[0]
 
     async def scenario() -> None:
         tray = await started(handler)
         try:
             box = the_icon(xdisplay)
-            for dismiss in (["key", "Escape"], ["mousemove", "300", "400", "click", "1"]):
+            for dismiss in (
+                ["key", "Escape"],
+                ["mousemove", "300", "400", "click", "1"],
+                ["windowfocus", panel],
+            ):
                 await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
-                await asyncio.to_thread(menu_window, xdisplay)
+                await opened_menu(a11y.ready(), tray._popup)
                 await xdo(xdisplay, *dismiss)
-                await until(lambda: not menu_is_open(xdisplay))
                 await until(lambda: not tray._popup.is_open)
             assert handler.calls == []
             # The tray still answers afterwards.
@@ -287,16 +332,16 @@ def test_update_changes_the_picture_only_when_the_lamp_changes_and_close_removes
 
 
 @pytest.mark.desktop
-def test_close_ends_an_open_menu(xdisplay: DesktopSession) -> None:
+def test_close_ends_an_open_menu(xdisplay: DesktopSession, a11y: Accessibility) -> None:
     handler = Recorder()
 
     async def scenario() -> None:
         tray = await started(handler)
         box = the_icon(xdisplay)
         await xdo(xdisplay, "mousemove", *map(str, box.centre), "click", "3")
-        await asyncio.to_thread(menu_window, xdisplay)
+        menu = await opened_menu(a11y.ready(), tray._popup)
         await tray.close()
-        await until(lambda: not menu_is_open(xdisplay))
+        assert menu.tree_or_none() is None, "the menu is gone"
         assert icons_in_panel(xdisplay) == []
         assert handler.calls == []
 
@@ -410,109 +455,119 @@ def test_no_display_is_reported_quickly(display: str, expected: str, monkeypatch
 # ----- the popup menu as a program -------------------------------------------------------------------
 
 
-def popup(desktop: DesktopSession, items: str, *extra: str) -> subprocess.Popen[str]:
-    """The popup program with `items` already on its stdin (a pipe holds far more than a menu)."""
+def popup(
+    desktop: DesktopSession, request: MenuRequest | None, stdin: bytes = b""
+) -> subprocess.Popen[bytes]:
+    """The popup program, through the launcher as the lamp starts it, with its stdin already written."""
+    args = request.to_argv() if request is not None else ["--x", "100", "--y", "120"]
     read_end, write_end = os.pipe()
-    with os.fdopen(write_end, "w") as pipe:
-        pipe.write(items)
-    with os.fdopen(read_end) as stdin:
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(request.stdin() if request is not None else stdin)
+    with os.fdopen(read_end, "rb") as pipe_in:
         return subprocess.Popen(
-            [sys.executable, "-m", "rustlamp.ui.popup_menu", "--x", "100", "--y", "120", *extra],
-            stdin=stdin,
+            [sys.executable, "-m", "rustlamp.ui.launch", "rustlamp.ui.popup_menu", *args],
+            stdin=pipe_in,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "DISPLAY": desktop.env["DISPLAY"]},
+            env=desktop.env,
         )
 
 
 @pytest.mark.desktop
-@pytest.mark.parametrize(
-    ("keys", "expected"),
-    [
-        (["Down", "Return"], (0, "break\n")),
-        (["Down", "Down", "Right", "Return"], (0, "snooze:600s\n")),
-        (["Escape"], (1, "")),
-        (["Down", "Down", "Right", "Escape", "Escape"], (1, "")),
-    ],
-)
-def test_popup_menu_program(desktop: DesktopSession, keys: list[str], expected: tuple[int, str]) -> None:
-    process = popup(desktop, menu_to_json(MENU))
-    menu = menu_window(desktop)
-    assert (menu.x, menu.y) == (100, 120)
-    desktop.run(["xdotool", "key", *keys])
-    out, err = process.communicate(timeout=10)
-    assert (process.returncode, out) == expected, err
-
-
-@pytest.mark.desktop
-def test_popup_menu_closes_by_itself_and_rejects_bad_input(desktop: DesktopSession) -> None:
+def test_the_menu_closes_by_itself_and_bad_input_gets_a_reason(desktop: DesktopSession) -> None:
     began = time.monotonic()
-    process = popup(desktop, menu_to_json(MENU), "--timeout", "0.5")
-    out, err = process.communicate(timeout=10)
-    assert (process.returncode, out) == (1, ""), err
-    assert time.monotonic() - began < 5
+    process = popup(desktop, MenuRequest(MENU, 100, 120, timeout=timedelta(seconds=0.5)))
+    out, err = process.communicate(timeout=15)
+    assert (process.returncode, json.loads(out)) == (0, {"outcome": "closed"}), err
+    assert time.monotonic() - began < 10
 
-    process = popup(desktop, '{"not": "a list"}')
-    out, err = process.communicate(timeout=10)
-    assert (process.returncode, out) == (2, "")
-    assert "JSON list" in err
+    for stdin, reason in [
+        (b'{"not": "a list"}', "the menu on stdin: the menu must be a JSON list of items"),
+        (b'[{"label": 3}]', "the menu on stdin: item 1: label must be a str, not 3"),
+        (b"[", "the menu on stdin: the menu is not JSON"),
+    ]:
+        process = popup(desktop, None, stdin)
+        out, err = process.communicate(timeout=15)
+        assert (process.returncode, out) == (2, b""), err
+        assert reason in err.decode(), err
 
 
-def check_menu(on: bool) -> tuple[MenuItem, ...]:
-    """MENU with the app's check item, placed as rustlamp.core.menu.menu() places it."""
-    return (*MENU[:-1], MenuItem("autostart", "Start at login", checked=on), MENU[-1])
+def test_the_tray_process_never_loads_qt_or_tk() -> None:
+    code = (
+        "import sys, rustlamp.tray.xembed, rustlamp.tray.popup\n"
+        "print(sorted(m for m in ('PySide6', 'shiboken6', 'tkinter', 'pystray') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# ----- the lamp itself in trayer ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_sni_host(desktop: DesktopSession) -> DesktopSession:
+    """The shared desktop without a status-notifier watcher (an earlier test may have left one on its
+    bus, and the lamp rightly prefers it to XEmbed)."""
+    desktop.stop_sni_tray()
+    desktop.stop_sni_watcher()
+    return desktop
 
 
 @pytest.mark.desktop
-def test_popup_menu_shows_a_check_item_checked_or_not_and_reports_its_id(
-    desktop: DesktopSession, tmp_path: Path
+def test_the_lamp_in_trayer_does_what_its_menu_is_told(
+    accessible_desktop: DesktopSession, no_sni_host: DesktopSession, a11y: Accessibility, tmp_path: Path
 ) -> None:
-    pictures: dict[bool, Image.Image] = {}
-    for on in (True, False):
-        process = popup(desktop, menu_to_json(check_menu(on)))
-        menu = menu_window(desktop)
-        path = desktop.screenshot(tmp_path / f"check-{'on' if on else 'off'}.png")
-        with Image.open(path) as shot:
-            pictures[on] = shot.convert("RGB").crop(
-                (menu.x, menu.y, menu.x + menu.width, menu.y + menu.height)
-            )
-        pictures[on].save(tmp_path / f"check-{'on' if on else 'off'}-menu.png")
-        # Down: Take a break, Snooze, Start at login (the disabled rows and the separators are skipped).
-        desktop.run(["xdotool", "key", "Down", "Down", "Down", "Return"])
-        out, err = process.communicate(timeout=10)
-        assert (process.returncode, out) == (0, "autostart\n"), err
-    on, off = pictures[True], pictures[False]
-    assert on.size == off.size, "the mark takes no room of its own: the menu keeps its size"
-    box = ImageChops.difference(on, off).getbbox()
-    assert box is not None, "a checked item must look different from an unchecked one"
-    left, top, right, bottom = box
-    # Only the mark differs: a small one in the indicator column left of the labels, in the row above
-    # "Quit" (the last row; rows are about 21 px high with Tk's default font here).
-    assert right - left <= 16 and bottom - top <= 16, box
-    assert right <= 30, f"the mark is left of the labels, not at {box}"
-    assert on.height * 0.6 < (top + bottom) / 2 < on.height - 20, (box, on.size)
-    # The mark is drawn in the text colour: dark pixels where the unchecked row has only background.
-    assert min(on.crop(box).convert("L").tobytes()) < 100
-    assert min(off.crop(box).convert("L").tobytes()) > 150
+    config = tmp_path / "config.toml"
+    config.write_text(QUIET_ALL_DAY, encoding="utf-8")
+    app = RunningApp(tmp_path, accessible_desktop.env, config)  # no status-notifier watcher: XEmbed
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(XEmbed")
+        a11y.ready()
+        deadline = time.monotonic() + 10
+        while not icons_in_panel(accessible_desktop):
+            assert time.monotonic() < deadline, "the lamp is not in trayer"
+            time.sleep(0.05)
+        box = the_icon(accessible_desktop)
+        accessible_desktop.run(["xdotool", "mousemove", *map(str, box.centre), "click", "3"])
+        pid, _ = window_child(app, "popup_menu")
+        menu = a11y.window(pid)
+        menu.wait_for_focus("menu item", "Take a break now")
+        status_line = menu.names("menu item")[0]
+        assert status_line.startswith("Next reminder at "), status_line
+        menu.press("menu item", "Later", "Show Menu")
+        menu.press("menu item", "10 min")
+        app.wait_for_output(r"snoozed \(tray\) until ")
+        # The menu was Qt in a process of its own: the lamp itself never loaded Qt.
+        maps = Path(f"/proc/{app.proc.pid}/maps").read_text()
+        for library in ("libQt6", "PySide6", "shiboken6", "_tkinter"):
+            assert library not in maps, library
+    finally:
+        app.stop()
 
 
-def test_menu_json_round_trips_through_the_popup_reader() -> None:
-    from rustlamp.ui.popup_menu import read_menu
-
-    items = read_menu(menu_to_json(MENU))
-    assert [i["label"] for i in items][2:5] == ["Take a break now", "Check-in…", "Snooze"]
-    assert items[1]["separator"] and not items[3]["enabled"]
-    assert [c["id"] for c in items[4]["children"]] == ["snooze:600s", "snooze:today"]
-    assert all(item["checked"] is None for item in items), "plain items are not check items"
-    for on in (True, False):
-        (check,) = [i for i in read_menu(menu_to_json(check_menu(on))) if i["id"] == "autostart"]
-        assert (check["label"], check["checked"]) == ("Start at login", on)
-        assert "autostart" in menu_ids(check_menu(on)), "a click on it is passed on to the app"
-    assert json.loads(menu_to_json(())) == []
-
-
-def test_the_tray_process_never_loads_tk() -> None:
-    code = "import sys, rustlamp.tray.xembed; print('tkinter' in sys.modules, 'pystray' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False"]
+@pytest.mark.desktop
+def test_a_menu_that_cannot_open_is_said_in_a_notification(
+    desktop_clean: DesktopSession, no_sni_host: DesktopSession, tmp_path: Path
+) -> None:
+    """Where Qt cannot load, a right click on the lamp is never a silent nothing: the lamp says why."""
+    fake = tmp_path / "fake" / "PySide6"  # a Qt that does not load, for the window processes only
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('raise ImportError("libQt6Core.so.6: cannot open shared object file")')
+    config = tmp_path / "config.toml"
+    config.write_text(QUIET_ALL_DAY, encoding="utf-8")
+    extra = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "fake"), *sys.path])}
+    app = RunningApp(tmp_path / "home", desktop_clean.env, config, extra)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(XEmbed")
+        deadline = time.monotonic() + 10
+        while not icons_in_panel(desktop_clean):
+            assert time.monotonic() < deadline, "the lamp is not in trayer"
+            time.sleep(0.05)
+        box = the_icon(desktop_clean)
+        desktop_clean.run(["xdotool", "mousemove", *map(str, box.centre), "click", "3"])
+        told = desktop_clean.wait_for_notification(lambda n: n["summary"] == CannotOpen().title("en"))
+        assert told["body"] == CannotOpen().sentence("en")
+        app.wait_for_output(r"the popup menu could not open: .*libQt6Core")
+        assert app.proc.poll() is None, "the lamp goes on"
+    finally:
+        app.stop()

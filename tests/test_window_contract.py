@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rustlamp.core.checkin import CheckInAnswers
+from rustlamp.core.menu import SEPARATOR, MenuItem
 from rustlamp.ui.contract import (
     BREAK_OUTCOMES,
     CHECKIN_OUTCOMES,
+    MENU_OUTCOMES,
     SETTINGS_OUTCOMES,
     WEEK_OUTCOMES,
     BreakAttempt,
@@ -25,8 +27,11 @@ from rustlamp.ui.contract import (
     CheckinSaved,
     Closed,
     ContractError,
+    MenuChosen,
+    MenuRequest,
     SettingsSaved,
     WeekRequest,
+    menu_from_json,
     outcome_from_json,
 )
 
@@ -90,6 +95,8 @@ def test_bad_break_arguments_end_with_argparse_status_2() -> None:
         (Closed(), SETTINGS_OUTCOMES),
         (Closed(), WEEK_OUTCOMES),
         (CannotOpen(("libxcb-cursor0",), "no xcb"), BREAK_OUTCOMES),
+        (MenuChosen("snooze:600s"), MENU_OUTCOMES),
+        (Closed(), MENU_OUTCOMES),
     ],
 )
 def test_an_outcome_survives_its_json_line(outcome: object, allowed: tuple[type, ...]) -> None:
@@ -127,3 +134,57 @@ def test_cannot_open_says_what_to_install_in_both_languages() -> None:
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in missing.sentence("en")
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in missing.sentence("nl")
     assert "log" in CannotOpen().sentence("en")
+
+
+leaves = st.builds(
+    MenuItem,
+    id=st.text(max_size=12),
+    label=st.text(max_size=30),
+    enabled=st.booleans(),
+    checked=st.sampled_from([None, True, False]),
+)
+menu_items = st.recursive(
+    leaves | st.just(SEPARATOR),
+    lambda inner: st.builds(
+        MenuItem,
+        id=st.just(""),
+        label=st.text(max_size=30),
+        enabled=st.booleans(),
+        children=st.lists(inner, min_size=1, max_size=4).map(tuple),
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    items=st.lists(menu_items, max_size=8).map(tuple),
+    x=st.integers(-5000, 10000),
+    y=st.integers(-5000, 10000),
+    timeout=seconds,
+)
+def test_a_menu_request_survives_argv_and_stdin(
+    items: tuple[MenuItem, ...], x: int, y: int, timeout: timedelta
+) -> None:
+    request = MenuRequest(items, x, y, timeout)
+    assert MenuRequest.from_argv(request.to_argv(), request.stdin().decode("utf-8").strip) == request
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{", "the menu is not JSON"),
+        ('{"id": "quit"}', "the menu must be a JSON list of items"),
+        ("[1]", "item 1 must be a JSON object"),
+        ('[{"id": "a"}, {"enabled": "no"}]', "item 2: enabled must be a bool"),
+        ('[{"children": [{"checked": 1}]}]', "item 1, item 1: checked must be true, false or null"),
+        ('[{"children": {}}]', "item 1: children must be a list"),
+    ],
+)
+def test_a_menu_that_breaks_the_contract_is_refused_with_where_and_why(text: str, reason: str) -> None:
+    with pytest.raises(ContractError, match=reason):
+        menu_from_json(text)
+
+
+def test_a_chosen_item_must_name_one() -> None:
+    with pytest.raises(ContractError, match="id must be a menu item's id"):
+        outcome_from_json('{"outcome": "chosen", "id": ""}', MENU_OUTCOMES)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rustlamp.core.catalog import HEADER, SOURCE_LANGUAGE, read_messages
+from rustlamp.core.content import load_content
 from rustlamp.core.texts import TEXTS
 from rustlamp.core.week import WEEK_TEXTS
 from rustlamp.ui.settings_words import SETTINGS_TEXTS
@@ -21,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONTENT = Path(__file__).resolve().parent.parent / "rustlamp" / "content"
 STYLE = CONTENT / "STYLE.md"
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "en", "de")
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -56,23 +57,28 @@ def sentences(language: str) -> list[str]:
 
 
 def avoided() -> dict[str, list[str]]:
-    """The quoted words under "avoid (nl)" and "avoid (en)" in the glossary of STYLE.md."""
+    """The quoted words under "avoid (nl)", "avoid (en)", "avoid (de)"... in the glossary tables of STYLE.md
+    (one table may hold several languages' columns)."""
     rows = [line for line in STYLE.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
-    header = next(row for row in rows if "avoid (nl)" in row)
-    columns = [cell.strip() for cell in header.strip("|").split("|")]
-    found: dict[str, list[str]] = {"nl": [], "en": []}
-    for row in rows[rows.index(header) + 1 :]:
-        cells = [cell.strip() for cell in row.strip("|").split("|")]
-        if len(cells) != len(columns):
-            break
-        for language in LANGUAGES:
-            found[language] += re.findall(r'"([^"]+)"', cells[columns.index(f"avoid ({language})")])
+    found: dict[str, list[str]] = {language: [] for language in LANGUAGES}
+    for index, header in enumerate(rows):
+        if "avoid (" not in header:
+            continue
+        columns = [cell.strip() for cell in header.strip("|").split("|")]
+        for row in rows[index + 1 :]:
+            cells = [cell.strip() for cell in row.strip("|").split("|")]
+            if len(cells) != len(columns) or "avoid (" in row:
+                break
+            for language in LANGUAGES:
+                if f"avoid ({language})" in columns:
+                    found[language] += re.findall(r'"([^"]+)"', cells[columns.index(f"avoid ({language})")])
     return found
 
 
 def test_the_glossary_is_read() -> None:
     words = avoided()
     assert "Pauze nu" in words["nl"] and "gehaast" in words["nl"] and "Snooze" in words["en"]
+    assert "pausieren" in words["de"] and "Routine" in words["de"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -99,8 +105,7 @@ def test_one_action_has_one_name_wherever_it_is_offered(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_week_says_the_breath_as_the_check_in_asks_it(language: str) -> None:
-    content = tomllib.loads((CONTENT / f"{language}.toml").read_text(encoding="utf-8"))
-    breath = content["checkin"]["breath_choices"]
+    breath = load_content(language).checkin_words.breath_choices
     week = WEEK_TEXTS[language]
     for choice in ("calm", "hurried", "unknown"):
         assert week[f"legend_{choice}"] == breath[choice].lower()
@@ -113,6 +118,8 @@ def test_in_english_pause_is_only_for_reminders_and_in_dutch_pauze_only_for_a_br
             assert "reminders" in around, sentence
     for sentence in sentences("nl"):
         assert not re.search(r"\bgepauzeerd|\bpauzeer", sentence, re.IGNORECASE), sentence
+    for sentence in sentences("de"):  # in German, "Pause" is only ever the break, as "pauze" in Dutch
+        assert not re.search(r"pausier", sentence, re.IGNORECASE), sentence
 
 
 COMPACT_DURATION = re.compile(r"\b[0-9]+[hms]\b|\b[0-9]+[hm][0-9]")
@@ -144,6 +151,8 @@ def test_the_line_that_started_it_all_is_kept_exactly() -> None:
         ),
         ('[routines.thee]\nat = "25:00"\n', "en", "Routine thee, time: '25:00' is not a time of day; "
          "allowed: a time like 9:00 or 17:30"),
+        ('[routines.tee]\nat = "25:00"\n', "de", "Ritual tee, Uhrzeit: '25:00' ist keine Uhrzeit; "
+         "was geht: eine Uhrzeit wie 9:00 oder 17:30"),
         ('[break]\nlength = "3 uur"\n', "nl", "Lengte van een pauze: '3 uur' is te lang; wat wel kan: "
          "een duur van 10 sec tot 2 uur, zoals 45 min of 1 uur 30 min"),
     ],

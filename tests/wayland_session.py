@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import DesktopError, _stop_process, _tail, require_programs
+from run_cli import RUSTLAMP
 
 NOBODY = 65534
 # No service activation (no <servicedir>): the machine's own services cannot take the desktop's names.
@@ -70,6 +71,20 @@ class WaylandDesktop:
             "LANG": "C.UTF-8",
             "NO_AT_BRIDGE": "1",
         }
+
+    def install_desktop_entry(self) -> None:
+        """rustlamp's desktop entry and hicolor icons (packaging/linux/) in a data folder of the desktop's
+        XDG_DATA_DIRS, where a distribution package puts them in /usr/share: what the desktop matches
+        rustlamp's windows with (their app id and WM_CLASS) to show its name and icon."""
+        linux = Path(__file__).resolve().parents[1] / "packaging" / "linux"
+        share = self.directory / "share"
+        (share / "applications").mkdir(parents=True)
+        shutil.copy(linux / "nl.rustlamp.Rustlamp.desktop", share / "applications")
+        shutil.copytree(linux / "icons", share / "icons")
+        self.env["XDG_DATA_DIRS"] = f"{share}:/usr/local/share:/usr/share"
+        # GLib ignores an entry whose Exec program is not on the PATH: the installed rustlamp is on it, as
+        # /usr/bin/rustlamp or pipx's ~/.local/bin/rustlamp is in a person's session
+        self.env["PATH"] = f"{Path(RUSTLAMP).parent}:{self.env['PATH']}"
 
     def spawn(
         self, name: str, args: Sequence[str], env: dict[str, str] | None = None
@@ -242,6 +257,7 @@ class Sway(WaylandDesktop):
 
     def start(self) -> Sway:
         require_programs(["sway", "setpriv"] if self.own_user else ["sway"])
+        self.install_desktop_entry()
         config = self.directory / "sway.conf"
         config.write_text(SWAY_CONFIG.format(extra=self.extra_config))
         self.start_bus()
@@ -360,6 +376,7 @@ class Plasma(WaylandDesktop):
             "kwin",
             [str(kwin), "--virtual", "--xwayland", "--socket", "wayland-kde", "--width", str(WIDTH),
              "--height", str(HEIGHT), "--no-lockscreen"],
+            {"QT_LOGGING_RULES": "kwin_scripting=true"},  # what the tests' KWin scripts print
         )  # fmt: skip
         self.wait_for(lambda: (self.runtime / "wayland-kde").exists(), "kwin_wayland's socket")
         self.env["WAYLAND_DISPLAY"] = "wayland-kde"
@@ -390,6 +407,33 @@ class Plasma(WaylandDesktop):
         image = Image.frombuffer("RGBA", (width, height), data, "raw", "BGRA", stride, 1)
         image.convert("RGB").save(path)
         return path
+
+    def windows(self) -> list[dict[str, str]]:
+        """Every window as KWin knows it (a KWin script run through org.kde.kwin.Scripting prints each
+        one's caption, WM_CLASS and desktop file name, which Plasma's task manager takes the name and icon
+        from), read back from KWin's log."""
+        mark = f"rustlamp-tests-{time.monotonic_ns()}"
+        script = self.directory / f"{mark}.js"
+        script.write_text(
+            "workspace.clientList().forEach(function (c) { print('" + mark + " ' + JSON.stringify("
+            "{caption: c.caption, resourceClass: String(c.resourceClass), desktopFileName: "
+            "String(c.desktopFileName)})); });\n"
+        )
+        loaded = self.busctl(
+            "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "loadScript", "ss",
+            str(script), mark,
+        )  # fmt: skip
+        assert loaded.stdout.split()[1] != "-1", loaded.stdout
+        self.busctl("call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "start")  # runs it
+        deadline = time.monotonic() + 5
+        while mark not in self.log("kwin") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.busctl("call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "unloadScript", "s", mark)
+        return [
+            json.loads(line.split(mark, 1)[1])
+            for line in self.log("kwin").splitlines()
+            if mark in line and "{" in line
+        ]
 
     def fake_input(self) -> FakeInput:
         return FakeInput(str(self.runtime / self.env["WAYLAND_DISPLAY"]))
@@ -498,6 +542,7 @@ class Gnome(WaylandDesktop):
 
     def start(self) -> Gnome:
         require_programs(["gnome-shell", "gsettings"])
+        self.install_desktop_entry()
         self.start_bus()
         self.start_bus("system")  # the shell insists on a system bus; an empty private one will do
         settings = self.home / ".config" / "glib-2.0" / "settings"
@@ -556,6 +601,12 @@ class Gnome(WaylandDesktop):
         shutil.move(taken, path)
         return path
 
+    def windows(self) -> list[dict[str, Any]]:
+        """Every window as the shell sees it (GetWindows): app-id, title, wm-class, has-focus..."""
+        import asyncio
+
+        return list(asyncio.run(_gnome_windows(self.env["DBUS_SESSION_BUS_ADDRESS"])).values())
+
     def press_key(self, keycode: int = 42) -> None:
         """A key press and release through Mutter's remote desktop (evdev code; 42 is left Shift)."""
         import asyncio
@@ -565,6 +616,32 @@ class Gnome(WaylandDesktop):
                 self.env["DBUS_SESSION_BUS_ADDRESS"],
                 ("NotifyKeyboardKeycode", "ub", [keycode, True]),
                 ("NotifyKeyboardKeycode", "ub", [keycode, False]),
+            )
+        )
+
+    def point_at(self, x: int, y: int) -> None:
+        """Move the pointer to (x, y) through Mutter's remote desktop: its absolute motion needs a screen
+        cast stream (PipeWire), so relative motion: far down-right (the pointer stops in the corner; the
+        top-left one would open the overview), then back to (x, y); virtual devices get no acceleration."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyPointerMotionRelative", "dd", [4.0 * WIDTH, 4.0 * HEIGHT]),
+                ("NotifyPointerMotionRelative", "dd", [float(x - WIDTH + 1), float(y - HEIGHT + 1)]),
+            )
+        )
+
+    def click(self, button: int = BTN_LEFT) -> None:
+        """A press and release of a pointer button where the pointer is (Mutter's remote desktop)."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyPointerButton", "ib", [button, True]),
+                ("NotifyPointerButton", "ib", [button, False]),
             )
         )
 
@@ -601,6 +678,26 @@ async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]]) -> N
         for member, signature, body in steps:
             await call(session, interface, member, signature, body)
         await call(session, interface, "Stop")
+    finally:
+        bus.disconnect()
+
+
+async def _gnome_windows(address: str) -> dict[int, dict[str, Any]]:
+    """The shell's own list of windows (org.gnome.Shell.Introspect GetWindows: the app it tracks each
+    window to, its title, WM_CLASS or app id); the shell answers only a few bus names, a portal's among
+    them, which the test's connection takes."""
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_address=address).connect()
+    try:
+        await bus.request_name("org.freedesktop.impl.portal.desktop.gtk")
+        reply = await bus.call(
+            Message(destination="org.gnome.Shell", path="/org/gnome/Shell/Introspect",
+                    interface="org.gnome.Shell.Introspect", member="GetWindows")
+        )  # fmt: skip
+        assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
+        return {int(k): {name: v.value for name, v in w.items()} for k, w in reply.body[0].items()}
     finally:
         bus.disconnect()
 

@@ -16,11 +16,11 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from gettext import c2py
 from importlib import resources
 from types import MappingProxyType
+from typing import NamedTuple
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "rustlamp"
@@ -36,8 +36,7 @@ class CatalogError(ValueError):
     """A catalog that cannot be read: its str() names the file and the line."""
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):  # a NamedTuple, not a dataclass: lighter to define in the resident lamp
     """One entry of a catalog: its key (msgctxt), the English source, and the translation's forms (one,
     or one per plural case). `notes` are the translator comments (#.), `fuzzy` a translation a tool or a
     translator marked as unsure: it is not used."""
@@ -59,14 +58,19 @@ class EnglishForms(tuple[str, ...]):
     rule, not the translation's."""
 
 
-@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so its tables can be cached
 class Catalog:
     """What the app keeps of a catalog: each key's words (a plural message: its forms), nothing else, so the
-    resident lamp holds little. An untranslated or fuzzy message holds the English source."""
+    resident lamp holds little. An untranslated or fuzzy message holds the English source. Hashed by
+    identity, so its tables can be cached."""
 
-    language: str
-    words: Mapping[str, str | tuple[str, ...]]
-    plural_rule: str = _ENGLISH_PLURAL
+    __slots__ = ("language", "plural_rule", "words")
+
+    def __init__(
+        self, language: str, words: Mapping[str, str | tuple[str, ...]], plural_rule: str = _ENGLISH_PLURAL
+    ) -> None:
+        self.language = language
+        self.words = words
+        self.plural_rule = plural_rule
 
     @classmethod
     def from_messages(cls, language: str, messages: Iterable[Message], plural_rule: str) -> Catalog:
@@ -137,6 +141,7 @@ def placeholders(words: str) -> list[str]:
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
@@ -144,29 +149,27 @@ def _unquote(text: str, where: str) -> str:
     match = _QUOTED.match(text)
     if match is None:
         raise CatalogError(f'{where}: expected a text in double quotes, like "Even rust"')
-    out: list[str] = []
     body = match.group(1)
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            escaped = body[index + 1]
-            if escaped not in _ESCAPES:
-                raise CatalogError(f'{where}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\')
-            out.append(_ESCAPES[escaped])
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
+    if "\\" not in body:  # most lines: nothing to undo (a window reads its catalog at every start)
+        return body
+
+    def unescape(escape: re.Match[str]) -> str:
+        escaped = escape.group(1)
+        if escaped not in _ESCAPES:
+            raise CatalogError(f'{where}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\')
+        return _ESCAPES[escaped]
+
+    return _ESCAPE.sub(unescape, body)
 
 
-@dataclass
 class _Entry:
-    line: int
-    fields: dict[str, str]
-    notes: list[str]
-    flags: set[str]
+    __slots__ = ("fields", "flags", "line", "notes")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.fields: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.flags: set[str] = set()
 
 
 def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
@@ -183,7 +186,7 @@ def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
             if entry is not None and entry.fields:  # a comment starts the next entry
                 yield entry
                 entry, current = None, None
-            entry = entry or _Entry(number, {}, [], set())
+            entry = entry or _Entry(number)
             if line.startswith("#."):
                 entry.notes.append(line[2:].strip())
             elif line.startswith("#,"):
@@ -201,7 +204,7 @@ def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
         if entry is not None and (field in ("msgctxt", "msgid") and "msgid" in entry.fields):
             yield entry
             entry = None
-        entry = entry or _Entry(number, {}, [], set())
+        entry = entry or _Entry(number)
         if field in entry.fields:
             raise CatalogError(f"{where}: {field} twice in one message")
         entry.fields[field] = _unquote(keyword.group(3), where)
@@ -290,6 +293,16 @@ def available_languages() -> tuple[str, ...]:
     return (SOURCE_LANGUAGE, *found)
 
 
+def spoken_languages() -> tuple[str, ...]:
+    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
+    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
+    adding its two files (CONTRIBUTING.md). Here, not in content.py, so a window can check
+    its --language without reading the content module."""
+    folder = resources.files("rustlamp") / "content"
+    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
+    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
+
+
 def pseudo_wanted(env: Mapping[str, str] = os.environ) -> bool:
     return env.get(PSEUDO_VARIABLE, "") not in ("", "0")
 
@@ -301,6 +314,25 @@ def _read(language: str) -> Catalog:
     if not isinstance(language, str) or language not in available_languages():
         raise KeyError(language)
     return _read_file(f"{language}.po", language)
+
+
+def words_in_every_language(key: str) -> dict[str, str]:
+    """One key's words in every language that has a translation of it (English first), read straight from
+    the files without keeping their catalogs: for the few texts said in all languages at once, like the
+    autostart entry's comment, so the lamp does not hold every catalog for them."""
+    found: dict[str, str] = {}
+    for language in available_languages():
+        name = f"{DOMAIN}.pot" if language == SOURCE_LANGUAGE else f"{language}.po"
+        with resources.files("rustlamp").joinpath("locale", name).open(encoding="utf-8") as lines:
+            for message in read_messages(lines, f"rustlamp/locale/{name}"):
+                if message.key != key:
+                    continue
+                if language == SOURCE_LANGUAGE:
+                    found[language] = message.source
+                elif message.translated:
+                    found[language] = message.forms[0]
+                break
+    return found
 
 
 def catalog(language: str, pseudo: bool | None = None) -> Catalog:

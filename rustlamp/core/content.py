@@ -15,7 +15,7 @@ from importlib.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
-from rustlamp.core.catalog import available_languages
+from rustlamp.core.catalog import Catalog, catalog, spoken_languages
 from rustlamp.core.checkin import BODY_CHOICES, BODY_SIGNALS, BREATH_CHOICES, MAX_NEED
 
 if sys.version_info >= (3, 11):
@@ -24,31 +24,12 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 
-def _spoken_languages() -> tuple[str, ...]:
-    """Every language with both a catalog (rustlamp/locale) and prompts (rustlamp/content): Dutch and
-    English first, as rustlamp began, then the others alphabetically. A translator adds a language by
-    adding its two files (CONTRIBUTING.md)."""
-    folder = resources.files("rustlamp") / "content"
-    found = [code for code in available_languages() if (folder / f"{code}.toml").is_file()]
-    return tuple(sorted(found, key=lambda code: (code not in ("nl", "en"), code != "nl", code)))
-
-
-LANGUAGES: tuple[str, ...] = _spoken_languages()
+LANGUAGES: tuple[str, ...] = spoken_languages()
 THEMES: tuple[str, ...] = ("breath", "body", "small", "kind")
 ROUTINES: tuple[str, ...] = ("morning", "evening", "other")
 CHECKIN_KEYS: tuple[str, ...] = ("body", "breath", "need")
-# The check-in window's other words ([checkin] in the files), and its labelled choices: each table has a
-# label for exactly the keys rustlamp.core.checkin knows.
-CHECKIN_WORD_KEYS: tuple[str, ...] = (
-    "intro",
-    "signals_label",
-    "suggestions_label",
-    "note",
-    "save",
-    "cancel",
-    "thanks",
-    "offer",
-)
+# The check-in window's labelled choices (checkin.body_choice.*, checkin.signal.*, checkin.breath_choice.* in
+# the catalogs): a label for exactly the keys rustlamp.core.checkin knows.
 CHECKIN_CHOICE_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"body_choices": BODY_CHOICES, "signals": BODY_SIGNALS, "breath_choices": BREATH_CHOICES}
 )
@@ -146,62 +127,55 @@ def _parse(language: str, data: Mapping[str, Any]) -> Content:
     routine_table = _table(data, "routines", where)
     routines = {name: _string_list(routine_table, name, f"{where} routines") for name in ROUTINES}
     checkin = _table(data, "checkin", where)
-    texts = [_checkin_text(checkin, key, where) for key in ("title", *CHECKIN_KEYS)]
+    words = catalog(language)  # the window's fixed words; the suggestions are a list the file keeps
     return Content(
         language=language,
         themes=themes,
         routines=routines,
-        checkin_title=texts[0],
-        checkin_questions=(texts[1], texts[2], texts[3]),
-        checkin_words=_parse_checkin_words(checkin, where),
+        checkin_title=words.word("checkin.title"),
+        checkin_questions=(
+            words.word("checkin.body"),
+            words.word("checkin.breath"),
+            words.word("checkin.need"),
+        ),
+        checkin_words=_checkin_words(words, checkin, where),
         after_attempt=after_attempt,
     )
 
 
-def _checkin_text(table: Mapping[str, Any], key: str, where: str, name: str | None = None) -> str:
-    text = table.get(key)
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{where} {name or 'checkin.' + key} must be a non-empty string")
-    return text.strip()
-
-
-def _parse_checkin_words(checkin: Mapping[str, Any], where: str) -> CheckinWords:
-    words = {key: _checkin_text(checkin, key, where) for key in CHECKIN_WORD_KEYS}
-    choices = {
-        name: _choice_labels(_table(checkin, name, f"{where} [checkin]"), keys, f"{where} [checkin.{name}]")
-        for name, keys in CHECKIN_CHOICE_TABLES.items()
-    }
+def _checkin_words(words: Catalog, checkin: Mapping[str, Any], where: str) -> CheckinWords:
+    """The check-in window's words from the catalog (checkin.*), its need suggestions from the file."""
+    moved = sorted(key for key in checkin if key != "need_suggestions")
+    if moved:  # a file from before the catalogs: say where those words are now, not ignore them
+        raise ValueError(
+            f"{where} [checkin] has {', '.join(moved)}: the check-in window's words are in the catalog now "
+            f"(rustlamp/locale, msgctxt checkin.*); only need_suggestions stays here"
+        )
     suggestions = _string_list(checkin, "need_suggestions", f"{where} checkin")
     for suggestion in suggestions:
         if len(suggestion) > MAX_NEED:  # a suggestion fills the need field, so it has to fit there
             raise ValueError(f"{where} checkin.need_suggestions has a text over {MAX_NEED} characters")
+
+    def said(key: str) -> str:
+        return words.word(f"checkin.{key}")
+
+    def labels(prefix: str, keys: tuple[str, ...]) -> dict[str, str]:
+        return {key: said(f"{prefix}.{key}") for key in keys}
+
     return CheckinWords(
-        intro=words["intro"],
-        body_choices=choices["body_choices"],
-        signals_label=words["signals_label"],
-        signals=choices["signals"],
-        breath_choices=choices["breath_choices"],
-        suggestions_label=words["suggestions_label"],
+        intro=said("intro"),
+        body_choices=labels("body_choice", CHECKIN_CHOICE_TABLES["body_choices"]),
+        signals_label=said("signals_label"),
+        signals=labels("signal", CHECKIN_CHOICE_TABLES["signals"]),
+        breath_choices=labels("breath_choice", CHECKIN_CHOICE_TABLES["breath_choices"]),
+        suggestions_label=said("suggestions_label"),
         need_suggestions=suggestions,
-        note=words["note"],
-        save=words["save"],
-        cancel=words["cancel"],
-        thanks=words["thanks"],
-        offer=words["offer"],
+        note=said("note"),
+        save=said("save"),
+        cancel=said("cancel"),
+        thanks=said("thanks"),
+        offer=said("offer"),
     )
-
-
-def _choice_labels(table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> dict[str, str]:
-    """A label for exactly `keys`, in their order (the window shows them so), each one different."""
-    missing = [key for key in keys if key not in table]
-    unknown = [key for key in table if key not in keys]
-    if missing or unknown:
-        problem = f"has no label for {missing[0]!r}" if missing else f"has an unknown key {unknown[0]!r}"
-        raise ValueError(f"{where} {problem}; it needs exactly: {', '.join(keys)}")
-    labels = {key: _checkin_text(table, key, where, name=key) for key in keys}
-    if len(set(labels.values())) != len(labels):
-        raise ValueError(f"{where} gives two choices the same label")
-    return labels
 
 
 def load_content(language: str) -> Content:

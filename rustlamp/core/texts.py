@@ -47,8 +47,17 @@ def human_duration(language: str, delta: timedelta) -> str:
 
 def human_moment(language: str, moment: datetime) -> str:
     """'ma 29 mrt 09:45' / 'Mon 29 Mar 09:45'."""
-    day, month = weekday_short(language, moment.weekday()), month_short(language, moment.month)
-    return f"{day} {moment.day} {month} {moment:%H:%M}"
+    return (
+        catalog(language).word("date.moment").format(**_date_fields(language, moment), time=f"{moment:%H:%M}")
+    )
+
+
+def _date_fields(language: str, moment: datetime) -> dict[str, object]:
+    return {
+        "weekday": weekday_short(language, moment.weekday()),
+        "day": moment.day,
+        "month": month_short(language, moment.month),
+    }
 
 
 def _moment_words(language: str, moment: datetime, now: datetime, word: str) -> str:
@@ -58,7 +67,7 @@ def _moment_words(language: str, moment: datetime, now: datetime, word: str) -> 
         return text(language, f"{word}_today", time=clock)
     if days == 1:
         return text(language, f"{word}_tomorrow", time=clock)
-    day = f"{weekday_short(language, moment.weekday())} {moment.day} {month_short(language, moment.month)}"
+    day = catalog(language).word("date.day").format(**_date_fields(language, moment))
     return text(language, f"{word}_day", day=day, time=clock)
 
 

@@ -45,8 +45,7 @@ APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupAppro
 RUN_VALUE = APP_NAME
 LAUNCH_AGENT_LABEL = "nl.rustlamp"
 
-COMMENT_EN = "A quiet lamp that invites you, gently, to rest"
-COMMENT_NL = "Een stil lampje dat je zacht uitnodigt om te rusten"
+COMMENT_KEY = "app.desktop_comment"  # the entry's Comment, in every language of the catalogs
 
 
 class Change(NamedTuple):
@@ -167,6 +166,18 @@ def _unescape(value: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r", "s": " "}.get(m[1], m[1]), value)
 
 
+def _comments() -> list[str]:
+    from rustlamp.core.catalog import SOURCE_LANGUAGE, words_in_every_language
+
+    said = words_in_every_language(COMMENT_KEY)
+    return [
+        f"Comment={_escape(words)}"
+        if language == SOURCE_LANGUAGE
+        else f"Comment[{language}]={_escape(words)}"
+        for language, words in said.items()
+    ]
+
+
 def desktop_entry(command: list[str], icon: str) -> str:
     """The autostart entry rustlamp writes."""
     lines = [
@@ -174,8 +185,7 @@ def desktop_entry(command: list[str], icon: str) -> str:
         "Type=Application",
         "Version=1.4",  # 1.5 exists, but desktop-file-validate 0.26 (Debian 12) knows only up to 1.4
         f"Name={APP_NAME}",
-        f"Comment={COMMENT_EN}",
-        f"Comment[nl]={COMMENT_NL}",
+        *_comments(),
         f"Exec={exec_value(command)}",
         f"Icon={_escape(icon)}",
         "Terminal=false",

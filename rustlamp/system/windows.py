@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rustlamp.ui.contract import (
@@ -38,9 +39,24 @@ __all__ = [
 log = logging.getLogger("rustlamp.windows")
 
 
+# `python -m` puts the current folder first on sys.path: started from a source checkout, the checkout's
+# rustlamp would run in the window instead of the lamp's own. -P (3.11+) leaves it out; older Pythons
+# start in the folder the lamp's own rustlamp package was imported from, so the first entry is that one.
+# A frozen app (PyInstaller) takes no Python options and has no working folder on its path.
+FROZEN = bool(getattr(sys, "frozen", False))
+SAFE_PATH_FLAG = ("-P",) if sys.version_info >= (3, 11) and not FROZEN else ()
+
+
 def window_command(module: str, args: Sequence[str] = ()) -> list[str]:
     # through the launcher, so a Qt that cannot load still answers (CannotOpen) instead of dying silently
-    return [sys.executable, "-m", "rustlamp.ui.launch", f"rustlamp.ui.{module}", *args]
+    return [sys.executable, *SAFE_PATH_FLAG, "-m", "rustlamp.ui.launch", f"rustlamp.ui.{module}", *args]
+
+
+def window_folder() -> str | None:
+    """The working folder of a window process: None (the lamp's own) where -P keeps it off sys.path."""
+    if SAFE_PATH_FLAG or FROZEN:
+        return None
+    return str(Path(__file__).resolve().parents[2])  # the folder that holds the package `rustlamp`
 
 
 class WindowProcess:
@@ -63,6 +79,11 @@ class WindowProcess:
     def is_open(self) -> bool:
         return self._proc is not None and self._proc.returncode is None and not self._answered
 
+    @property
+    def pid(self) -> int | None:
+        """The open window's process id (tests find it on the accessibility bus by it)."""
+        return self._proc.pid if self._proc is not None and self._proc.returncode is None else None
+
     def bring_to_front(self) -> None:
         if self.is_open and hasattr(signal, "SIGUSR1"):
             assert self._proc is not None
@@ -79,6 +100,7 @@ class WindowProcess:
                 *args,
                 stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
+                cwd=window_folder() if self._program is None else None,
                 **_born_ignoring_sigusr1(),
             )
         except OSError as exc:

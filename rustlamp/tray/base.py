@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
+
+if TYPE_CHECKING:
+    from rustlamp.ui.contract import CannotOpen
 
 # Called with a menu item's id when it is clicked, or ACTIVATE for a (left) click on the icon itself.
 TrayHandler = Callable[[str], None]
 ACTIVATE = "activate"
+# Called with the reason when the tray's own menu (a Qt window process) cannot open here.
+CannotOpenHandler = Callable[["CannotOpen"], None]
 
 
 @dataclass(frozen=True)

@@ -1,46 +1,25 @@
 """rustlamp's own menu, for trays whose host draws none: the XEmbed tray's right click, and a
 StatusNotifierItem host that calls ContextMenu instead of reading our dbusmenu (swaybar).
 
-The menu is a child process (`python -m rustlamp.ui.popup_menu --x X --y Y < menu.json`), so this
-process never loads a toolkit; the child prints the chosen id. Only ids the person could click are
-passed on, so a confused child cannot invent commands.
+The menu is a window process like the others (rustlamp.ui.popup_menu, asked with a MenuRequest), so this
+process never loads a toolkit; it answers with the chosen id (MenuChosen). Only ids the person could
+click are passed on, so a confused child cannot invent commands.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
-import sys
-from pathlib import Path
-from typing import Any
 
 from rustlamp.core.menu import MenuItem
-from rustlamp.tray.base import TrayHandler
+from rustlamp.system.windows import WindowProcess
+from rustlamp.tray.base import CannotOpenHandler, TrayHandler
+from rustlamp.ui.contract import MENU_OUTCOMES, CannotOpen, MenuChosen, MenuRequest
 
 log = logging.getLogger("rustlamp.tray")
 
 POPUP_TIMEOUT = 70.0  # the popup gives up by itself after 60 s; this only guards against a stuck child
-
-
-def _item_to_json(item: MenuItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "label": item.label,
-        "enabled": item.enabled,
-        "separator": item.separator,
-        "checked": item.checked,
-        "children": [_item_to_json(child) for child in item.children],
-    }
-
-
-def menu_to_json(items: tuple[MenuItem, ...]) -> str:
-    """The menu for `python -m rustlamp.ui.popup_menu`: a JSON list of objects with id, label, enabled,
-    separator, checked (true or false for a check item, null for any other) and children (a list of the
-    same; non-empty makes the item a submenu)."""
-    return json.dumps([_item_to_json(item) for item in items], ensure_ascii=False)
 
 
 def menu_ids(items: tuple[MenuItem, ...]) -> set[str]:
@@ -54,13 +33,20 @@ def menu_ids(items: tuple[MenuItem, ...]) -> set[str]:
 
 
 class PopupMenu:
-    """Opens the menu as a child process and reports the chosen id to `on_action`; one at a time."""
+    """Opens the menu as a child process and reports the chosen id to `on_action`; one at a time. When
+    Qt cannot open it here, `on_cannot_open` hears why (the lamp tells the person what to install)."""
 
-    def __init__(self, on_action: TrayHandler) -> None:
+    def __init__(self, on_action: TrayHandler, on_cannot_open: CannotOpenHandler | None = None) -> None:
         self._on_action = on_action
+        self._on_cannot_open = on_cannot_open
+        self._window = WindowProcess(MenuRequest.module, MENU_OUTCOMES)
         self._task: asyncio.Task[None] | None = None
-        self._process: asyncio.subprocess.Process | None = None
         self.opened = 0  # how many times a menu was opened (tests and the log read it)
+
+    @property
+    def process_id(self) -> int | None:
+        """The open menu's process (tests find the menu on the accessibility bus by it)."""
+        return self._window.pid
 
     @property
     def is_open(self) -> bool:
@@ -71,7 +57,7 @@ class PopupMenu:
         if self.is_open:
             return
         self.opened += 1
-        self._task = asyncio.get_running_loop().create_task(self._run(menu, x, y))
+        self._task = asyncio.get_running_loop().create_task(self._run(MenuRequest(menu, x, y)))
 
     async def wait(self) -> None:
         """Until the open menu (if any) is closed and its choice passed on."""
@@ -80,48 +66,20 @@ class PopupMenu:
                 await self._task
 
     async def close(self) -> None:
-        process = self._process
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
+        await self._window.close()
         await self.wait()
         self._task = None
 
-    async def _run(self, menu: tuple[MenuItem, ...], x: int, y: int) -> None:
-        env = dict(os.environ)
-        # The child must find this very rustlamp, also when it runs from a source tree.
-        source_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [source_root, env.get("PYTHONPATH")]))
+    async def _run(self, request: MenuRequest) -> None:
         try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "rustlamp.ui.popup_menu",
-                "--x",
-                str(x),
-                "--y",
-                str(y),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-            )
-        except OSError:
-            log.exception("could not start the popup menu")
-            return
-        self._process = process
-        try:
-            out, err = await asyncio.wait_for(process.communicate(menu_to_json(menu).encode()), POPUP_TIMEOUT)
+            outcome = await asyncio.wait_for(self._window.run(request, stdin=request.stdin()), POPUP_TIMEOUT)
         except asyncio.TimeoutError:
-            process.kill()
-            await process.wait()
+            await self._window.close()
             log.warning("the popup menu did not close within %g s", POPUP_TIMEOUT)
             return
-        finally:
-            self._process = None
-        if process.returncode is None or process.returncode > 1:  # < 0: close() ended it
-            log.warning("the popup menu failed (%s): %s", process.returncode, err.decode(errors="replace"))
-            return
-        chosen = out.decode(errors="replace").strip()
-        if process.returncode == 0 and chosen in menu_ids(menu):
-            self._on_action(chosen)
+        if isinstance(outcome, MenuChosen) and outcome.id in menu_ids(request.items):
+            self._on_action(outcome.id)
+        elif isinstance(outcome, CannotOpen):
+            log.warning("the popup menu could not open: %s (%s)", outcome.sentence("en"), outcome.detail)
+            if self._on_cannot_open is not None:
+                self._on_cannot_open(outcome)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections.abc import Callable
 
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
-from rustlamp.tray.base import Tray, TrayHandler, TrayStatus
+from rustlamp.tray.base import CannotOpenHandler, Tray, TrayHandler, TrayStatus
 
 log = logging.getLogger("rustlamp.tray")
 
@@ -39,16 +40,16 @@ class NullTray:
         pass
 
 
-def _sni(on_action: TrayHandler) -> Tray:
+def _sni(on_action: TrayHandler, on_cannot_open: CannotOpenHandler | None = None) -> Tray:
     from rustlamp.tray.sni import SniTray
 
-    return SniTray(on_action)
+    return SniTray(on_action, on_cannot_open=on_cannot_open)
 
 
-def _xembed(on_action: TrayHandler) -> Tray:
+def _xembed(on_action: TrayHandler, on_cannot_open: CannotOpenHandler | None = None) -> Tray:
     from rustlamp.tray.xembed import XEmbedTray  # brings python-xlib and Pillow: only when needed
 
-    return XEmbedTray(on_action)
+    return XEmbedTray(on_action, on_cannot_open=on_cannot_open)
 
 
 def _pystray(on_action: TrayHandler) -> Tray:
@@ -63,17 +64,22 @@ async def choose_tray(
     menu: tuple[MenuItem, ...],
     tooltip: Tooltip,
     made: Tray | None = None,
+    on_cannot_open: CannotOpenHandler | None = None,
 ) -> tuple[Tray, TrayStatus]:
     """Start the first tray that works here; never raises. The returned tray is started. Each backend is
     imported only when it is tried, so the lamp over SNI costs no image or X library. `made` is a tray
     the caller had to make beforehand (on macOS, pystray's, which owns the main thread).
     When none works but the StatusNotifierItem is on the bus, that one is returned (status not ok): it
-    goes into the first panel that appears."""
+    goes into the first panel that appears. `on_cannot_open` hears why a tray's own menu (XEmbed,
+    swaybar) could not open, so the person is told what to install."""
     factories: list[Callable[[TrayHandler], Tray]]
     if made is not None:
         factories = [lambda _handler: made]
     elif sys.platform.startswith("linux"):
-        factories = [_sni, _xembed]
+        factories = [
+            functools.partial(_sni, on_cannot_open=on_cannot_open),
+            functools.partial(_xembed, on_cannot_open=on_cannot_open),
+        ]
     else:
         factories = [_pystray]
     waiting: Tray | None = None  # a tray that follows its panel's coming, kept should nothing else work

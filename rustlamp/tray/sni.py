@@ -34,7 +34,7 @@ from dbus_fast.annotations import DBusSignature
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
-from rustlamp.tray.base import ACTIVATE, TrayHandler, TrayStatus
+from rustlamp.tray.base import ACTIVATE, CannotOpenHandler, TrayHandler, TrayStatus
 from rustlamp.tray.dbusmenu import MENU_PATH, DBusMenu
 from rustlamp.tray.popup import PopupMenu
 
@@ -209,6 +209,7 @@ class SniTray:
         icons: IconLoader | None = None,
         app_id: str = "rustlamp",
         title: str = "rustlamp",
+        on_cannot_open: CannotOpenHandler | None = None,
     ) -> None:
         self._on_action = on_action
         self._icons = icons
@@ -228,7 +229,7 @@ class SniTray:
         self._tooltip: Tooltip | None = None
         self._registering: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.popup = PopupMenu(self._dispatch)
+        self.popup = PopupMenu(self._dispatch, on_cannot_open)
 
     @property
     def in_panel(self) -> bool:

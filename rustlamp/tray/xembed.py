@@ -39,7 +39,7 @@ import Xlib.X
 from PIL import Image
 
 from rustlamp.core.menu import Lamp, MenuItem, Tooltip
-from rustlamp.tray.base import ACTIVATE, TrayHandler, TrayStatus
+from rustlamp.tray.base import ACTIVATE, CannotOpenHandler, TrayHandler, TrayStatus
 from rustlamp.tray.icons import SIZES, png_path
 from rustlamp.tray.popup import PopupMenu
 
@@ -341,7 +341,13 @@ class XEmbedTray:
 
     backend: str = BACKEND
 
-    def __init__(self, on_action: TrayHandler, *, icon_file: IconFile | None = None) -> None:
+    def __init__(
+        self,
+        on_action: TrayHandler,
+        *,
+        icon_file: IconFile | None = None,
+        on_cannot_open: CannotOpenHandler | None = None,
+    ) -> None:
         self._on_action = on_action
         self._icon_file = icon_file or png_path
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -352,7 +358,7 @@ class XEmbedTray:
         self._tooltip: Tooltip | None = None
         self._size = DEFAULT_SLOT
         self._docked: asyncio.Event | None = None
-        self._popup = PopupMenu(self._chosen)
+        self._popup = PopupMenu(self._chosen, on_cannot_open)
 
     @property
     def in_panel(self) -> bool:

@@ -42,7 +42,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from rustlamp.core.content import load_content
+from rustlamp.core.catalog import catalog
 from rustlamp.core.texts import human_duration, text
 from rustlamp.ui.breathing import breath, format_left
 from rustlamp.ui.contract import BreakAttempt, BreakDone, BreakLater, BreakRequest, Outcome
@@ -196,7 +196,7 @@ class BreakWindow(CalmWindow):
         bottom = QHBoxLayout()
         self.checkin_button: CalmButton | None = None
         if request.offer_checkin:
-            self.checkin_button = CalmButton(load_content(self.language).checkin_words.offer, "quiet")
+            self.checkin_button = CalmButton(catalog(self.language).word("checkin.offer"), "quiet")
             self.checkin_button.clicked.connect(self.done_and_check_in)
             bottom.addWidget(self.checkin_button)
         bottom.addStretch(1)

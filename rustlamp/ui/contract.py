@@ -15,15 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rustlamp.core.catalog import spoken_languages
 from rustlamp.core.checkin import CheckInAnswers
-from rustlamp.core.content import LANGUAGES
 from rustlamp.core.texts import text
+
+if TYPE_CHECKING:  # at run time only the popup menu needs it: the other windows start without the menu's code
+    from rustlamp.core.menu import MenuItem
 
 
 class ContractError(ValueError):
@@ -35,7 +38,7 @@ class ContractError(ValueError):
 
 def _parser(module: str, description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m rustlamp.ui.{module}", description=description)
-    parser.add_argument("--language", choices=LANGUAGES, required=True)
+    parser.add_argument("--language", choices=spoken_languages(), required=True)
     return parser
 
 
@@ -165,7 +168,7 @@ class SettingsRequest:
     config: Path
 
     def to_argv(self) -> list[str]:
-        return ["--language", self.language, "--config", str(self.config)]
+        return ["--language", self.language, "--config", str(self.config.absolute())]  # any working folder
 
     @classmethod
     def from_argv(cls, argv: Sequence[str] | None = None) -> SettingsRequest:
@@ -182,7 +185,105 @@ class SettingsRequest:
         return cls(language=args.language, config=args.config.expanduser())
 
 
-Request = BreakRequest | CheckinRequest | WeekRequest | SettingsRequest
+def _item_to_json(item: MenuItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "label": item.label,
+        "enabled": item.enabled,
+        "separator": item.separator,
+        "checked": item.checked,
+        "children": [_item_to_json(child) for child in item.children],
+    }
+
+
+def menu_to_json(items: Sequence[MenuItem]) -> str:
+    """The menu as the popup reads it on stdin: a JSON list of objects with id, label, enabled, separator,
+    checked (true or false for a check item, null for any other) and children (a list of the same;
+    non-empty makes the item a submenu)."""
+    return json.dumps([_item_to_json(item) for item in items], ensure_ascii=False)
+
+
+def _item_from_json(data: Any, where: str) -> MenuItem:
+    from rustlamp.core.menu import MenuItem
+
+    if not isinstance(data, Mapping):
+        raise ContractError(f"{where} must be a JSON object, not {data!r}")
+    for key, kind in (("id", str), ("label", str), ("enabled", bool), ("separator", bool)):
+        if key in data and not isinstance(data[key], kind):
+            raise ContractError(f"{where}: {key} must be a {kind.__name__}, not {data[key]!r}")
+    checked = data.get("checked")
+    if checked is not None and not isinstance(checked, bool):
+        raise ContractError(f"{where}: checked must be true, false or null, not {checked!r}")
+    children = data.get("children", [])
+    if not isinstance(children, list):
+        raise ContractError(f"{where}: children must be a list")
+    return MenuItem(
+        id=data.get("id", ""),
+        label=data.get("label", ""),
+        enabled=data.get("enabled", True),
+        separator=data.get("separator", False),
+        checked=checked,
+        children=tuple(_item_from_json(child, f"{where}, item {n + 1}") for n, child in enumerate(children)),
+    )
+
+
+def menu_from_json(text: str | bytes) -> tuple[MenuItem, ...]:
+    """The menu `menu_to_json` wrote; ContractError (a ValueError) says what is wrong and where."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ContractError(f"the menu is not JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise ContractError("the menu must be a JSON list of items")
+    return tuple(_item_from_json(item, f"item {n + 1}") for n, item in enumerate(data))
+
+
+def _coordinate(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of pixels") from None
+
+
+@dataclass(frozen=True)
+class MenuRequest:
+    """The lamp's own menu (for trays whose host draws none), popped up with its corner at (x, y) in the
+    screen's pixels; the items go on stdin (`stdin()`), as rustlamp.core.menu made them."""
+
+    module: ClassVar[str] = "popup_menu"
+    items: tuple[MenuItem, ...]
+    x: int
+    y: int
+    timeout: timedelta = timedelta(seconds=60)  # a forgotten menu must not hold the pointer and keys long
+
+    def to_argv(self) -> list[str]:
+        return ["--x", str(self.x), "--y", str(self.y), "--timeout", _seconds(self.timeout), "--menu", "-"]
+
+    def stdin(self) -> bytes:
+        return menu_to_json(self.items).encode("utf-8")
+
+    @classmethod
+    def from_argv(cls, argv: Sequence[str] | None, read_stdin: Callable[[], str]) -> MenuRequest:
+        """The request from the arguments and from what `read_stdin` gives (read after the arguments, so
+        --help does not wait for a menu); argparse's exit (status 2) with the reason when either is wrong."""
+        parser = argparse.ArgumentParser(
+            prog=f"python -m rustlamp.ui.{cls.module}", description="rustlamp's own menu (run by rustlamp)."
+        )
+        parser.add_argument("--x", type=_coordinate, required=True, help="screen x of the menu's corner")
+        parser.add_argument("--y", type=_coordinate, required=True, help="screen y of the menu's corner")
+        parser.add_argument(
+            "--timeout", type=_positive_seconds, default=timedelta(seconds=60), help="seconds until it closes"
+        )
+        parser.add_argument("--menu", choices=["-"], default="-", help="the menu's JSON comes on stdin")
+        args = parser.parse_args(argv)
+        try:
+            items = menu_from_json(read_stdin())
+        except ContractError as exc:
+            parser.error(f"the menu on stdin: {exc}")
+        return cls(items=items, x=args.x, y=args.y, timeout=args.timeout)
+
+
+Request = BreakRequest | CheckinRequest | WeekRequest | SettingsRequest | MenuRequest
 
 
 # ----- outcomes -------------------------------------------------------------------------------------
@@ -264,6 +365,17 @@ class Closed:
 
 
 @dataclass(frozen=True)
+class MenuChosen:
+    """An item of the popup menu was chosen: its id."""
+
+    kind: ClassVar[str] = "chosen"
+    id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"outcome": self.kind, "id": self.id}
+
+
+@dataclass(frozen=True)
 class CannotOpen:
     """Qt could not start: the packages to install (Debian/Ubuntu names), empty when the reason is not a
     missing library, and Qt's own first line for the log."""
@@ -293,6 +405,7 @@ Outcome = (
     | CheckinCancelled
     | SettingsSaved
     | Closed
+    | MenuChosen
     | CannotOpen
 )
 
@@ -301,6 +414,7 @@ BREAK_OUTCOMES: tuple[type[Outcome], ...] = (BreakDone, BreakLater, BreakAttempt
 CHECKIN_OUTCOMES: tuple[type[Outcome], ...] = (CheckinSaved, CheckinCancelled)
 SETTINGS_OUTCOMES: tuple[type[Outcome], ...] = (SettingsSaved, Closed)
 WEEK_OUTCOMES: tuple[type[Outcome], ...] = (Closed,)
+MENU_OUTCOMES: tuple[type[Outcome], ...] = (MenuChosen, Closed)  # Closed: dismissed, nothing chosen
 
 
 def _flag(line: Mapping[str, Any], key: str) -> bool:
@@ -323,6 +437,11 @@ def _read(line: Mapping[str, Any], kind: type[Outcome]) -> Outcome:
         if not isinstance(answers, Mapping):
             raise ContractError("checkin must be an object")
         return CheckinSaved(answers=CheckInAnswers.from_json(answers))
+    if kind is MenuChosen:
+        ident = line.get("id")
+        if not isinstance(ident, str) or not ident:
+            raise ContractError(f"id must be a menu item's id, not {ident!r}")
+        return MenuChosen(id=ident)
     if kind is CannotOpen:
         packages = line.get("missing_packages", [])
         if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):

@@ -1,149 +1,180 @@
-"""The XEmbed tray's right-click menu: a tiny Tk program, run as a child process by the tray.
+"""The lamp's own menu, for trays whose host draws none (an XEmbed tray such as trayer or stalonetray, and
+swaybar's ContextMenu): a Qt popup menu in a child process, so the lamp itself never loads Qt.
 
-    python -m rustlamp.ui.popup_menu --x X --y Y  < menu.json
+    python -m rustlamp.ui.popup_menu --x X --y Y --menu -  < menu.json   (rustlamp.ui.contract.MenuRequest)
 
-stdin holds the menu as rustlamp.tray.xembed.menu_to_json writes it: a JSON list of objects with
-"id", "label", "enabled", "separator", "checked" (true or false makes the item a check item; null or
-missing: a plain one) and "children" (a non-empty list makes the item a submenu).
-The menu pops up with its corner at (X, Y) on the screen. When an item is clicked its id is printed
-and the exit status is 0; when the menu is dismissed (Escape, a click elsewhere, or TIMEOUT seconds
-without a choice) nothing is printed and the status is 1. Bad input or no display: status 2.
+The menu pops up with its corner at (X, Y), in the screen's own pixels (what the tray reports; Qt's
+scaling is undone here), kept on the screen. It ends with one outcome line: `MenuChosen` with the chosen
+item's id, or `Closed` when it was left (Esc, a click elsewhere, another window taking the focus on X11,
+or the request's timeout without a choice).
+
+For a screen reader and voice control it is a real QMenu: the menu role, each item a menu item named by
+its visible words (no `&` shortcuts: what shows is what a person says), check items checked or not,
+submenus as submenus. The first item that can be chosen has the keyboard when the menu opens, so a screen
+reader speaks at once; Up reaches the status line at the top, read as the sentence it is though it cannot
+be chosen. Arrows move, Right opens a submenu, Enter chooses, Esc closes.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
+import os
 import sys
-import tkinter as tk
-from collections.abc import Callable
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
 
-TIMEOUT = 60.0  # seconds; a forgotten menu must not hold the pointer grab for long
-GRAB_RETRY = 0.05  # a popup needs a global grab; someone else may hold one for a moment
-GRAB_ATTEMPTS = 40
-WINDOW_CLASS = "RustlampMenu"
-MENU_NAME = "rustlamp_menu"  # the menu window's WM_CLASS instance name, to find it (e.g. with xdotool)
-DISMISSED = 1
-FAILED = 2
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QMenu,
+    QProxyStyle,
+    QStyle,
+    QStyleHintReturn,
+    QStyleOption,
+    QWidget,
+)
 
+from rustlamp.core.menu import MenuItem
+from rustlamp.ui.contract import Closed, MenuChosen, MenuRequest, Outcome
+from rustlamp.ui.lifecycle import emit
+from rustlamp.ui.qt_common import calm_palette, current_scheme, window_main
 
-def read_menu(text: str) -> list[dict[str, Any]]:
-    """The menu from menu_to_json's JSON; raises ValueError when it is not a list of objects."""
-    items = json.loads(text)
-
-    def check(level: Any) -> None:
-        if not isinstance(level, list) or not all(isinstance(item, dict) for item in level):
-            raise ValueError("the menu must be a JSON list of objects")
-        for item in level:
-            check(item.get("children", []))
-
-    check(items)
-    return list(items)
+MENU_NAME = "rustlamp"  # the menu's accessible name: whose menu this is
 
 
-_check_states: list[tk.BooleanVar] = []  # one per check item, for as long as this program runs
+class ReadableDisabledItems(QProxyStyle):
+    """The keyboard may rest on an item that cannot be chosen, so the status line can be read aloud (Qt
+    skips such items by default, and a screen reader would never reach it)."""
+
+    def styleHint(
+        self,
+        hint: QStyle.StyleHint,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+        returned: QStyleHintReturn | None = None,
+    ) -> int:
+        if hint == QStyle.StyleHint.SH_Menu_AllowActiveAndDisabled:
+            return 1
+        return super().styleHint(hint, option, widget, returned)
 
 
-def fill(menu: tk.Menu, items: list[dict[str, Any]], choose: Callable[[str], None]) -> None:
+def plain(label: str) -> str:
+    """A label as Qt shows it literally: `&` would make a keyboard shortcut and vanish."""
+    return label.replace("&", "&&")
+
+
+def fill(menu: QMenu, items: Sequence[MenuItem], choose: Callable[[str], None]) -> None:
     for item in items:
-        if item.get("separator"):
-            menu.add_separator()
+        if item.separator:
+            menu.addSeparator()
             continue
-        label = str(item.get("label", ""))
-        state: Literal["normal", "disabled"] = "normal" if item.get("enabled", True) else "disabled"
-        children = item.get("children") or []
-        if children:
-            submenu = tk.Menu(menu, tearoff=False)
-            fill(submenu, children, choose)
-            menu.add_cascade(label=label, menu=submenu, state=state)
-        elif isinstance(item.get("checked"), bool):
-            # A check item shows the app's state; a click only reports the id (the app flips the state
-            # and the next menu shows it). The variable must live as long as the menu, or Tk forgets it.
-            shown = tk.BooleanVar(menu, value=item["checked"])
-            _check_states.append(shown)
-            ident = str(item.get("id", ""))
-            menu.add_checkbutton(
-                label=label,
-                state=state,
-                variable=shown,
-                onvalue=True,
-                offvalue=False,
-                command=functools.partial(choose, ident),
-            )
+        if item.children:
+            submenu = menu.addMenu(plain(item.label))
+            submenu.setAccessibleName(item.label)
+            fill(submenu, item.children, choose)
+            action = submenu.menuAction()
         else:
-            ident = str(item.get("id", ""))
-            menu.add_command(label=label, state=state, command=functools.partial(choose, ident))
+            action = QAction(plain(item.label), menu)
+            # the action's own signal: a click, Enter, and assistive technology's "press" all come here
+            action.triggered.connect(functools.partial(choose, item.id))
+            if item.checked is not None:
+                # it shows the app's state; choosing it only reports the id (the app flips the state)
+                action.setCheckable(True)
+                action.setChecked(item.checked)
+            menu.addAction(action)
+        action.setEnabled(item.enabled)
 
 
-def show(items: list[dict[str, Any]], x: int, y: int, timeout: float = TIMEOUT) -> str | None:
-    """Pop the menu up at (x, y); the chosen id, or None when it was dismissed."""
-    root = tk.Tk(className=WINDOW_CLASS)
-    root.withdraw()
-    menu = tk.Menu(root, tearoff=False, name=MENU_NAME)
+def first_choice(menu: QMenu) -> QAction | None:
+    for action in menu.actions():
+        if action.isEnabled() and not action.isSeparator():
+            return action
+    return None
+
+
+def logical_point(x: int, y: int) -> QPoint:
+    """(x, y) in the screen's pixels as Qt's scaled coordinates: Qt keeps each screen's corner where it is
+    and divides the distance from it by the screen's scale."""
+    for screen in QGuiApplication.screens():
+        corner, ratio = screen.geometry().topLeft(), screen.devicePixelRatio()
+        width, height = screen.geometry().width() * ratio, screen.geometry().height() * ratio
+        if corner.x() <= x < corner.x() + width and corner.y() <= y < corner.y() + height:
+            return QPoint(
+                corner.x() + round((x - corner.x()) / ratio), corner.y() + round((y - corner.y()) / ratio)
+            )
+    return QPoint(x, y)
+
+
+def menu_palette() -> QPalette:
+    """The calm palette, with the item under the keyboard or pointer in the accent that is AA-readable
+    (the shared focus colour is for rings, not for text on it)."""
+    scheme = current_scheme()
+    palette = calm_palette(scheme)
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(scheme.primary))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor(scheme.primary_ink))
+    return palette
+
+
+def show(request: MenuRequest) -> Outcome:
+    """Pop the menu up and wait for the person; what they did."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style = ReadableDisabledItems(app.style().name())
+    style.setParent(app)
+    menu = QMenu()
+    menu.setAccessibleName(MENU_NAME)
+    menu.setTitle(MENU_NAME)
     chosen: list[str] = []
 
     def choose(ident: str) -> None:
-        if ident:
+        if ident and not chosen:
             chosen.append(ident)
-        root.quit()
+        menu.close()  # already closed after a click; not after assistive technology's "press"
 
-    posted: list[bool] = []  # once tk_popup has also taken its grab
+    fill(menu, request.items, choose)
+    for each in (menu, *menu.findChildren(QMenu)):
+        each.setStyle(style)
+        each.setPalette(menu_palette())
 
-    def dismissed(_event: object = None) -> None:
-        # Not for an unpost after a failed grab (post() tries again). Tk unposts the menu before it
-        # runs the clicked item's command, so wait a moment.
-        if posted:
-            root.after(100, root.quit)
+    def opened() -> None:
+        if not os.environ.get("WAYLAND_DISPLAY"):
+            # The menu takes the focus, so it hears when another window takes it (a popup alone only
+            # grabs the keys). Not under XWayland: asking sway 1.7 to activate a popup ends sway itself.
+            menu.activateWindow()
+        start = first_choice(menu)
+        if start is not None:  # the keyboard (and a screen reader) starts there
+            menu.setActiveAction(start)
 
-    def focus(_event: object = None) -> None:
-        # Keys reach Tk through the grab, but Tk drops them unless it thinks it has the focus, which an
-        # app without a window manager (or without a focused window of its own) never gets.
-        menu.focus_force()
+    def focus_moved(state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationInactive:
+            menu.close()
 
-    fill(menu, items, choose)
-    menu.bind("<Map>", focus)
-    menu.bind("<Unmap>", dismissed)
-    root.after(int(timeout * 1000), root.quit)
-
-    def post(attempt: int = 0) -> None:
-        try:
-            menu.tk_popup(x, y)  # on X11 this also takes a global pointer and keyboard grab
-            posted.append(True)
-        except tk.TclError:  # "grab failed: another application has grab"
-            menu.unpost()
-            if attempt + 1 >= GRAB_ATTEMPTS:
-                root.quit()
-            else:
-                root.after(int(GRAB_RETRY * 1000), post, attempt + 1)
-
-    post()
-    root.mainloop()
-    root.destroy()  # also releases the grab
-    return chosen[0] if chosen else None
+    app.applicationStateChanged.connect(focus_moved)
+    QTimer.singleShot(0, opened)
+    QTimer.singleShot(round(request.timeout.total_seconds() * 1000), menu.close)
+    menu.exec(logical_point(request.x, request.y))
+    return MenuChosen(chosen[0]) if chosen else Closed()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rustlamp.ui.popup_menu", description=__doc__)
-    parser.add_argument("--x", type=int, required=True, help="screen x of the menu's corner")
-    parser.add_argument("--y", type=int, required=True, help="screen y of the menu's corner")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds before it closes itself")
-    args = parser.parse_args(argv)
-    try:
-        items = read_menu(sys.stdin.read())
-    except ValueError as exc:  # json.JSONDecodeError is one
-        print(f"popup_menu: {exc}", file=sys.stderr)
-        return FAILED
-    try:
-        chosen = show(items, args.x, args.y, min(args.timeout, TIMEOUT))
-    except tk.TclError as exc:  # no display, for one
-        print(f"popup_menu: {exc}", file=sys.stderr)
-        return FAILED
-    if chosen is None:
-        return DISMISSED
-    print(chosen, flush=True)
+def _prefer_x11() -> None:
+    # A Wayland client cannot put a window at a point of the screen, and a popup there needs a parent
+    # surface this process does not have; the tray's coordinates are X's (XWayland's, under sway).
+    if (
+        sys.platform.startswith("linux")
+        and os.environ.get("DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+
+
+def _run(request: MenuRequest, _raise_fd: int | None) -> int:
+    emit(show(request).to_json())
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _prefer_x11()
+    return window_main("popup_menu", lambda: MenuRequest.from_argv(argv, sys.stdin.read), _run)
 
 
 if __name__ == "__main__":
