@@ -41,6 +41,10 @@ ROUTINE_SETTINGS: dict[str, str] = {
 _ITEM = re.compile(r"\[[0-9]+\]")
 
 
+# Languages whose nouns keep their capital letter in the middle of a sentence ("Ritual tee, Uhrzeit: ...").
+NOUNS_KEEP_CAPITALS = frozenset({"de"})
+
+
 def problem_for_a_person(problem: Problem, language: str, window_words: Mapping[str, str]) -> str:
     """A problem as a person reads it in a notification: the setting named by the settings window's
     `window_words` ("Hoe vaak: ..."), the message plainly; the file's own key only where the window has
@@ -52,6 +56,8 @@ def problem_for_a_person(problem: Problem, language: str, window_words: Mapping[
         return text(language, "config_where", setting=window_words[label], problem=message)
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "routines" and ROUTINE_SETTINGS.get(parts[2], "") in window_words:
-        setting = window_words[ROUTINE_SETTINGS[parts[2]]].lower()
+        setting = window_words[ROUTINE_SETTINGS[parts[2]]]
+        if language not in NOUNS_KEEP_CAPITALS:  # mid-sentence a label is lower case, but not a German noun
+            setting = setting.lower()
         return text(language, "config_where_routine", name=parts[1], setting=setting, problem=message)
     return f"{problem.key}: {message}" if problem.key else message
