@@ -9,6 +9,7 @@ build/desktop-shots/.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,10 +127,11 @@ def test_the_lamp_its_menu_and_a_reminder_in_plasma(desktop: Plasma, tmp_path: P
             fake.click(x, y, BTN_RIGHT)
             time.sleep(1.0)
             menu_shot = desktop.screenshot(SHOTS / "plasma-menu.png")
-            menu_left, menu_top, _, menu_bottom = changed(shot, menu_shot)
-            assert menu_bottom - menu_top > 150, "no menu"
-            # Its last row is Quit: a click there ends rustlamp, as the person asked.
-            fake.click(menu_left + 60, menu_bottom - 14)
+            menu = changed(shot, menu_shot)
+            assert menu[3] - menu[1] > 150, "no menu"
+            # Quit, found by its label: the rows rustlamp offers (dbusmenu) placed on the drawn menu
+            rows = menu_rows(desktop, item)
+            fake.click(*row_centre(menu_shot, menu, rows, "Quit"))
             assert app.proc.wait(15) == 0
             assert "quit" in app.output().lower()
         finally:
@@ -234,8 +236,9 @@ def menu_rows(desktop: Plasma, item: str) -> list[str]:
         bus = await MessageBus(bus_address=desktop.env["DBUS_SESSION_BUS_ADDRESS"]).connect()
         try:
             reply = await bus.call(
-                Message(destination=item.split("/", 1)[0], path="/MenuBar", interface="com.canonical.dbusmenu",
-                        member="GetLayout", signature="iias", body=[0, 1, []])
+                Message(destination=item.split("/", 1)[0], path="/MenuBar",
+                        interface="com.canonical.dbusmenu", member="GetLayout", signature="iias",
+                        body=[0, 1, []])
             )  # fmt: skip
             assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply and reply.body
             rows = []
@@ -256,8 +259,14 @@ def row_centre(shot: Path, box: tuple[int, int, int, int], rows: list[str], labe
     the picture (thin lines across it, unlike text), the rows between two of them share the space."""
     with Image.open(shot) as image:
         menu = image.convert("RGB").crop(box)
+    background = max(menu.getcolors(menu.width * menu.height) or [], key=lambda c: c[0])[1]
+    # the menu's own body: where its background colour is (the changed box holds shadow and wallpaper)
+    solid = Image.new("RGB", menu.size, background)
+    inside = ImageChops.difference(menu, solid).convert("L").point(lambda v: 255 if v == 0 else 0).getbbox()
+    assert inside is not None
+    box = (box[0] + inside[0], box[1] + inside[1], box[0] + inside[2], box[1] + inside[3])
+    menu = menu.crop(inside)
     width, height = menu.size
-    background = max(menu.getcolors(width * height) or [], key=lambda c: c[0])[1]
     inner = range(width // 10, width - width // 10)
 
     def line(y: int) -> bool:  # nearly all of the row one colour, not the background's
@@ -275,7 +284,7 @@ def row_centre(shot: Path, box: tuple[int, int, int, int], rows: list[str], labe
             segments[-1].append(row)
         else:
             segments.append([])
-    for (start, end), labels in zip(zip(edges, edges[1:]), segments, strict=True):
+    for (start, end), labels in zip(itertools.pairwise(edges), segments, strict=True):
         if label in labels:
             step = (end - start) / len(labels)
             return box[0] + width // 2, box[1] + start + int(step * (labels.index(label) + 0.5))
