@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window
+from app_process import QUIET_ALL_DAY, RunningApp, answer_break_window, window_child
+from atspi import Accessibility
 from desktop import DesktopSession
 from run_cli import rustlamp
 
@@ -158,8 +159,8 @@ def test_an_unreadable_journal_is_moved_aside_and_the_person_told(
     assert moved.read_text().startswith("my own notes")
 
 
-def test_the_week_window_opens_from_the_menu_key_and_shows_the_week(
-    desktop_clean: DesktopSession, app: RunningApp, tmp_path: Path
+def test_the_week_window_opens_from_the_menu_key_and_a_screen_reader_reads_the_day(
+    desktop_clean: DesktopSession, app: RunningApp, a11y: Accessibility
 ) -> None:
     assert rustlamp(["break"], app.env).returncode == 0
     answer_break_window(desktop_clean.env, "A moment of rest", "Return")
@@ -167,8 +168,10 @@ def test_the_week_window_opens_from_the_menu_key_and_shows_the_week(
     # the key the tray menu's "This week…" sends, over the command line's channel
     reply = send("week", Path(app.env["XDG_RUNTIME_DIR"]) / "rustlamp")
     assert reply is not None and reply["ok"]
-    found = desktop_clean.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^This week$"])
-    assert found.stdout.split()
-    desktop_clean.screenshot(tmp_path / "week.png")
+    pid, _ = window_child(app, "week_window")
+    seen = a11y.window(pid, timeout=30)
+    seen.wait_for("list", "Day by day")
+    today = seen.names("list item")[-1]  # the week's last day is today, with the break just done
+    assert today.endswith(", today: 1 rest moment"), today
     keys(desktop_clean, "This week", "Escape")
     app.wait_for_output(r"this week asked for")

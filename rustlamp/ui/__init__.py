@@ -1,1 +1,1 @@
-"""Small tkinter windows, each run as a child process so the tray process never loads Tk."""
+"""Small Qt windows, each run as a child process so the tray process never loads a toolkit."""

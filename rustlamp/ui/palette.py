@@ -71,7 +71,7 @@ DARK = Scheme(
     field_edge="#5C544C",
 )
 
-# The light scheme's colours by their old names, for the week's picture and the Tk settings window.
+# The light scheme's colours by their old names (the tests of the week's picture read them).
 BACKGROUND = LIGHT.background
 INK = LIGHT.ink
 SOFT_INK = LIGHT.soft_ink
