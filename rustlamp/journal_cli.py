@@ -241,7 +241,8 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
         except JournalError as exc:
             problems.append(str(exc))
     copies = _copies(path, before, language)
-    if count == 0 and not whole and not copies:
+    waiting = _lamp_waiting(path)
+    if count == 0 and not whole and not copies and not waiting:
         if journal is not None:
             journal.close()
         for problem in problems:
@@ -257,6 +258,7 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
     parts = [_entries(count, language)] if count else []
     parts += [_said(language, "journal_unreadable_file")] if whole else []
     parts += [label for label, _ in copies]
+    parts += [_said(language, "journal_lamp_waiting_label")] if waiting else []
     question = _said(language, "journal_ask", what=what, parts="; ".join(parts))
     if not args.yes and not _confirmed(question[:1].upper() + question[1:], language):
         if journal is not None:
@@ -277,6 +279,8 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
             also.append(forget())
         except (OSError, ValueError, RecursionError) as exc:
             problems.append(f"could not forget in a copy: {exc}")
+    if waiting:
+        also += _forget_in_lamp(path, before, problems, language)
     for problem in problems:
         print(f"rustlamp: {problem}", file=sys.stderr)
     print(
@@ -287,6 +291,42 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
     for line in also:
         print(_said(language, "journal_also_forgotten", what=line))
     return EXIT_PROBLEM if problems else EXIT_OK
+
+
+def _lamp_waiting(path: Path) -> int:
+    """How many entries the running lamp of this journal holds in memory, waiting to be written (the
+    journal could not take them); 0 when no lamp runs, or one that keeps another journal."""
+    from rustlamp.system.control import send
+
+    try:
+        reply = send("status")
+    except (OSError, ValueError):
+        return 0  # nothing that answers as a lamp: nothing it could bring back either
+    if not reply or not reply.get("ok") or reply.get("journal") != str(path):
+        return 0
+    waiting = reply.get("journal_waiting")
+    return waiting if isinstance(waiting, int) and waiting > 0 else 0
+
+
+def _forget_in_lamp(path: Path, before: date | None, problems: list[str], language: str) -> list[str]:
+    """The running lamp drops the waiting entries the file lost, so they are not written later; what it
+    said it forgot, in words."""
+    from rustlamp.core.commands import forget_key
+    from rustlamp.system.control import send
+
+    try:
+        reply = send(forget_key(before))
+    except (OSError, ValueError) as exc:
+        problems.append(f"the running rustlamp could not be told to forget: {exc}")
+        return []
+    if not reply or not reply.get("ok") or reply.get("journal") != str(path):
+        error = (reply or {}).get("error", "it is no longer running")
+        problems.append(f"the running rustlamp could not be told to forget: {error}")
+        return []
+    gone = reply.get("forgotten")
+    if not isinstance(gone, int) or gone <= 0:
+        return []
+    return [_said(language, "journal_lamp_waiting_gone", what=_entries(gone, language))]
 
 
 def _read_writable(path: Path) -> Journal:

@@ -168,6 +168,19 @@ class JournalKeeper:
         waiting = [e for e in self._waiting if _within(e.at.date(), since, until)]
         return sorted(kept + waiting, key=lambda e: e.at.timestamp())
 
+    def forget(self, before: date | None) -> int:
+        """`journal forget` reached the running lamp: the waiting entries it removes from the file (of the
+        local days before `before`, or all) go from memory too, so they never come back at the next write
+        or in a kept-aside file. How many went."""
+        from rustlamp.core.commands import forgets
+
+        kept = [e for e in self._waiting if not forgets(e.at.isoformat(), before)]
+        gone = len(self._waiting) - len(kept)
+        self._waiting[:] = kept
+        if gone:
+            log.info("journal: %d waiting entries forgotten", gone)
+        return gone
+
     def _open_again(self) -> None:
         """The journal could not be opened before; perhaps now it can (a lock let go, room on the disk)."""
         if not self._open_failed or self.path is None:

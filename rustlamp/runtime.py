@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from rustlamp import APP_NAME, __version__
 from rustlamp.core.clock import Clock
-from rustlamp.core.commands import Command, command_from_key
+from rustlamp.core.commands import Command, Forget, command_from_key
 from rustlamp.core.config import Settings
 from rustlamp.core.content import PromptPicker, resolve_language
 from rustlamp.core.desk import Desk
@@ -216,6 +216,9 @@ class App:
         if command is None:
             log.warning("refused an unknown command %r from the command line", key)
             return {"ok": False, "error": f"unknown command {key!r}"}
+        if isinstance(command, Forget):  # the journal's business, not the lamp's
+            journal = str(self.journal.path) if self.journal.path is not None else None
+            return {"ok": True, "journal": journal, "forgotten": self.journal.forget(command.before)}
         said = self.handle(command)
         return {"ok": True, **self.status(), "said": said}
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,8 +19,9 @@ from platforms import WINDOWS
 
 import rustlamp.core.journal as journal_module
 from rustlamp.core.clock import FakeClock
+from rustlamp.core.entries import Entry
 from rustlamp.core.entries_json import entries_from_json
-from rustlamp.core.journal import open_journal, read_journal
+from rustlamp.core.journal import Journal, open_journal, read_journal
 from rustlamp.journal_keeper import JournalKeeper
 
 pytestmark = pytest.mark.windows
@@ -157,3 +158,43 @@ def test_an_unusable_journal_is_told_once_and_a_new_one_kept(tmp_path: Path, clo
     assert len(keeper.entries()) == 1
     keeper.close()
     assert (tmp_path / "journal.sqlite3.unreadable-20261125-100000").read_text().startswith("not a database")
+
+
+@pytest.mark.parametrize("before", [None, date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)])
+def test_forget_drops_from_memory_the_same_entries_it_drops_from_the_file(
+    tmp_path: Path, clock: FakeClock, before: date | None
+) -> None:
+    """`journal forget` reaching the running lamp: its waiting entries go by the file's own rule (the local
+    day), so half past midnight in Amsterdam (still the day before in UTC) counts as the day it was lived."""
+    from rustlamp.core.commands import Forget, command_from_key, forget_key
+
+    keeper = JournalKeeper(tmp_path / "j.sqlite3", clock)  # never opened: every entry waits in memory
+    for step in (timedelta(0), timedelta(hours=13, minutes=30), timedelta(hours=1), timedelta(days=1)):
+        clock.advance(step)  # 10:00 and 23:30 on the 25th, 00:30 and the next day's on the 26th/27th
+        keeper.record("checkin", CHECKIN)
+    on_file = read_journal_with(tmp_path / "file.sqlite3", keeper.entries())
+    gone_from_file = on_file.forget(before)
+    left_on_file = [e.at for e in on_file.entries()]
+    on_file.close()
+
+    command = command_from_key(forget_key(before), "command line")
+    assert command == Forget(before, "command line")
+    assert keeper.forget(before) == gone_from_file
+    assert [e.at for e in keeper.entries()] == left_on_file
+    assert keeper.waiting_count == len(left_on_file)
+
+
+def read_journal_with(path: Path, entries: list[Entry]) -> Journal:
+    opened = open_journal(path, datetime(2026, 11, 25, 9, 0, tzinfo=AMS))
+    assert opened.journal is not None
+    opened.journal.add_all(entries)
+    return opened.journal
+
+
+@pytest.mark.parametrize(
+    "key", ["forget:", "forget:al", "forget:2026-13-01", "forget:20261125", "forget:x" * 9]
+)
+def test_a_forget_key_the_command_line_never_sends_is_refused(key: str) -> None:
+    from rustlamp.core.commands import command_from_key
+
+    assert command_from_key(key, "command line") is None

@@ -214,3 +214,43 @@ def test_a_lamp_whose_data_disk_fills_up_tells_once_and_loses_nothing(
             assert not list(state.glob("journal-unsaved-*.json"))  # taken in, and wiped
         finally:
             assert again.stop() == 0
+
+
+@pytest.mark.desktop
+def test_forget_reaches_the_words_a_lamp_with_a_full_disk_still_holds(
+    desktop_clean: DesktopSession, tmp_path: Path
+) -> None:
+    """A check-in typed into the real window while the data disk is full waits in the lamp's memory;
+    `journal forget --all` tells the lamp, so once the disk has room again and the lamp quits, the words
+    are nowhere: not in the journal, not in a kept-aside file, not in the log."""
+    from test_app_journal import fill_in_tired_and_hurried
+    from test_faults import fill, small_tmpfs
+
+    word = f"zebrawoord{uuid.uuid4().hex[:12]}"
+    data_home = tmp_path / "data"
+    with small_tmpfs(data_home / "rustlamp", "512k") as data:
+        app = quiet_app(desktop_clean, tmp_path, {"XDG_DATA_HOME": str(data_home)})
+        state = Path(app.env["XDG_STATE_HOME"]) / "rustlamp"
+        runtime = Path(app.env["XDG_RUNTIME_DIR"])
+        try:
+            assert status(app)["journal_state"] == "open"
+            fill(data)
+            assert rustlamp(["check-in"], app.env).returncode == 0
+            fill_in_tired_and_hurried(desktop_clean, word)
+            app.wait_for_output(r"check-in kept")
+            before = status(app)
+            assert before["journal_state"] == "waiting" and before["journal_waiting"] == 1
+
+            forgotten = rustlamp(["journal", "forget", "--all", "--yes"], app.env)
+            assert forgotten.returncode == 0, forgotten.stderr
+            assert (
+                "Also forgotten: 1 entry that rustlamp had not written into the journal yet."
+                in forgotten.stdout
+            ), forgotten.stdout
+            assert status(app)["journal_waiting"] == 0
+            (data / "filler").unlink()  # room again: a waiting entry would go in now, or at the quit
+        finally:
+            assert app.stop() == 0
+        assert _files_holding(word.encode(), [data, state, runtime]) == []
+        again = rustlamp(["journal", "forget", "--all", "--yes"], app.env)
+        assert "not written into the journal" not in again.stdout  # no lamp runs: nothing to tell

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rustlamp.core.durations import format_human, parse_duration
 
@@ -71,6 +71,16 @@ class Reload:
     source: str
 
 
+@dataclass(frozen=True)
+class Forget:
+    """`rustlamp journal forget`: the running lamp drops the entries still waiting to go into the journal
+    (of the local days before `before`, or all: None), the same ones the command line removed from the
+    file. Not a lamp decision, so rustlamp.runtime carries it out itself."""
+
+    before: date | None
+    source: str
+
+
 Command = (
     TakeBreak
     | Snooze
@@ -83,6 +93,7 @@ Command = (
     | Quit
     | ToggleAutostart
     | Reload
+    | Forget
 )
 
 # Action keys of notification buttons and menu items: short strings that survive a trip through D-Bus.
@@ -98,6 +109,7 @@ AUTOSTART_KEY = "autostart"
 RELOAD_KEY = "reload"
 SNOOZE_PREFIX = "snooze:"
 PAUSE_PREFIX = "pause:"
+FORGET_PREFIX = "forget:"  # forget:all, forget:2026-11-25 (the days before it)
 _TODAY = "today"
 _TOMORROW = "tomorrow"
 
@@ -213,9 +225,34 @@ def pause_key(delay: timedelta | None) -> str:
     return BY_NAME["pause"].key_for(delay)
 
 
+def forget_key(before: date | None) -> str:
+    """The channel's key for `journal forget --before DATE` (or `--all`: None)."""
+    return FORGET_PREFIX + ("all" if before is None else before.isoformat())
+
+
+def _forget_from_key(rest: str, source: str) -> Forget | None:
+    if rest == "all":
+        return Forget(None, source)
+    if len(rest) != 10:  # only the exact form forget_key writes
+        return None
+    try:
+        return Forget(date.fromisoformat(rest), source)
+    except ValueError:
+        return None
+
+
+def forgets(at_text: str, before: date | None) -> bool:
+    """Whether `journal forget` removes an entry stamped `at_text` (its ISO 8601 time, local): the rule of
+    rustlamp.core.journal's DELETE (the first ten characters, the local day, before `before`), so the file
+    and the waiting entries lose the same ones."""
+    return before is None or at_text[:10] < before.isoformat()
+
+
 def command_from_key(key: str, source: str) -> Command | None:
     """The command an action key stands for; None for a key we never sent, or an argument out of the
     row's range (so the channel checks what the command line checks)."""
+    if key.startswith(FORGET_PREFIX):
+        return _forget_from_key(key[len(FORGET_PREFIX) :], source)
     simple = _MENU_ONLY.get(key)
     if simple is not None:
         return simple(source)
