@@ -1,6 +1,6 @@
 """Take the README's screenshots with the installed app in the real headless test desktop.
 
-    .venv/bin/python assets/make_screenshots.py [--out assets] [--language de]
+    .venv/bin/python assets/make_screenshots.py [--out assets] [--language de] [--scheme dark]
 
 For each language (Dutch, English) it starts `rustlamp run` in tests/desktop.py's desktop (Xvfb, a private
 bus, dunst, and gtk-sni-tray-standalone as the panel) and photographs, each cropped to its own window:
@@ -33,6 +33,7 @@ from run_cli import RUSTLAMP, rustlamp  # noqa: E402
 
 T = TypeVar("T")
 LANGUAGES = ("nl", "en")
+SCHEME: dict[str, str] = {}  # the windows' colour scheme when asked for (the test desktop tells Qt none)
 
 # Active all day, every day. The first run has reminders 10 s apart so one comes soon; the second has
 # them 45 minutes apart, so nothing comes by itself while the menus and windows are photographed.
@@ -100,7 +101,8 @@ class Camera:
         return poll(settled, 15, what)
 
     def save(self, picture: Image.Image, name: str) -> None:
-        path = self.out / f"{name}.png"
+        suffix = "-dark" if SCHEME.get("RUSTLAMP_COLOR_SCHEME") == "dark" else ""
+        path = self.out / f"{name}{suffix}.png"
         # a palette of 128 colours keeps text sharp and the file a few KB
         picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
         self.saved.append(path)
@@ -114,7 +116,7 @@ def start_app(desktop: DesktopSession, home: Path, language: str, every: str) ->
     (config_home / "rustlamp").mkdir(parents=True)
     config = config_home / "rustlamp" / "config.toml"
     config.write_text(CONFIG.format(language=language, every=every), encoding="utf-8")
-    return RunningApp(home, desktop.env, None, {"XDG_CONFIG_HOME": str(config_home)})
+    return RunningApp(home, desktop.env, None, {"XDG_CONFIG_HOME": str(config_home), **SCHEME})
 
 
 def notification(camera: Camera, home: Path, language: str) -> None:
@@ -208,7 +210,14 @@ def main() -> None:
         dest="languages",
         help="only this language (may be given more than once); the README's are Dutch and English",
     )
+    parser.add_argument(
+        "--scheme",
+        choices=("light", "dark"),
+        help="the windows' colours as on a desktop in this scheme (dark pictures end in -dark)",
+    )
     args = parser.parse_args()
+    if args.scheme:
+        SCHEME["RUSTLAMP_COLOR_SCHEME"] = args.scheme
     args.out.mkdir(parents=True, exist_ok=True)
     with DesktopSession() as desktop, tempfile.TemporaryDirectory(prefix="rustlamp-shots-") as tmp:
         work = Path(tmp)
