@@ -8,7 +8,8 @@
   "snooze:600s", "pause:tomorrow", ...), plus "status", so every entry point takes one command path.
   Two transports, one request path (`LineChannel`):
   - "unix" (Linux, macOS): a Unix socket, 0600 in a 0700 folder of ours (`runtime_dir`: owner and mode
-    checked, with fallbacks), and on Linux the uid at the other end is checked (SO_PEERCRED) both ways.
+    checked, with fallbacks), and the uid at the other end is checked both ways (Linux: SO_PEERCRED;
+    macOS: LOCAL_PEERCRED, what getpeereid() reads).
   - "tcp" (Windows, which has no such socket): TCP on 127.0.0.1, where any local user may connect or,
     after a crash, listen, so both ends prove they know a secret token the app wrote to a file only its
     owner can read (rustlamp.system.control_tcp). Set RUSTLAMP_CONTROL=tcp to use it on Linux too.
@@ -372,13 +373,30 @@ def exchange(sock: socket.socket, request: dict[str, str]) -> Reply:
 # --- the Unix socket --------------------------------------------------------------------------------
 
 
-def _peer_uid(sock: socket.socket) -> int | None:
-    """The connecting process's uid, where the OS tells (Linux); None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return int(uid)
+# macOS <sys/un.h>: the option getpeereid() itself reads, answered with a struct xucred
+SOL_LOCAL = 0
+LOCAL_PEERCRED = 0x001
+XUCRED_VERSION = 0
+XUCRED_SIZE = 76  # cr_version, cr_uid (u_int each), cr_ngroups (short, padded), cr_groups[16]
+
+
+def _peer_uid(sock: socket.socket, platform: str | None = None) -> int | None:
+    """The uid of the process at the other end, where the OS tells (Linux, macOS); None elsewhere.
+    OSError when the OS's answer cannot be read: the caller then trusts nobody."""
+    platform = platform or sys.platform
+    if platform.startswith("linux"):
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        _pid, uid, _gid = struct.unpack("3i", creds)
+        return int(uid)
+    if platform == "darwin":
+        creds = sock.getsockopt(SOL_LOCAL, LOCAL_PEERCRED, XUCRED_SIZE)
+        if len(creds) < 8:
+            raise OSError(f"the peer's credentials came back cut off ({len(creds)} bytes)")
+        version, uid = struct.unpack_from("=II", creds)
+        if version != XUCRED_VERSION:
+            raise OSError(f"the peer's credentials have an unknown layout (version {version})")
+        return int(uid)
+    return None
 
 
 class UnixControlServer(LineChannel):
@@ -403,7 +421,11 @@ class UnixControlServer(LineChannel):
 
     def _refuse_peer(self, writer: asyncio.StreamWriter) -> Reply | None:
         sock = writer.get_extra_info("socket")
-        uid = _peer_uid(sock) if sock is not None else None
+        try:
+            uid = _peer_uid(sock) if sock is not None else None
+        except OSError as exc:
+            log.warning("refused a control connection whose owner cannot be told: %s", exc)
+            return {"ok": False, "error": "not yours"}
         if uid is not None and uid != os.getuid():
             log.warning("refused a control connection from uid %s", uid)
             return {"ok": False, "error": "not yours"}
