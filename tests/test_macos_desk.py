@@ -274,6 +274,7 @@ class FakePowerApi:
         self.refuse = refuse
         self.hold_register = hold_register  # register() waits for it: IOKit slow to answer
         self.registering = threading.Event()
+        self.running = threading.Event()  # run() began: the loop is there to be stopped
         self.calls: list[str] = []
         self.allowed: list[tuple[int, int]] = []  # (the message being answered, its argument)
         self.threads: dict[str, int] = {}
@@ -295,6 +296,7 @@ class FakePowerApi:
 
     def run(self) -> None:
         self._note("run")
+        self.running.set()
         while (item := self._messages.get()) is not None:
             assert self._on_message is not None
             self._current, argument = item
@@ -460,6 +462,8 @@ def test_close_stops_the_run_loop_thread_and_deregisters() -> None:
         watcher = MacPowerWatcher(api)
         assert await watcher.start(events) is None
         assert len(power_threads()) == 1
+        # close() once the loop runs (before, the thread skips run() itself: a busy machine showed it)
+        assert await asyncio.to_thread(api.running.wait, 10)
         await watcher.close()
         assert api.calls == ["register", "run", "stop", "run returned", "deregister"]
         assert api.threads["deregister"] == api.threads["run"]  # IOKit is left on the thread it was joined
