@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import RunningApp, answer_break_window
+from app_process import RunningApp, answer_break_window, window_child
 from desktop import DesktopSession, markup_text
 from run_cli import rustlamp
 from test_app import FAST, REMINDER, reminders, wait_for_new_reminder
@@ -35,20 +35,7 @@ def app(desktop_clean: DesktopSession, tmp_path: Path) -> Iterator[RunningApp]:
 
 def break_window_argv(app: RunningApp, timeout: float = 15.0) -> list[str]:
     """The command line the app gave its break window (a child process of the app)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                argv = (proc / "cmdline").read_bytes().split(b"\0")
-                parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
-            except OSError:
-                continue
-            if int(parent) == app.proc.pid and b"rustlamp.ui.break_window" in argv:
-                return [a.decode() for a in argv if a]
-        time.sleep(0.05)
-    raise AssertionError(f"no break window under the app:\n{app.output()}")
+    return window_child(app, "break_window", timeout)[1]
 
 
 def argument(argv: list[str], name: str) -> str:
