@@ -171,22 +171,24 @@ class App:
                 # the loop plans afresh at its top anyway: what the tick did needs no extra wake
                 await self._carry_out_now(self.lamp.tick(now), wake=False)
         finally:
+            stop_watchdog = _watch_the_stop()
             if control is not None:
-                await control.close()
+                await _close_within("the command line's channel", control.close())
             for window in (self.break_window, self.checkin_window, self.week_window, self.settings_window):
-                await window.close()
+                await _close_within(f"the {window.module} process", window.close(), WINDOW_CLOSE_SECONDS)
             for watcher in [*([self._idle_watcher] if self._idle_watcher else []), *self._desk_watchers]:
-                await watcher.close()
+                await _close_within(f"the {watcher.name} watcher", watcher.close())
             self.journal.close()
             if self.tray is not None:
-                await self.tray.close()
+                await _close_within("the tray", self.tray.close(), WINDOW_CLOSE_SECONDS)
             if alarm is not None:
                 loop.remove_reader(alarm.fd)
                 alarm.close()
             for signum in handled:
                 loop.remove_signal_handler(signum)
             if self.notifier is not None:
-                await self.notifier.close()
+                await _close_within("the notifications", self.notifier.close())
+            stop_watchdog()
         log.info("rustlamp stopped")
         return 0
 
@@ -754,3 +756,34 @@ class App:
 def _line(outcome: Outcome | None) -> dict[str, Any] | None:
     """The outcome as its contract line, the shape rustlamp.core.lamp reads (it knows no window types)."""
     return None if outcome is None else outcome.to_json()
+
+
+# Stopping must end the lamp (a logout or `kill` waits for it): each part gets a few seconds to close,
+# a window a little longer (it is asked to end and given time to say how), and then rustlamp goes on.
+CLOSE_SECONDS = 3.0
+WINDOW_CLOSE_SECONDS = 6.0
+# Past this, something blocks the loop itself: the stack of every thread goes to stderr and the process
+# ends, so a stop can never hang (and the log says where it stuck).
+STOP_WATCHDOG_SECONDS = 20.0
+
+
+async def _close_within(
+    what: str, closing: Coroutine[Any, Any, None], seconds: float = CLOSE_SECONDS
+) -> None:
+    try:
+        await asyncio.wait_for(closing, seconds)
+    except asyncio.TimeoutError:
+        log.warning("stopping: %s did not close within %g s; going on without it", what, seconds)
+    except Exception:  # a part that fails to close must not keep the others open
+        log.warning("stopping: closing %s failed", what, exc_info=True)
+
+
+def _watch_the_stop(seconds: float = STOP_WATCHDOG_SECONDS) -> Callable[[], None]:
+    """Arm the watchdog for the stop; returns what disarms it."""
+    import faulthandler
+
+    try:
+        faulthandler.dump_traceback_later(seconds, exit=True)
+    except (RuntimeError, ValueError, OSError):  # no usable stderr (a windowed Windows build)
+        return lambda: None
+    return faulthandler.cancel_dump_traceback_later

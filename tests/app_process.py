@@ -22,6 +22,10 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """
 
 
+# Every app started by the running test, so a failure's report can show what each of them logged.
+STARTED: list[RunningApp] = []
+
+
 class RunningApp:
     """`rustlamp run -v` with its own private XDG folders; stderr (the -v log) goes to a file."""
 
@@ -51,6 +55,7 @@ class RunningApp:
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
+        STARTED.append(self)
 
     @property
     def log_file(self) -> Path:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from app_process import STARTED
 from atspi import Accessibility
 from desktop import DesktopSession
 
@@ -18,6 +19,24 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
     if sys.platform != "win32" or not (name.startswith("test_") and name.endswith(".py")):
         return None
     return "pytest.mark.windows" not in collection_path.read_text(encoding="utf-8")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test's report ends with what each rustlamp it started logged (CI keeps only the report)."""
+    report = yield
+    if report.failed:
+        for number, app in enumerate(STARTED, 1):
+            try:
+                logged = app.output()[-6000:]
+            except OSError as error:
+                logged = f"(not readable: {error})"
+            report.sections.append((f"rustlamp {number} (pid {app.proc.pid}) logged", logged))
+    if call.when == "teardown":
+        STARTED.clear()
+    return report
 
 
 @pytest.fixture(scope="session")

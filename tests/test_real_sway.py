@@ -26,7 +26,9 @@ MENU_CLASS = "^rustlamp$"  # the popup menu's X window (rustlamp.ui.popup_menu, 
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[Sway]:
-    with sway("xwayland enable\n" + BAR) as running:
+    # XWayland from the start ("force"): a lazy one ends with its last X client and comes back without
+    # the xhost grant that lets root's xdotool in ("Can't open display")
+    with sway("xwayland force\n" + BAR) as running:
         running.start_mako()
         running.allow_root_on_x()
         yield running

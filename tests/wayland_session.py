@@ -232,8 +232,14 @@ class VirtualPointer:
         self.connection.send(self.pointer, self.FRAME)
 
     def click(self, x: int, y: int, button: int) -> None:
+        """Move there and let the client under the pointer hear of it before the press: swaybar acts on a
+        button over the item it was told the pointer entered, and a press sent with the motion was lost."""
         self._send(self.MOTION_ABSOLUTE, x, y, WIDTH, HEIGHT)
+        self.connection.roundtrip()
+        time.sleep(0.3)
         self._send(self.BUTTON, button, 1)
+        self.connection.roundtrip()
+        time.sleep(0.1)
         self._send(self.BUTTON, button, 0)
         self.connection.roundtrip()
 
@@ -353,6 +359,7 @@ class Plasma(WaylandDesktop):
         kwin = self.directory / "kwin_wayland"
         shutil.copyfile(shutil.which("kwin_wayland") or "/usr/bin/kwin_wayland", kwin)
         kwin.chmod(0o755)
+        self.install_desktop_entry()
         self.start_bus()
         # KWin lets a program take screenshots when a desktop file of its executable says so: this
         # Python's, for the tests' own screenshots.
