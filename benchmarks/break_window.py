@@ -10,7 +10,8 @@ the figures depend on how busy the machine is.
 Where the time goes, with --parts: the floor (a bare PySide6 dialog with a label and three buttons,
 started as a window is and timed the same way), and a window process's imports one layer at a time
 (Python alone, then rustlamp's own modules, then PySide6, then Qt's `Qt` namespace, whose ~90 enums
-PySide6 turns into Python enums on first use); medians of RUNS runs each.
+PySide6 turns into Python enums on first use); then a real break window's start phase by phase
+(benchmarks/window_phases.py), in wall-clock and CPU time; medians of RUNS runs each.
 Python's bytecode of rustlamp is written first (compileall, as pip does when it installs the wheel): where
 PYTHONDONTWRITEBYTECODE is set (as on this project's machines) a source checkout would otherwise compile
 every module from source at each start, some 50 ms a person with an installed rustlamp never pays.
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 from importlib import metadata
+from pathlib import Path
 
 from measure import DesktopSession, Reading, RunningApp, desktop, read_proc, running_app, window_child
 from run_cli import RUSTLAMP
@@ -116,6 +118,47 @@ LAYERS = (
 )
 
 
+PHASES_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_phases.py")
+PHASES_REQUEST = [
+    "--language", "en", "--length", "300", "--inhale", "4", "--exhale", "6",
+    "--prompt", "Let your shoulders drop.", "--snooze", "300", "--snooze", "900",
+]  # fmt: skip
+
+
+def window_phases(session: DesktopSession) -> None:
+    """A break window's own start, phase by phase (benchmarks/window_phases.py): the wall clock from the
+    spawn, and the process's CPU time, which a busy machine stretches far less than the wall clock."""
+    walls: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    mapped: list[float] = []
+    for run in range(RUNS):
+        out = os.path.join(session.tmp, f"phases-{run}")
+        env = dict(session.env, WINDOW_PHASES_OUT=out)
+        began, began_perf = time.monotonic(), time.perf_counter()
+        window = subprocess.Popen([sys.executable, "-P", PHASES_PROGRAM, *PHASES_REQUEST], env=env,
+                                  stdout=subprocess.DEVNULL)  # fmt: skip
+        mapped.append(timed_until_mapped(session, None, began_perf))
+        deadline = time.monotonic() + 20
+        while not (os.path.exists(out) and "first painted" in Path(out).read_text()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the phased window wrote no phases")
+            time.sleep(0.02)
+        window.terminate()
+        window.wait(10)
+        wall_before, cpu_before = began, 0.0
+        with open(out) as lines:
+            for line in lines:
+                phase, wall, cpu = line.rstrip("\n").split("\t")
+                walls.setdefault(phase, []).append(float(wall) - wall_before)
+                cpus.setdefault(phase, []).append(float(cpu) - cpu_before)
+                wall_before, cpu_before = float(wall), float(cpu)
+    print(f"a break window's start, phase by phase (medians of {RUNS} runs; wall clock / the process's CPU):")
+    for phase, took in cpus.items():
+        wall, cpu = statistics.median(walls[phase]), statistics.median(took)
+        print(f"  {phase}: {wall * 1000:.0f} ms / {cpu * 1000:.0f} ms")
+    print(f"  (from the spawn to mapped, as xdotool sees it: {statistics.median(mapped) * 1000:.0f} ms)")
+
+
 def where_the_time_goes(session: DesktopSession) -> None:
     """The floor and the layers of the start-up (see the module's docstring)."""
     bare = []
@@ -133,6 +176,7 @@ def where_the_time_goes(session: DesktopSession) -> None:
             subprocess.run([sys.executable, "-P", "-c", code], env=session.env, check=True, cwd=session.tmp)
             took.append(time.perf_counter() - began)
         print(f"  {name}: {statistics.median(took) * 1000:.0f} ms")
+    window_phases(session)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from atspi import Accessibility, AccessibleApp
-from desktop import DesktopSession, extra_display
+from desktop import DesktopSession
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -26,6 +26,7 @@ from window_driver import (
     Window,
     colour_box,
     cover_and_raise,
+    hidpi_x_server,
     minimise_and_bring_back,
     rgb,
     send_wm_delete,
@@ -350,15 +351,7 @@ def test_the_breathing_circle_grows_and_shrinks_in_the_calm_colours(
 
 @pytest.fixture
 def hidpi_display() -> Iterator[str]:
-    """A second X server whose desktop says 192 dpi (Xft.dpi, as GNOME and KDE set it): twice the pixels."""
-    with extra_display("2560x1600x24", "-dpi", "192") as display:
-        subprocess.run(
-            ["xrdb", "-merge"],
-            input="Xft.dpi: 192\n",
-            text=True,
-            env={**os.environ, "DISPLAY": display},
-            check=True,
-        )
+    with hidpi_x_server() as display:
         yield display
 
 
