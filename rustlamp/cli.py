@@ -236,6 +236,9 @@ WINDOW_COMMANDS = ("break", "check-in", "settings")  # the running lamp opens a 
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    app_args = _only_runs_the_app(words)
+    if app_args is not None:  # the lamp itself (at login): no parser of every command kept in its memory
+        return _run(app_args)
     parser = build_parser(_language_of(words))
     _refuse_negative_durations(parser, words)
     args = parser.parse_args(words)
@@ -260,6 +263,23 @@ def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]
             if after and after[0].startswith("-") and after[0][1:2].isdigit():
                 language = parser.language if isinstance(parser, Parser) else "en"
                 parser.error(f"{command}: {cli_word(language, 'not_duration', value=repr(after[0]))}")
+
+
+def _only_runs_the_app(words: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when the words only start the app ("run", --config FILE, -v, as argparse would read
+    them); None for anything else, which the full parser reads and answers in the app's language."""
+    config, verbose, rest = None, 0, list(words)
+    while rest:
+        word = rest.pop(0)
+        if word == "--config" and rest:
+            config = Path(rest.pop(0))
+        elif word.startswith("--config="):
+            config = Path(word.partition("=")[2])
+        elif word == "--verbose" or re.fullmatch("-v+", word):
+            verbose += 1 if word == "--verbose" else len(word) - 1
+        elif word != "run":
+            return None
+    return argparse.Namespace(command="run" if "run" in words else None, config=config, verbose=verbose)
 
 
 def _language_of(words: Sequence[str]) -> str:

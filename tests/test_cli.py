@@ -256,3 +256,30 @@ def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         if isinstance(action, argparse._SubParsersAction):
             found += action._choices_actions  # the commands' one-line help in the list
     return found
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        [],
+        ["run"],
+        ["--config", "x", "-vv", "run"],
+        ["run", "--config=y", "--verbose", "-v"],
+        ["-v", "run", "--config", "a", "--config", "b"],
+    ],
+)
+def test_starting_the_app_reads_its_words_as_the_full_parser_does(words: list[str]) -> None:
+    """The lamp starts without building every command's parser (less to keep in its memory for weeks)."""
+    from rustlamp.cli import _only_runs_the_app, build_parser
+
+    found = _only_runs_the_app(words)
+    assert found is not None and vars(found) == vars(build_parser().parse_args(words))
+
+
+@pytest.mark.parametrize(
+    "words", [["--help"], ["run", "-h"], ["--config"], ["plan"], ["run", "--bogus"], ["--version"]]
+)
+def test_anything_else_goes_to_the_full_parser(words: list[str]) -> None:
+    from rustlamp.cli import _only_runs_the_app
+
+    assert _only_runs_the_app(words) is None
