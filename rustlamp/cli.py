@@ -6,14 +6,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rustlamp import __version__
-from rustlamp.core.commands import BY_NAME, COMMANDS, DelayArgument
+from rustlamp.core.commands import BY_NAME, COMMANDS, TODAY_WORDS, DelayArgument
 from rustlamp.core.durations import parse_duration
+from rustlamp.core.texts import cli_word
 from rustlamp.journal_cli import add_journal_parser
 
 if TYPE_CHECKING:
@@ -21,139 +22,183 @@ if TYPE_CHECKING:
     from rustlamp.core.lamp import Effect, Lamp
     from rustlamp.runtime import App
 
-# on the command line as in the file and the menus: compact or in words, Dutch or English
-CLI_DURATION_FORMS = "10m, 45 min, 1h30m or 1 uur"
-TODAY_WORDS = ("today", "vandaag")
-
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
 
-def _config_option(parser: argparse.ArgumentParser, top: bool) -> None:
+class _Formatter(argparse.HelpFormatter):
+    usage_word = "usage: "
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, self.usage_word if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in the app's language: the usage word, the headings and -h from the catalogs. Each
+    add_parser(..., language=...) passes the language on; argparse's own complaints (an unknown option,
+    a missing argument) stay in its English."""
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        kwargs["add_help"] = False  # -h comes below, with its help in the language
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self._positionals.title = cli_word(language, "arguments")
+        self._optionals.title = cli_word(language, "options")
+        self.add_argument("-h", "--help", action="help", help=cli_word(language, "help"))
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        formatter = _Formatter(prog=self.prog)
+        formatter.usage_word = cli_word(self.language, "usage")
+        return formatter
+
+    def error(self, message: str) -> NoReturn:
+        # argparse says "argument --count: ..."; the option's name alone reads the same in every language
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {message.removeprefix('argument ')}\n")
+
+
+def _config_option(parser: argparse.ArgumentParser, top: bool, language: str) -> None:
     # every subcommand takes --config too; SUPPRESS keeps a subcommand's unset option from hiding the top one
     parser.add_argument(
         "--config",
-        metavar="FILE",
+        metavar=cli_word(language, "file"),
         type=Path,
         default=None if top else argparse.SUPPRESS,
-        help="settings file (default: the platform's config dir, e.g. ~/.config/rustlamp/config.toml)",
+        help=cli_word(language, "config"),
     )
     parser.add_argument(
         "-v",
         "--verbose",
         action="count",
         default=0 if top else argparse.SUPPRESS,
-        help="also log to the terminal (-vv for debug)",
+        help=cli_word(language, "verbose"),
     )
 
 
-def _positive_count(value: str) -> int:
-    try:
-        count = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; use 1 to 10000") from None
-    if not 1 <= count <= 10_000:
-        raise argparse.ArgumentTypeError(f"{count} is out of range; use 1 to 10000")
-    return count
+COUNT_RANGE = range(1, 10_001)
+
+
+def _count_reader(language: str) -> Callable[[str], int]:
+    def read(value: str) -> int:
+        try:
+            count = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(cli_word(language, "not_whole", value=repr(value))) from None
+        if count not in COUNT_RANGE:
+            raise argparse.ArgumentTypeError(cli_word(language, "count_range", value=count))
+        return count
+
+    return read
 
 
 PLAN_YEARS = range(1900, 9001)  # far enough either way; the plan looks ahead, so never up to year 9999
 
 
-def _moment(value: str) -> datetime:
+def _moment_reader(language: str) -> Callable[[str], datetime]:
     """An ISO 8601 moment, or a plain time of day ("16:30": today, local time)."""
-    from rustlamp.core.durations import parse_clock_time
 
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+    def read(value: str) -> datetime:
+        from rustlamp.core.durations import parse_clock_time
+
         try:
-            at = parse_clock_time(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
+            try:
+                at = parse_clock_time(value)
+            except ValueError:
+                raise argparse.ArgumentTypeError(cli_word(language, "not_time", value=repr(value))) from None
+            moment = datetime.combine(datetime.now().date(), at)
+        if moment.year not in PLAN_YEARS:
             raise argparse.ArgumentTypeError(
-                f"{value!r} is not a time; use a time of day like 16:30, or 2027-03-29T09:00(+02:00)"
-            ) from None
-        moment = datetime.combine(datetime.now().date(), at)
-    if moment.year not in PLAN_YEARS:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is out of range; use a time from the year {PLAN_YEARS[0]} to {PLAN_YEARS[-1]}"
-        )
-    return moment
+                cli_word(language, "year_range", value=repr(value), first=PLAN_YEARS[0], last=PLAN_YEARS[-1])
+            )
+        return moment
+
+    return read
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rustlamp",
-        description="A quiet lamp that invites you to rest. Without a command, runs the app.",
+def build_parser(language: str = "en") -> argparse.ArgumentParser:
+    """The command line in `language`: its help, usage words and the answers to what it cannot read."""
+
+    def word(key: str) -> str:
+        return cli_word(language, key)
+
+    parser = Parser(prog="rustlamp", description=word("description"), language=language)
+    parser.add_argument(
+        "--version", action="version", version=f"rustlamp {__version__}", help=word("version")
     )
-    parser.add_argument("--version", action="version", version=f"rustlamp {__version__}")
-    _config_option(parser, top=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _config_option(parser, True, language)
+    commands = parser.add_subparsers(dest="command", metavar=word("command"))
 
-    run = commands.add_parser("run", help="run the app (the default)")
-    _config_option(run, top=False)
+    run = commands.add_parser("run", help=word("run"), language=language)
+    _config_option(run, False, language)
 
-    config = commands.add_parser("config", help="work with the settings file")
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = config_commands.add_parser("check", help="check a settings file and list every problem")
-    check.add_argument(
-        "file", nargs="?", type=Path, help="the file to check (default: --config or the usual place)"
-    )
-    _config_option(check, top=False)
+    config = commands.add_parser("config", help=word("config_command"), language=language)
+    config_commands = config.add_subparsers(dest="config_command", metavar=word("action"), required=True)
+    check = config_commands.add_parser("check", help=word("config_check"), language=language)
+    check.add_argument("file", nargs="?", type=Path, metavar=word("file"), help=word("config_check_file"))
+    _config_option(check, False, language)
 
-    plan = commands.add_parser("plan", help="show the next reminders and routines")
+    plan = commands.add_parser("plan", help=word("plan"), language=language)
     plan.add_argument(
-        "--from",
-        dest="start",
-        type=_moment,
-        metavar="TIME",
-        help="the last rest moment, like 16:30 (today) or 2027-03-29T09:00; local time without an "
-        "offset. Plans from the settings, as if no lamp were running",
+        "--from", dest="start", type=_moment_reader(language), metavar=word("time"), help=word("plan_from")
     )
-    plan.add_argument("--count", type=_positive_count, default=10, help="how many events (default 10)")
-    plan.add_argument("--json", action="store_true", help="print one JSON array")
-    _config_option(plan, top=False)
+    plan.add_argument(
+        "--count", type=_count_reader(language), default=10, metavar=word("count"), help=word("plan_count")
+    )
+    plan.add_argument("--json", action="store_true", help=word("json_array"))
+    _config_option(plan, False, language)
 
     # talking to the running rustlamp: one row of the command table each, the same action key as the menu
     for row in COMMANDS:
-        sub = commands.add_parser(row.name, help=row.help)
+        name = row.name.replace("-", "_")
+        sub = commands.add_parser(row.name, help=word(name), language=language)
         if row.argument is not None:
             argument = row.argument
             optional = argument.default != "required"
             sub.add_argument(
                 "delay",
-                type=_delay_reader(argument),
+                type=_delay_reader(argument, language),
                 nargs="?" if optional else None,
                 default=argument.default if optional else None,
-                metavar="DURATION|today",
-                help=f"like {CLI_DURATION_FORMS} {argument.help}",
+                metavar=word("duration"),
+                help=word(f"{name}_delay"),
             )
-        _config_option(sub, top=False)
-    status = commands.add_parser("status", help="is rustlamp running, and what comes next")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
-    _config_option(status, top=False)
-    add_journal_parser(commands, lambda sub: _config_option(sub, top=False))
-    autostart = commands.add_parser("autostart", help="start rustlamp when you log in: on, off, or status")
-    autostart.add_argument("state", choices=("on", "off", "status"), help="on, off, or status")
-    _config_option(autostart, top=False)
+        _config_option(sub, False, language)
+    status = commands.add_parser("status", help=word("status"), language=language)
+    status.add_argument("--json", action="store_true", help=word("json_object"))
+    _config_option(status, False, language)
+    add_journal_parser(commands, lambda sub: _config_option(sub, False, language), language)
+    autostart = commands.add_parser("autostart", help=word("autostart"), language=language)
+    autostart.add_argument("state", choices=("on", "off", "status"), help=word("autostart_state"))
+    _config_option(autostart, False, language)
     return parser
 
 
-def _delay_reader(argument: DelayArgument) -> Callable[[str], timedelta | None]:
+def _delay_reader(argument: DelayArgument, language: str) -> Callable[[str], timedelta | None]:
     """An argparse type from a command row's argument: the same check the control channel makes."""
 
     def read(value: str) -> timedelta | None:
         try:
             parse_duration(value) if value.strip().lower() not in TODAY_WORDS else None
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{value!r} is not a duration; use forms like {CLI_DURATION_FORMS}, or today"
-            ) from None
+            raise argparse.ArgumentTypeError(cli_word(language, "not_duration", value=repr(value))) from None
         try:
             return argument.read(value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        except ValueError:
+            from rustlamp.core.texts import human_duration
+
+            low, high = human_duration(language, argument.low), human_duration(language, argument.high)
+            raise argparse.ArgumentTypeError(
+                cli_word(language, "delay_range", value=repr(value), low=low, high=high)
+            ) from None
 
     return read
 
@@ -163,8 +208,8 @@ WINDOW_COMMANDS = ("break", "check-in", "settings")  # the running lamp opens a 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_language_of(words))
     _refuse_negative_durations(parser, words)
     args = parser.parse_args(words)
     if args.command == "config":
@@ -186,8 +231,20 @@ def _refuse_negative_durations(parser: argparse.ArgumentParser, words: list[str]
         if command in words:
             after = words[words.index(command) + 1 :]
             if after and after[0].startswith("-") and after[0][1:2].isdigit():
-                forms = f"use forms like {CLI_DURATION_FORMS}, or today"
-                parser.error(f"argument {command}: {after[0]!r} is not a duration; {forms}")
+                language = parser.language if isinstance(parser, Parser) else "en"
+                parser.error(f"{command}: {cli_word(language, 'not_duration', value=repr(after[0]))}")
+
+
+def _language_of(words: Sequence[str]) -> str:
+    """The language the command line speaks, before it can read its words: the settings' (the file --config
+    names, or the usual one), as the rest of the app speaks."""
+    config = None
+    for index, word in enumerate(words):
+        if word == "--config" and index + 1 < len(words):
+            config = Path(words[index + 1])
+        elif word.startswith("--config="):
+            config = Path(word.partition("=")[2])
+    return _settings_and_language(argparse.Namespace(config=config))[1]
 
 
 def _action_key(args: argparse.Namespace) -> str:
@@ -408,9 +465,7 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         planned = settings_plan(settings, start, args.count)
     except OverflowError:  # a plan that would run past the calendar's end
-        print(
-            f"rustlamp: cannot plan from {start.isoformat()}: that runs past the year 9999", file=sys.stderr
-        )
+        print(cli_word(language, "plan_too_far", start=start.isoformat()), file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         events = [item.to_json() for item in planned]
@@ -539,7 +594,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         lock = take_instance_lock()
     except OSError as exc:
-        print(f"rustlamp: cannot start: {exc}", file=sys.stderr)
+        print(cli_word(_settings_and_language(args)[1], "cannot_start"), file=sys.stderr)
+        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
         return EXIT_PROBLEM
     if lock is None:
         from rustlamp.core.texts import text

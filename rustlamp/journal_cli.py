@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rustlamp.core.texts import cli_word
+
 if TYPE_CHECKING:
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import Journal
@@ -28,52 +30,64 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
-DATE_FORMS = "a date like 2026-11-25, or today or yesterday"
 IMPORT_LIMIT = 64 * 1024 * 1024  # bytes (characters from stdin): far more than years of entries
 CSV_COLUMNS = ("at", "kind", "outcome", "how", "until", "name", "body", "signals", "breath", "need", "note")
 
 
-def day(value: str) -> date:
-    """An argparse type: ISO date, or today/yesterday (local)."""
-    word = value.strip().lower()
-    if word in ("today", "yesterday"):
-        return date.today() - timedelta(days=1 if word == "yesterday" else 0)
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date; use {DATE_FORMS}") from None
+# today and yesterday as a person types them, in each language the command line speaks
+DAY_WORDS = {"today": 0, "vandaag": 0, "heute": 0, "yesterday": 1, "gisteren": 1, "gestern": 1}
+
+
+def day_reader(language: str) -> Callable[[str], date]:
+    """An argparse type: an ISO date, or today / yesterday (local), said in `language`'s words."""
+
+    def read(value: str) -> date:
+        word = value.strip().lower()
+        if word in DAY_WORDS:
+            return date.today() - timedelta(days=DAY_WORDS[word])
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(cli_word(language, "not_date", value=repr(value))) from None
+
+    return read
 
 
 def add_journal_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: argparse._SubParsersAction[Any],
     common: Callable[[argparse.ArgumentParser], None],
+    language: str,
 ) -> None:
-    journal = commands.add_parser(
-        "journal", help="your check-ins and rest moments: export, forget, look back"
-    )
-    actions = journal.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    def word(key: str) -> str:
+        return cli_word(language, key)
 
-    export = actions.add_parser("export", help="print the journal (CSV or JSON) to stdout")
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    export.add_argument("--since", type=day, metavar="DATE", help=f"from this day on ({DATE_FORMS})")
-    export.add_argument("--until", type=day, metavar="DATE", help="up to and including this day")
+    day, date_word = day_reader(language), cli_word(language, "date")
+    journal = commands.add_parser("journal", help=word("journal"), language=language)
+    actions = journal.add_subparsers(
+        dest="journal_command", metavar=cli_word(language, "action"), required=True
+    )
+
+    export = actions.add_parser("export", help=word("journal_export"), language=language)
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help=word("journal_format"))
+    export.add_argument("--since", type=day, metavar=date_word, help=word("journal_since"))
+    export.add_argument("--until", type=day, metavar=date_word, help=word("journal_until"))
     common(export)
 
-    take_in = actions.add_parser("import", help="take in entries from a JSON export; copies are skipped")
-    take_in.add_argument("file", type=Path, help="a file from `journal export --format json` ('-': stdin)")
+    take_in = actions.add_parser("import", help=word("journal_import"), language=language)
+    take_in.add_argument(
+        "file", type=Path, metavar=cli_word(language, "file"), help=word("journal_import_file")
+    )
     common(take_in)
 
-    forget = actions.add_parser("forget", help="remove entries for good")
+    forget = actions.add_parser("forget", help=word("journal_forget"), language=language)
     which = forget.add_mutually_exclusive_group(required=True)
-    which.add_argument("--before", type=day, metavar="DATE", help="the days before this one")
-    which.add_argument("--all", action="store_true", help="everything")
-    forget.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    which.add_argument("--before", type=day, metavar=date_word, help=word("journal_before"))
+    which.add_argument("--all", action="store_true", help=word("journal_all"))
+    forget.add_argument("--yes", action="store_true", help=word("journal_yes"))
     common(forget)
 
-    week = actions.add_parser("week", help="this week's rest moments and check-ins, as a picture")
-    week.add_argument(
-        "--png", type=Path, metavar="FILE", help="write the picture to FILE instead of a window"
-    )
+    week = actions.add_parser("week", help=word("journal_week"), language=language)
+    week.add_argument("--png", type=Path, metavar=cli_word(language, "file"), help=word("journal_png"))
     common(week)
 
 

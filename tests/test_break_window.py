@@ -261,7 +261,9 @@ def test_a_short_break_ends_by_itself_as_done(open_window: Callable[..., BreakWi
     result = window.result()
     took = time.monotonic() - window.started
     assert result == {"outcome": "done", "natural": True}
-    assert 3.0 <= took <= 6.0, took
+    # Never before its three seconds (counted from the spawn, so the window's own count began later);
+    # the upper bound only says it ended by itself: Qt's start takes seconds on a busy machine.
+    assert 3.0 <= took <= 30.0, took
 
 
 @pytest.mark.desktop

@@ -293,6 +293,8 @@ KEY_USES = [
     (re.compile(r'\b(?:text|_said|counted)\(\s*[^,()]+,\s*"([a-z_]+)"'), "app", "rustlamp"),
     (re.compile(r'\bweek_text\(\s*[^,()]+,\s*"([a-z_]+)"'), "week", "rustlamp"),
     (re.compile(r'\bwords\["([a-z_]+)"\]'), "settings", "rustlamp/ui/settings_*.py"),
+    # the command line's help and answers: cli_word(language, "key"), or its local word("key")
+    (re.compile(r'\b(?:cli_word\(\s*[^,()]+,|word\()\s*"([a-z_]+)"'), "cli", "rustlamp/*cli.py"),
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -150,9 +152,9 @@ def test_plan_from_now_starts_after_now(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["plan", "--count", "0"], "0 is out of range; use 1 to 10000"),
+        (["plan", "--count", "0"], "--count: 0 does not fit; you can use 1 to 10000"),
         (["plan", "--count", "ten"], "'ten' is not a whole number"),
-        (["plan", "--from", "yesterday"], "'yesterday' is not a time; use a time of day like 16:30"),
+        (["plan", "--from", "yesterday"], "'yesterday' is not a time; you can use a time of day like 16:30"),
         (["dance"], "invalid choice: 'dance'"),
     ],
 )
@@ -172,3 +174,67 @@ def test_python_dash_m_is_the_same_command(env: dict[str, str]) -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("rustlamp ")
+
+
+@pytest.mark.parametrize(
+    ("language", "usage", "says"),
+    [
+        ("nl", "gebruik: rustlamp", "'tien' is geen heel getal; je kunt 1 tot en met 10000 gebruiken"),
+        ("de", "Aufruf: rustlamp", "'tien' ist keine ganze Zahl; du kannst 1 bis 10000 angeben"),
+    ],
+)
+def test_the_command_line_answers_in_the_settings_language(
+    env: dict[str, str], tmp_path: Path, language: str, usage: str, says: str
+) -> None:
+    config = write(tmp_path / "c.toml", f'language = "{language}"\n')
+    result = rustlamp(["plan", "--config", str(config), "--count", "tien"], env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(usage)
+    assert says in result.stderr
+
+
+@pytest.mark.parametrize("language", ["nl", "de"])
+def test_every_help_speaks_the_language_of_the_app(
+    env: dict[str, str], language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rustlamp --help` follows the system's locale (language = "auto"), as the app does; every command's
+    help shows the catalog's words for each line, and none of the English source's help lines is left."""
+    from rustlamp.cli import build_parser
+    from rustlamp.core.catalog import catalog
+
+    locale = {"nl": "nl_NL.UTF-8", "de": "de_DE.UTF-8"}[language]
+    env = {**env, "LANG": locale, "LC_ALL": locale, "LANGUAGE": "", "COLUMNS": "100"}
+    monkeypatch.setenv("COLUMNS", "100")
+    parser = build_parser(language)
+    pause = next(sub for sub in _parsers(parser) if sub.prog == "rustlamp pause")
+    assert rustlamp(["--help"], env).stdout == parser.format_help()
+    assert rustlamp(["pause", "--help"], env).stdout == pause.format_help()
+    english, words = catalog("en").table("cli"), catalog(language).table("cli")
+    shown = " ".join(" ".join(sub.format_help().split()) for sub in _parsers(parser))  # unwrapped
+    helped = {action.help for sub in _parsers(parser) for action in _actions(sub)} - {None}
+    assert len(helped) > 35 and helped <= set(words.values())
+    assert all(" ".join(line.split()) in shown for line in helped)
+    left = [
+        english[key]
+        for key in english
+        if english[key] != words[key] and re.search(rf"(?<!\w){re.escape(english[key].strip())}(?!\w)", shown)
+    ]
+    assert left == [], "English help in a translated command line"
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """A parser and every subcommand's, depth first."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found += _parsers(sub)
+    return found
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    found = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found += action._choices_actions  # the commands' one-line help in the list
+    return found

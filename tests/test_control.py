@@ -256,10 +256,10 @@ def test_break_with_nothing_running_opens_the_window_on_its_own(
     [
         (
             ["snooze", "banana"],
-            "'banana' is not a duration; use forms like 10m, 45 min, 1h30m or 1 uur, or today",
+            "'banana' is not a duration; you can use forms like 10 min, 45 min or 1 hour 30 min, or today",
         ),
         (["pause", "-5m"], "'-5m' is not a duration"),
-        (["snooze", "25h"], "'25h' is out of range; use 10 sec to 24 hours, or today"),
+        (["snooze", "25h"], "'25h' does not fit; you can use 10 sec to 24 hours, or today"),
         (["snooze"], "the following arguments are required: DURATION|today"),
     ],
 )

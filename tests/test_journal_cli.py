@@ -87,7 +87,10 @@ def test_since_and_until_take_whole_local_days(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--since", "banana"], "'banana' is not a date; use a date like 2026-11-25, or today or yesterday"),
+        (
+            ["--since", "banana"],
+            "'banana' is not a date; you can use a date like 2026-11-25, or today or yesterday",
+        ),
         (["--until", "2026-02-30"], "'2026-02-30' is not a date"),
         (["--format", "xml"], "invalid choice: 'xml' (choose from 'csv', 'json')"),
         (

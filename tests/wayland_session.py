@@ -377,6 +377,7 @@ class Plasma(WaylandDesktop):
         kwin = self.directory / "kwin_wayland"
         shutil.copyfile(shutil.which("kwin_wayland") or "/usr/bin/kwin_wayland", kwin)
         kwin.chmod(0o755)
+        self.install_desktop_entry()
         self.start_bus()
         # KWin lets a program take screenshots when a desktop file of its executable says so: this
         # Python's, for the tests' own screenshots.

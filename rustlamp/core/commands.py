@@ -111,6 +111,8 @@ SNOOZE_PREFIX = "snooze:"
 PAUSE_PREFIX = "pause:"
 FORGET_PREFIX = "forget:"  # forget:all, forget:2026-11-25 (the days before it)
 _TODAY = "today"
+# the open-ended choice as a person types it on the command line, in each language the command line speaks
+TODAY_WORDS = (_TODAY, "vandaag", "heute")
 _TOMORROW = "tomorrow"
 
 _Simple = TakeBreak | Resume | CheckIn | ShowWeek | OpenSettings | About | Quit | ToggleAutostart | Reload
@@ -133,12 +135,11 @@ class DelayArgument:
     high: timedelta
     open_word: str  # in the action key ("snooze:today", "pause:tomorrow"): the open-ended choice
     default: timedelta | str | None = "required"  # "required": the command line must give it
-    help: str = ""
 
     def read(self, text: str) -> timedelta | None:
         """The delay `text` stands for; ValueError (saying what is allowed) when it is none or out of range.
         The command line says "today" for the open-ended choice of both commands."""
-        if text.strip().lower() in (self.open_word, _TODAY, "vandaag"):
+        if text.strip().lower() in (self.open_word, *TODAY_WORDS):
             return None
         if len(text) > 32:  # no duration is written that long; int() of thousands of digits is slow
             raise ValueError(f"{text[:32]!r}... is not a duration")
@@ -156,11 +157,11 @@ class DelayArgument:
 @dataclass(frozen=True)
 class CommandRow:
     """One thing a person can ask for: its word on the command line, its action key (menu, notification
-    button, control channel), its argument and the command line's help. Adding a command is one row."""
+    button, control channel) and its argument; the command line's help for it is the catalog's "cli.<name>"
+    (and "cli.<name>_delay" for the argument), with - as _. Adding a command is one row and its words."""
 
     name: str
     key: str
-    help: str
     make: Callable[[timedelta | None, str], Command]
     argument: DelayArgument | None = None
 
@@ -176,32 +177,27 @@ def _simple(kind: type[_Simple]) -> Callable[[timedelta | None, str], Command]:
 
 
 COMMANDS: tuple[CommandRow, ...] = (
-    CommandRow("break", BREAK_KEY, "take a break now", _simple(TakeBreak)),
-    CommandRow("check-in", CHECKIN_KEY, "open the check-in", _simple(CheckIn)),
-    CommandRow("settings", SETTINGS_KEY, "open the settings window", _simple(OpenSettings)),
-    CommandRow(
-        "reload", RELOAD_KEY, "make the running rustlamp read its settings file again", _simple(Reload)
-    ),
-    CommandRow("resume", RESUME_KEY, "end a pause now", _simple(Resume)),
-    CommandRow("quit", QUIT_KEY, "stop the running rustlamp", _simple(Quit)),
+    CommandRow("break", BREAK_KEY, _simple(TakeBreak)),
+    CommandRow("check-in", CHECKIN_KEY, _simple(CheckIn)),
+    CommandRow("settings", SETTINGS_KEY, _simple(OpenSettings)),
+    CommandRow("reload", RELOAD_KEY, _simple(Reload)),
+    CommandRow("resume", RESUME_KEY, _simple(Resume)),
+    CommandRow("quit", QUIT_KEY, _simple(Quit)),
     CommandRow(
         "snooze",
         SNOOZE_PREFIX.rstrip(":"),
-        "move the next reminder later",
         lambda delay, source: Snooze(delay, source),
-        DelayArgument(timedelta(seconds=10), LONGEST_DELAY, _TODAY, help="or today: none again today"),
+        DelayArgument(timedelta(seconds=10), LONGEST_DELAY, _TODAY),
     ),
     CommandRow(
         "pause",
         PAUSE_PREFIX.rstrip(":"),
-        "no reminders for a while (it ends by itself)",
         lambda delay, source: Pause(delay, source),
         DelayArgument(
             timedelta(minutes=1),
             LONGEST_DELAY,
             _TOMORROW,
             default=timedelta(minutes=30),
-            help="(default 30m), or today: until the next day's active hours",
         ),
     ),
 )

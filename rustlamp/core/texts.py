@@ -19,6 +19,11 @@ def text(language: str, key: str, **values: object) -> str:
     return catalog(language).word(f"app.{key}").format(**values)
 
 
+def cli_word(language: str, key: str, **values: object) -> str:
+    """The command line's own words (its help, what it cannot read): "cli.<key>"."""
+    return catalog(language).word(f"cli.{key}").format(**values)
+
+
 def counted(language: str, key: str, count: int, **values: object) -> str:
     """A plural message with its count: "1 regel" / "3 regels"; the catalog's plural rule picks the form."""
     return catalog(language).plural(f"app.{key}", count).format(count=count, **values)

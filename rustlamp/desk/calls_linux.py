@@ -31,7 +31,8 @@ Its limits, said plainly:
   call on one is not seen, unless a camera is on too.
 - A sound server set never to suspend (suspend-on-idle unloaded, `session.suspend-timeout-seconds = 0`)
   or JACK keeps the capture node open all day: that looks like one long call. The menu's status line
-  says "Held: a call is going on", so it is never silent; `[dnd] during_calls = false` turns it off.
+  says "Reminders wait until your call is over", so it is never silent; `[dnd] during_calls = false`
+  turns it off.
 - A level meter (a sound settings page, pavucontrol) records too, so it counts while it is open; so does
   a virtual camera (v4l2loopback) that a program writes to.
 - Inside a Flatpak sandbox the host's processes and /dev are hidden unless the app is given them.

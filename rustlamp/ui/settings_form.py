@@ -399,9 +399,10 @@ class Spec:
 
 def _settings() -> tuple[tuple[Spec, ...], ...]:
     r, b, c = DEFAULTS.reminders, DEFAULTS.break_, DEFAULTS.checkin
-    dnd = [Spec("check", "fullscreen", ("dnd", "when_fullscreen"), DEFAULTS.dnd.when_fullscreen)]
-    if hasattr(DEFAULTS.dnd, "during_calls"):  # issue 18's key, once the core knows it
-        dnd.append(Spec("check", "during_calls", ("dnd", "during_calls"), DEFAULTS.dnd.during_calls))
+    dnd = (
+        Spec("check", "fullscreen", ("dnd", "when_fullscreen"), DEFAULTS.dnd.when_fullscreen),
+        Spec("check", "during_calls", ("dnd", "during_calls"), DEFAULTS.dnd.during_calls),
+    )
     general = (
         Spec("choice", "language", ("language",), DEFAULTS.language, "language_hint"),
         Spec("lines", "prompts", ("prompts", "extra"), "", "prompts_hint", chars=44),

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo, QGuiApplication, QImage, QPixmap, QShowEvent
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFontInfo, QFontMetrics, QGuiApplication, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QStyle,
     QVBoxLayout,
 )
 
@@ -177,10 +178,24 @@ class WeekWindow(CalmWindow):
         )
 
     def _fit_days(self) -> None:
-        """The list as tall as its days at the picture's width: no scroll bar, nothing cut off."""
-        width = self.picture.pixmap().deviceIndependentSize().width()
-        self.days.setFixedWidth(round(width))
-        height = sum(self.days.sizeHintForRow(row) for row in range(self.days.count()))
+        """The list as tall as its days at the picture's width: no scroll bar, nothing cut off. Each day is
+        measured wrapped at the width it gets (the list's own row hints know no width yet, so a day that
+        wraps, as in a longer language, would otherwise push the last days out of sight)."""
+        width = round(self.picture.pixmap().deviceIndependentSize().width())
+        self.days.setFixedWidth(width)
+        # the text's room: the list's frame, the item's padding (2 px a side) and the style's text margins
+        margin = self.days.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.days) + 1
+        room = width - 2 * self.days.frameWidth() - 2 * (2 + margin)
+        height = 0
+        for row in range(self.days.count()):
+            item = self.days.item(row)
+            metrics = QFontMetrics(item.font())
+            wrapped = metrics.boundingRect(
+                QRect(0, 0, room, 10_000), Qt.TextFlag.TextWordWrap, item.text()
+            ).height()
+            tall = max(self.days.sizeHintForRow(row), wrapped + 2 * 2 + 2)
+            item.setSizeHint(QSize(width - 2 * self.days.frameWidth(), tall))
+            height += tall
         self.days.setFixedHeight(height + 2 * self.days.frameWidth() + 4)
 
     def default_outcome(self) -> Outcome:
