@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -59,9 +60,35 @@ class Parser(argparse.ArgumentParser):
         return formatter
 
     def error(self, message: str) -> NoReturn:
-        # argparse says "argument --count: ..."; the option's name alone reads the same in every language
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: {message.removeprefix('argument ')}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {argparse_said(message, self.language)}\n")
+
+
+# argparse's own complaints a person meets most, said again in the language ("cli.<key>"); any other
+# stays in argparse's English. Matched on its words, which Python has kept for years.
+ARGPARSE_COMPLAINTS = (
+    (re.compile(r"unrecognized arguments: (?P<words>.+)", re.DOTALL), "unknown"),
+    (re.compile(r"the following arguments are required: (?P<names>.+)", re.DOTALL), "missing"),
+    (
+        re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", re.DOTALL),
+        "no_such_choice",
+    ),
+)
+
+
+def argparse_said(message: str, language: str) -> str:
+    """argparse's complaint in `language`: "argument --count: ..." becomes "--count: ..." (the option's
+    name reads the same in every language), and a complaint argparse makes itself is said in the catalog's
+    words when it is one of ARGPARSE_COMPLAINTS."""
+    name, said = "", message
+    if message.startswith("argument ") and ": " in message:
+        name, said = message.removeprefix("argument ").split(": ", 1)
+    for pattern, key in ARGPARSE_COMPLAINTS:
+        found = pattern.fullmatch(said)
+        if found is not None:
+            said = cli_word(language, key, **found.groupdict())
+            break
+    return f"{name}: {said}" if name else said
 
 
 def _config_option(parser: argparse.ArgumentParser, top: bool, language: str) -> None:

@@ -85,4 +85,4 @@ def test_autostart_on_off_from_the_command_line_and_the_menu(
 def test_autostart_refuses_what_it_does_not_know(tmp_path: Path) -> None:
     result = rustlamp(["autostart", "maybe"], private_env(tmp_path))
     assert result.returncode == 2
-    assert "invalid choice: 'maybe' (choose from 'on', 'off', 'status')" in result.stderr
+    assert "'maybe' does not fit here; you can choose from 'on', 'off', 'status'" in result.stderr

@@ -155,7 +155,7 @@ def test_plan_from_now_starts_after_now(env: dict[str, str]) -> None:
         (["plan", "--count", "0"], "--count: 0 does not fit; you can use 1 to 10000"),
         (["plan", "--count", "ten"], "'ten' is not a whole number"),
         (["plan", "--from", "yesterday"], "'yesterday' is not a time; you can use a time of day like 16:30"),
-        (["dance"], "invalid choice: 'dance'"),
+        (["dance"], "COMMAND: 'dance' does not fit here; you can choose from 'run', 'config'"),
     ],
 )
 def test_bad_arguments_get_usage_and_exit_2(env: dict[str, str], args: list[str], says: str) -> None:
@@ -191,6 +191,24 @@ def test_the_command_line_answers_in_the_settings_language(
     assert result.returncode == 2
     assert result.stderr.startswith(usage)
     assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "said"),
+    [
+        ("nl", "argument COMMAND: invalid choice: 'dance' (choose from 'run', 'plan')",
+         "COMMAND: 'dance' past hier niet; je kunt kiezen uit 'run', 'plan'"),
+        ("de", "unrecognized arguments: --foo x",
+         "rustlamp kennt --foo x nicht; --help zeigt, was du verwenden kannst"),
+        ("de", "the following arguments are required: DAUER|heute", "das fehlt noch: DAUER|heute"),
+        ("nl", "argument --all: not allowed with argument --before",
+         "--all: not allowed with argument --before"),
+    ],
+)  # fmt: skip
+def test_argparses_own_complaints_are_said_in_the_language(language: str, message: str, said: str) -> None:
+    from rustlamp.cli import argparse_said
+
+    assert argparse_said(message, language) == said
 
 
 @pytest.mark.parametrize("language", ["nl", "de"])

@@ -260,7 +260,7 @@ def test_break_with_nothing_running_opens_the_window_on_its_own(
         ),
         (["pause", "-5m"], "'-5m' is not a duration"),
         (["snooze", "25h"], "'25h' does not fit; you can use 10 sec to 24 hours, or today"),
-        (["snooze"], "the following arguments are required: DURATION|today"),
+        (["snooze"], "snooze: still missing: DURATION|today"),
     ],
 )
 def test_bad_control_arguments_get_usage_and_exit_2(tmp_path: Path, args: list[str], says: str) -> None:

@@ -92,7 +92,7 @@ def test_since_and_until_take_whole_local_days(env: dict[str, str]) -> None:
             "'banana' is not a date; you can use a date like 2026-11-25, or today or yesterday",
         ),
         (["--until", "2026-02-30"], "'2026-02-30' is not a date"),
-        (["--format", "xml"], "invalid choice: 'xml' (choose from 'csv', 'json')"),
+        (["--format", "xml"], "--format: 'xml' does not fit here; you can choose from 'csv', 'json'"),
         (
             ["--since", "2026-11-20", "--until", "2026-11-01"],
             "--since 2026-11-20 is after --until 2026-11-01",

@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 from atspi import Accessibility, AccessibleApp
 from desktop import DesktopSession
+from PIL import Image, ImageChops
 from window_driver import (
     Window,
+    colour_box,
     cover_and_raise,
+    hidpi_x_server,
     minimise_and_bring_back,
     rgb,
     send_wm_delete,
@@ -241,6 +244,46 @@ def test_screenshots_centred_in_the_calm_colours_with_the_weeks_dots(
     assert any(_near(colour, rgb(picture_colours(palette).rest)) for colour in colours), "no rest dot"
     window.key("Escape")
     assert window.result() == {"outcome": "closed"}
+
+
+def _picture_is_drawn_at(shot: Image.Image, scale: float, language: str, palette: str) -> bool:
+    """Whether the week's picture drawn at `scale` is in `shot` pixel for pixel (drawn at the screen's own
+    resolution, so sharp: an enlarged picture would have soft edges and other sizes)."""
+    colours = DARK if palette == "dark" else LIGHT
+    picture = render_week(summarize_week(_journal(), TODAY), language, scale, caption=False, scheme=colours)
+    rest = picture_colours(colours).rest
+    in_picture, in_shot = colour_box(picture, rest), colour_box(shot, rest)
+    if in_picture is None or in_shot is None:
+        return False
+    left, top = in_shot[0] - in_picture[0], in_shot[1] - in_picture[1]
+    found = shot.crop((left, top, left + picture.width, top + picture.height))
+    differs = ImageChops.difference(found, picture).convert("L").point(lambda v: 255 if v > 24 else 0)
+    return sum(differs.histogram()[255:]) <= 0.002 * picture.width * picture.height
+
+
+@pytest.mark.desktop
+def test_at_192_dpi_the_window_is_twice_as_large_and_its_picture_sharp(
+    open_window: Callable[..., Opened], accessible_desktop: DesktopSession
+) -> None:
+    """On a HiDPI desktop (192 dpi, Xft.dpi as GNOME and KDE set it) the window is twice as large and its
+    picture is drawn at twice the pixels, not enlarged; a screenshot is kept to look at."""
+    normal = open_window("nl").window
+    _, _, width, height = normal.geometry()
+    assert _picture_is_drawn_at(normal.shot(normal.desktop.tmp / "normal.png"), 1.0, "nl", "light")
+    normal.key("Escape")
+    assert normal.result() == {"outcome": "closed"}
+    with hidpi_x_server() as display:
+        window = open_window("nl", env={**accessible_desktop.env, "DISPLAY": display}).window
+        x, y, large_width, large_height = window.first_geometry
+        assert abs(large_width - 2 * width) <= 8 and abs(large_height - 2 * height) <= 8, (width, height)
+        assert abs(x + large_width / 2 - 1280) <= 2 and abs(y + large_height / 2 - 800) <= 2  # centred
+        time.sleep(0.2)
+        shot = window.shot(window.desktop.tmp / "hidpi.png")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot.save(SCREENSHOTS / "week-nl-light-192dpi.png")
+        assert _picture_is_drawn_at(shot, 2.0, "nl", "light")
+        send_wm_delete(display, window.id)
+        assert window.result() == {"outcome": "closed"}
 
 
 # ----- arguments and entries -----------------------------------------------------------------------------

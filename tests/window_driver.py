@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop import DesktopSession
+from desktop import DesktopSession, extra_display
 from PIL import Image, ImageChops
 
 WAIT = 10.0  # seconds: the bound on every wait for a window
@@ -51,6 +51,22 @@ def geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
     values = dict(line.split("=", 1) for line in found.stdout.split())
     x, y, width, height = (int(values[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
     return x, y, width, height
+
+
+@contextmanager
+def hidpi_x_server() -> Iterator[str]:
+    """A second X server whose desktop says 192 dpi (Xft.dpi, as GNOME and KDE set it): twice the pixels."""
+    import os
+
+    with extra_display("2560x1600x24", "-dpi", "192") as display:
+        subprocess.run(
+            ["xrdb", "-merge"],
+            input="Xft.dpi: 192\n",
+            text=True,
+            env={**os.environ, "DISPLAY": display},
+            check=True,
+        )
+        yield display
 
 
 def colour_box(image: Image.Image, colour: str) -> tuple[int, int, int, int] | None:

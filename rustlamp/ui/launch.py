@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import runpy
 import sys
-import traceback
 
 from rustlamp.ui.contract import CannotOpen
 from rustlamp.ui.lifecycle import FAILED, emit
@@ -25,6 +24,8 @@ def qt_did_not_load(exc: BaseException) -> bool:
         return False
     if isinstance(exc, ImportError) and (exc.name or "").startswith(QT_PACKAGES):
         return True
+    import traceback  # here: it and what it imports cost a window ~10 ms at every start, needed only now
+
     frames = traceback.extract_tb(exc.__traceback__)
     return any(part in f"{frame.filename} {frame.line}" for frame in frames for part in QT_PACKAGES)
 

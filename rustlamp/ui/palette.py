@@ -1,8 +1,9 @@
 """The calm colours the windows and the week's picture share, for a light and a dark desktop. No toolkit
 here: the picture is drawn with Pillow, and drawing it must not pull in a toolkit.
 
-Every pair of text and the ground it sits on meets WCAG AA (4.5:1; tests/test_palette.py holds us to it):
-calm is soft shapes and warm colours, never faint words."""
+Every pair of text and the ground it sits on meets WCAG AA (4.5:1), and what tells a control apart (its
+outline, the focus ring) 3:1 (tests/test_palette.py holds us to both): calm is soft shapes and warm
+colours, never faint words nor controls that vanish into the ground."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Scheme:
     chosen_hover: str
     field: str  # where a person types
     field_edge: str
+    control_edge: str  # the outline of a radio button or check box: 3:1 on the ground and on the field
 
 
 # Warm and soft; no pure white, no red.
@@ -49,6 +51,7 @@ LIGHT = Scheme(
     chosen_hover="#B7CAD8",
     field="#FAF6EF",
     field_edge="#D8CDBB",
+    control_edge="#857A6D",
 )
 
 # The same warmth at night: a deep brown-grey ground, cream words, the dusk blue lighter.
@@ -69,6 +72,7 @@ DARK = Scheme(
     chosen_hover="#4A6376",
     field="#332E2A",
     field_edge="#5C544C",
+    control_edge="#ADA498",
 )
 
 # The light scheme's colours by their old names (the tests of the week's picture read them).
@@ -102,6 +106,16 @@ TEXT_PAIRS = (
     ("ink", "chosen_hover"),
     ("ink", "field"),
     ("soft_ink", "button"),
+)
+
+
+# (outline, ground) pairs of what identifies a control or shows the keyboard's place, for WCAG 2.1's 3:1
+# for non-text contrast (1.4.11): a radio button's or check box's outline, on the window and on its own fill.
+EDGE_PAIRS = (
+    ("control_edge", "background"),
+    ("control_edge", "field"),
+    ("focus", "background"),
+    ("focus", "field"),
 )
 
 

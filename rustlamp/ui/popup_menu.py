@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from rustlamp.core.menu import MenuItem
 from rustlamp.ui.contract import Closed, MenuChosen, MenuRequest, Outcome
 from rustlamp.ui.lifecycle import emit
-from rustlamp.ui.qt_common import calm_palette, current_scheme, window_main
+from rustlamp.ui.qt_common import calm_palette, current_scheme, style_name, window_main
 
 MENU_NAME = "rustlamp"  # the menu's accessible name: whose menu this is
 
@@ -119,7 +119,7 @@ def show(request: MenuRequest) -> Outcome:
     """Pop the menu up and wait for the person; what they did."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style = ReadableDisabledItems(app.style().name())
+    style = ReadableDisabledItems(style_name(app))
     style.setParent(app)
     menu = QMenu()
     menu.setAccessibleName(MENU_NAME)

@@ -65,7 +65,17 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QProxyStyle,
+    QPushButton,
+    QStyle,
+    QStyleOption,
+    QWidget,
+)
 
 from rustlamp.ui.contract import CannotOpen, Outcome
 from rustlamp.ui.lifecycle import FAILED, emit, listen_for_raise, raise_was_asked
@@ -125,12 +135,51 @@ def start_application(name: str, argv: Sequence[str] = ()) -> QApplication:
     app = QApplication([APP_ID, *argv])
     app.setWindowIcon(_lamp_icon())
     app.setQuitOnLastWindowClosed(False)  # a window ends by settling its outcome, see CalmWindow
+    if app.style().name().lower() == "fusion":
+        app.setStyle(ClearIndicators("fusion"))  # the desktop's own style (Breeze, Windows, macOS) stays
     asked = _asked_scheme()
     if asked is not None:
         app.styleHints().setColorScheme(asked)  # a platform theme that can follows; ours follows anyway
     apply_scheme(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_scheme(app))
     return app
+
+
+class ClearIndicators(QProxyStyle):
+    """Fusion (Qt's style where the desktop gives none) outlines a radio button or a check box in a shade
+    darker than the window: 2:1 on the calm cream, 1.1:1 on the dark ground, where an empty box all but
+    vanishes. WCAG 2.1 asks 3:1 for what identifies a control (1.4.11), so a clear outline is drawn over
+    Fusion's: the scheme's control edge, or the warm focus colour while the keyboard is on it."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not (radio or element == QStyle.PrimitiveElement.PE_IndicatorCheckBox):
+            return
+        scheme = current_scheme()
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(scheme.focus if focused else scheme.control_edge), 1.5 if focused else 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        edge = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        if radio:
+            painter.drawEllipse(edge)
+        else:
+            painter.drawRoundedRect(edge, 1, 1)
+        painter.restore()
+
+
+def style_name(app: QApplication) -> str:
+    """The name of the app's style ("fusion", "breeze", "windowsvista"), also under ClearIndicators."""
+    style = app.style()
+    return style.baseStyle().name() if isinstance(style, QProxyStyle) else style.name()
 
 
 def speak_qt_in(app: QApplication, language: str | None) -> bool:
