@@ -47,6 +47,8 @@ def test_with_no_entry_anywhere_it_writes_its_own_and_the_lamp_icons_and_says_so
         assert keys[key] == packaged[key], key
     icons = sorted(p.relative_to(home) for p in (home / "icons").rglob("*.png"))
     assert Path("icons/hicolor/48x48/apps/nl.rustlamp.Rustlamp.png") in icons and len(icons) == 8
+    for icon in icons:  # the very pictures a package installs (packaging/linux/icons)
+        assert (home / icon).read_bytes() == (PACKAGED.parent / icon).read_bytes(), icon
     said = [r.getMessage() for r in caplog.records]
     assert len(said) == 1 and str(path) in said[0] and "Hidden=true" in said[0]
     # the next start finds it as it is: nothing written, nothing said
