@@ -677,7 +677,9 @@ class Gnome(WaylandDesktop):
         )
 
     def click(self, button: int = BTN_LEFT) -> None:
-        """A press and release of a pointer button where the pointer is (Mutter's remote desktop)."""
+        """A press and release of a pointer button where the pointer is (Mutter's remote desktop). While
+        the session lasts the top bar shows GNOME's remote-access button left of the system menu, which
+        moves the lamp left: a click on the lamp must find it in a picture taken during a session."""
         import asyncio
 
         asyncio.run(
