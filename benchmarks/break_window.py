@@ -15,7 +15,9 @@ PySide6 turns into Python enums on first use); then a real break window's start 
 Python's bytecode of rustlamp is written first (compileall, as pip does when it installs the wheel): where
 PYTHONDONTWRITEBYTECODE is set (as on this project's machines) a source checkout would otherwise compile
 every module from source at each start, some 50 ms a person with an installed rustlamp never pays.
-Run: .venv/bin/python benchmarks/break_window.py [--parts]
+With --ahead: a window process started ahead of time (benchmarks/window_ahead.py, an experiment: the lamp
+does not do this) against one started at the click: request to mapped, and the waiting process's memory.
+Run: .venv/bin/python benchmarks/break_window.py [--parts] [--ahead]
 """
 
 from __future__ import annotations
@@ -48,10 +50,12 @@ def close_window(session: DesktopSession) -> None:
         time.sleep(0.05)
 
 
-def timed_until_mapped(session: DesktopSession, start: subprocess.Popen[bytes] | None, began: float) -> float:
+def timed_until_mapped(
+    session: DesktopSession, start: subprocess.Popen[bytes] | None, began: float, title: str = TITLE
+) -> float:
     # our own short poll: `xdotool search --sync` looks only every half second
     deadline = time.monotonic() + 20
-    while session.run(["xdotool", "search", "--onlyvisible", "--name", TITLE], check=False).returncode != 0:
+    while session.run(["xdotool", "search", "--onlyvisible", "--name", title], check=False).returncode != 0:
         if time.monotonic() > deadline:
             raise TimeoutError("the break window did not appear")
         time.sleep(0.01)
@@ -159,6 +163,49 @@ def window_phases(session: DesktopSession) -> None:
     print(f"  (from the spawn to mapped, as xdotool sees it: {statistics.median(mapped) * 1000:.0f} ms)")
 
 
+AHEAD_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_ahead.py")
+
+
+def started_ahead(session: DesktopSession) -> None:
+    """A window process started ahead of time (benchmarks/window_ahead.py) against one started at the
+    click as today, on the same desktop, turn about: request to mapped, and the waiting process's memory."""
+    ahead: list[float] = []
+    today: list[float] = []
+    waiting: list[Reading] = []
+    title = "^Even rust$"
+    request = [
+        "--language", "nl", "--length", "300", "--inhale", "4", "--exhale", "6",
+        "--prompt", "Laat je schouders zakken.", "--snooze", "300", "--snooze", "900",
+    ]  # fmt: skip
+    for _ in range(RUNS):
+        window = subprocess.Popen([sys.executable, "-P", AHEAD_PROGRAM, "nl"], env=session.env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert window.stdin is not None and window.stdout is not None
+        assert window.stdout.readline().strip() == "ready"
+        time.sleep(2.0)  # settled, as it would wait while a reminder is on screen
+        waiting.append(read_proc(window.pid))
+        began = time.perf_counter()
+        window.stdin.write("\x1f".join(request) + "\n")
+        window.stdin.flush()
+        ahead.append(timed_until_mapped(session, None, began, title))
+        window.terminate()
+        window.wait(10)
+        began = time.perf_counter()
+        command = [sys.executable, "-P", "-m", "rustlamp.ui.launch", "rustlamp.ui.break_window", *request]
+        launched = subprocess.Popen(command, env=session.env, stdout=subprocess.DEVNULL)
+        today.append(timed_until_mapped(session, None, began, title))
+        launched.terminate()
+        launched.wait(10)
+    for name, timings in (("started ahead: request", ahead), ("started at the click (today): spawn", today)):
+        print(
+            f"{name} to the break window mapped: median {statistics.median(timings) * 1000:.0f} ms, "
+            f"best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms ({RUNS} runs)"
+        )
+    rss = statistics.median(r.rss_kb for r in waiting) / 1024
+    pss = statistics.median(r.pss_kb for r in waiting) / 1024
+    print(f"a window process waiting ahead: {rss:.1f} MB resident, {pss:.1f} MB proportional (PSS)")
+
+
 def where_the_time_goes(session: DesktopSession) -> None:
     """The floor and the layers of the start-up (see the module's docstring)."""
     bare = []
@@ -188,6 +235,8 @@ def main() -> None:
     with desktop() as session:
         if "--parts" in sys.argv[1:]:
             where_the_time_goes(session)
+        if "--ahead" in sys.argv[1:]:
+            started_ahead(session)
         session.start_sni_tray()
         with running_app(session) as app:
             app.wait_for_output(r"listening for commands")

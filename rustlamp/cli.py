@@ -661,6 +661,9 @@ def _run(args: argparse.Namespace) -> int:
         print(text(str(language), "already_running"))
         return EXIT_OK
     setup_logging(log_file(), args.verbose)
+    from rustlamp.system.desktop_entry import ensure_quietly
+
+    ensure_quietly()  # a pip or pipx install: the desktop's name and icon for rustlamp's windows
     path, explicit = _settings_path(args)
     app = App(SettingsSource(path, explicit), SystemClock())
     app.control_folder = runtime_dir()

@@ -30,7 +30,9 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 FAST = CALM.replace('every = "45m"', 'every = "10s"') + "[idle]\nnatural_breaks = false\n"
 
 
-def start_app(desktop: WaylandDesktop, home: Path, config_text: str) -> RunningApp:
+def start_app(
+    desktop: WaylandDesktop, home: Path, config_text: str, extra_env: dict[str, str] | None = None
+) -> RunningApp:
     """`rustlamp run -v` inside `desktop`, with its own private XDG folders under `home`: the desktop's
     bus, Wayland socket (by its full path), X display and session variables."""
     home.mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,7 @@ def start_app(desktop: WaylandDesktop, home: Path, config_text: str) -> RunningA
             "XDG_CURRENT_DESKTOP",
             "XDG_SESSION_TYPE",
             "SWAYSOCK",
+            "XDG_DATA_DIRS",  # where the session's desktop entries are (rustlamp looks for its own there)
         )
         if key in desktop.env
     }
@@ -51,7 +54,7 @@ def start_app(desktop: WaylandDesktop, home: Path, config_text: str) -> RunningA
     if "GSETTINGS_BACKEND" in desktop.env:  # GNOME's settings in a key file: the app must read the same one
         env["GSETTINGS_BACKEND"] = desktop.env["GSETTINGS_BACKEND"]
         env["XDG_CONFIG_HOME"] = str(desktop.home / ".config")
-    return RunningApp(home, desktop.env, config, env)
+    return RunningApp(home, desktop.env, config, {**env, **(extra_env or {})})
 
 
 def registered_items(desktop: WaylandDesktop) -> list[str]:
@@ -85,3 +88,52 @@ def status(app: RunningApp) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
+
+
+# The windows a person opens from the lamp besides the break, each by its English title: the check-in and
+# the settings from the command line (as from a terminal), the week from the lamp's menu.
+WINDOW_TITLES = {"check-in": "A short check-in", "week": "This week", "settings": "Settings"}
+MENU_WEEK = "This week…"
+
+
+def menu_click(desktop: WaylandDesktop, item: str, label: str) -> None:
+    """Click the lamp's menu row `label` the way a panel does once a person clicked it: the row found by its
+    label in the menu rustlamp offers (com.canonical.dbusmenu GetLayout), then Event(id, "clicked")."""
+    import asyncio
+
+    from dbus_fast import Message, MessageType, Variant
+    from dbus_fast.aio import MessageBus
+
+    async def click() -> None:
+        bus = await MessageBus(bus_address=desktop.env["DBUS_SESSION_BUS_ADDRESS"]).connect()
+        try:
+
+            async def call(member: str, signature: str, body: list[Any]) -> list[Any]:
+                reply = await bus.call(
+                    Message(destination=item.split("/", 1)[0], path="/MenuBar",
+                            interface="com.canonical.dbusmenu", member=member, signature=signature,
+                            body=body)
+                )  # fmt: skip
+                assert reply is not None and reply.message_type == MessageType.METHOD_RETURN, reply
+                return list(reply.body)
+
+            layout = await call("GetLayout", "iias", [0, 1, []])
+            labels = {
+                str(child.value[1]["label"].value).replace("_", ""): int(child.value[0])
+                for child in layout[1][2]
+                if "label" in child.value[1]
+            }
+            assert label in labels, f"no {label!r} in the lamp's menu: {list(labels)}"
+            await call("Event", "isvu", [labels[label], "clicked", Variant("i", 0), 0])
+        finally:
+            bus.disconnect()
+
+    asyncio.run(click())
+
+
+def open_window(desktop: WaylandDesktop, app: RunningApp, item: str, which: str) -> None:
+    """Open the window `which` (a key of WINDOW_TITLES) from the lamp as a person would."""
+    if which == "week":
+        menu_click(desktop, item, MENU_WEEK)
+    else:
+        assert rustlamp([which], app.env).returncode == 0

@@ -273,7 +273,8 @@ def test_the_countdown_and_breathing_words_do_not_flood_a_screen_reader(
 ) -> None:
     """On screen the countdown changes every second and the words every breath; what assistive technology
     is told changes once a minute, and the breathing label keeps one name."""
-    opened = open_window("en", length=125, inhale=1, exhale=1)
+    # 175 s reads "3 min left" for its first 55 s: room for a slow start on a busy machine
+    opened = open_window("en", length=175, inhale=1, exhale=1)
     seen = opened.seen
     names_before = [name for role, name in seen.read() if role == "label"]
     first = opened.window.shot(tmp_path / "before.png")

@@ -9,6 +9,7 @@ to build/desktop-shots/.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,7 +19,17 @@ from typing import Any
 import pytest
 from app_process import window_child
 from PIL import Image, ImageChops
-from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from real_desktop_app import (
+    CALM,
+    FAST,
+    SHOTS,
+    WINDOW_TITLES,
+    open_window,
+    our_item,
+    registered_items,
+    start_app,
+    status,
+)
 from run_cli import rustlamp
 from wayland_session import APPINDICATOR_UUID, WIDTH, Gnome, gnome
 
@@ -237,3 +248,77 @@ def rustlamp_notes(desktop: Gnome) -> list[dict[str, Any]]:
 
 def last_actions(desktop: Gnome) -> list[tuple[str, str]]:
     return [(key, label) for key, label in rustlamp_notes(desktop)[-1]["actions"]]
+
+
+ESCAPE = 0xFF1B  # XK_Escape
+
+
+def test_a_pip_install_writes_its_entry_and_gnome_shows_the_three_windows_as_rustlamps(
+    desktop: Gnome, tmp_path: Path
+) -> None:
+    """As after `pipx install rustlamp`: no entry with rustlamp's app id anywhere, so GNOME tracks a
+    window of it to no app ("window:N", a generic icon, the app id as its name). `rustlamp run` writes
+    the user's own entry and lamp into the session's XDG_DATA_HOME; from then on the shell tracks the
+    check-in, the week and the settings window to rustlamp (its name and lamp in the top bar), each with
+    the keyboard's focus, and Esc closes each of them."""
+    packaged = desktop.directory / "share" / "applications" / "nl.rustlamp.Rustlamp.desktop"
+    aside = desktop.directory / "packaged.desktop"
+    packaged.rename(aside)
+    data_home = desktop.home / ".local" / "share"
+    try:
+        # Without any entry (this app's data home is its own, out of the shell's sight): no app for it.
+        app = start_app(desktop, tmp_path / "before", CALM)
+        try:
+            app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+            assert rustlamp(["break"], app.env).returncode == 0
+            # (once the shell has noticed the packaged entry is gone, which it may not have yet)
+            wait(
+                lambda: (titled(desktop, "A moment of rest") or {}).get("app-id", "").startswith("window:"),
+                "the break window tracked to no app",
+            )
+        finally:
+            assert app.stop() == 0
+        wait(lambda: not titled(desktop, "A moment of rest"), "the break window closing with the lamp")
+
+        app = start_app(desktop, tmp_path / "home", CALM, {"XDG_DATA_HOME": str(data_home)})
+        try:
+            app.wait_for_output(r"desktop entry: written ")
+            assert (data_home / "applications" / "nl.rustlamp.Rustlamp.desktop").is_file()
+            item = our_item(desktop, app)
+            # a fresh session shows the overview, where a new window gets no focus: Esc leaves it (and is
+            # nothing elsewhere)
+            desktop.type_key(ESCAPE)
+            for which, title in WINDOW_TITLES.items():
+                open_window(desktop, app, item, which)
+                # first no app, then rustlamp, once the shell has read the new entry (about a second)
+                window = wait(
+                    lambda t=title: tracked_to_rustlamp(desktop, t), f"the {which} window as rustlamp's"
+                )
+                assert window["wm-class"] == "nl.rustlamp.Rustlamp", window
+                wait(
+                    lambda t=title: (titled(desktop, t) or {}).get("has-focus"), f"the {which} window's focus"
+                )
+                time.sleep(0.5)  # drawn
+                desktop.screenshot(SHOTS / f"gnome-{which}-window.png")
+                desktop.type_key(ESCAPE)
+                wait(lambda t=title: not titled(desktop, t), f"Esc closing the {which} window")
+        finally:
+            assert app.stop() == 0
+        # the entry's own sentence in the log, once
+        assert app.output().count("desktop entry: ") == 1
+    finally:
+        aside.rename(packaged)
+        shutil.rmtree(data_home / "applications", ignore_errors=True)
+        shutil.rmtree(data_home / "icons", ignore_errors=True)
+        shutil.rmtree(data_home / "rustlamp", ignore_errors=True)  # that lamp's journal
+
+
+def titled(desktop: Gnome, title: str) -> dict[str, Any] | None:
+    """The shown window of that title, as the shell lists it."""
+    found = [w for w in desktop.windows() if w.get("title") == title and not w["is-hidden"]]
+    return found[0] if found else None
+
+
+def tracked_to_rustlamp(desktop: Gnome, title: str) -> dict[str, Any] | None:
+    window = titled(desktop, title)
+    return window if window and window["app-id"] == "nl.rustlamp.Rustlamp.desktop" else None

@@ -21,7 +21,17 @@ import pytest
 from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from PIL import Image, ImageChops
-from real_desktop_app import CALM, FAST, SHOTS, our_item, registered_items, start_app, status
+from real_desktop_app import (
+    CALM,
+    FAST,
+    SHOTS,
+    WINDOW_TITLES,
+    open_window,
+    our_item,
+    registered_items,
+    start_app,
+    status,
+)
 from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, HEIGHT, WIDTH, FakeInput, Plasma, plasma
 
@@ -340,3 +350,35 @@ def row_centre(shot: Path, box: tuple[int, int, int, int], rows: list[str], labe
             step = (end - start) / len(labels)
             return box[0] + width // 2, box[1] + start + int(step * (labels.index(label) + 0.5))
     raise AssertionError(f"no {label!r} in the menu {rows}")
+
+
+ESC = 1  # evdev KEY_ESC
+
+
+def test_the_check_in_the_week_and_the_settings_are_rustlamps_and_close_with_esc(
+    desktop: Plasma, tmp_path: Path
+) -> None:
+    """Each window a person opens from the lamp (the check-in and the settings from the command line,
+    the week from the lamp's menu): KWin knows it by rustlamp's desktop entry name, it has the focus, and
+    Esc (a key from KWin's fake input) closes it."""
+    app = start_app(desktop, tmp_path / "home", CALM)
+    fake = desktop.fake_input()
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        item = our_item(desktop, app)
+        for which, title in WINDOW_TITLES.items():
+            open_window(desktop, app, item, which)
+            window = wait(lambda t=title: kwin_window(desktop, t, active=True), f"the {which} window, active")
+            assert window["desktopFileName"] == "nl.rustlamp.Rustlamp", window
+            time.sleep(0.5)  # drawn
+            desktop.screenshot(SHOTS / f"plasma-{which}-window.png")
+            fake.key(ESC)
+            wait(lambda t=title: not kwin_window(desktop, t), f"Esc closing the {which} window")
+    finally:
+        fake.close()
+        assert app.stop() == 0
+
+
+def kwin_window(desktop: Plasma, caption: str, active: bool = False) -> dict[str, Any] | None:
+    found = [w for w in desktop.windows() if w["caption"] == caption and (w["active"] or not active)]
+    return found[0] if found else None

@@ -13,8 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_process import RunningApp
 from PIL import Image
-from real_desktop_app import CALM, FAST, ROOT, SHOTS, our_item, registered_items, start_app, status
+from real_desktop_app import (
+    CALM,
+    FAST,
+    ROOT,
+    SHOTS,
+    WINDOW_TITLES,
+    open_window,
+    our_item,
+    registered_items,
+    start_app,
+    status,
+)
 from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, Sway, sway
 
@@ -195,3 +207,36 @@ def test_the_break_window_is_rustlamps_by_name(desktop: Sway, app_home: Path) ->
         desktop.screenshot(SHOTS / "sway-break-window.png")
     finally:
         assert app.stop() == 0
+
+
+def test_the_check_in_the_week_and_the_settings_are_rustlamps_and_close_with_esc(
+    desktop: Sway, app_home: Path
+) -> None:
+    """Each window a person opens from the lamp (the check-in and the settings from the command line,
+    the week from the lamp's menu, the row found by its label): in sway's tree by rustlamp's app id and
+    its own title, focused, and closed by Esc from a virtual keyboard."""
+    app = start_app(desktop, app_home, CALM)
+    try:
+        app.wait_for_output(r"tray: The lamp is in the panel \(StatusNotifierItem\)")
+        item = our_item(desktop, app)
+        with desktop.keyboard():
+            open_three_and_close_them_with_esc(desktop, app, item)
+    finally:
+        assert app.stop() == 0
+
+
+def open_three_and_close_them_with_esc(desktop: Sway, app: RunningApp, item: str) -> None:
+    for which, title in WINDOW_TITLES.items():
+        open_window(desktop, app, item, which)
+        [window] = wait(
+            lambda t=title: [w for w in rustlamp_windows(desktop) if w["name"] == t and w["focused"]],
+            f"the {which} window, focused",
+        )
+        assert window["app_id"] == "nl.rustlamp.Rustlamp", window
+        time.sleep(0.5)  # drawn
+        desktop.screenshot(SHOTS / f"sway-{which}-window.png")
+        desktop.type_key("Escape")
+        wait(
+            lambda t=title: not [w for w in rustlamp_windows(desktop) if w["name"] == t],
+            f"Esc closing the {which} window",
+        )

@@ -655,11 +655,13 @@ def test_a_drop_the_watcher_announces_is_answered_by_registering_again(
             watcher.drop(name)
             await until(lambda: not tray.in_panel, what="the item noticing the drop")
             await until(lambda: len(watcher.registrations(name)) == 2, what="registering again")
-            assert tray.in_panel
+            # the watcher has the call; the tray knows it is in once the answer is back
+            await until(lambda: tray.in_panel, what="the tray hearing it is in again")
             # Dropped again at once (as the GNOME extension may do): it comes back, after a longer wait.
             watcher.drop(name)
             await until(lambda: len(watcher.registrations(name)) == 3, what="registering a third time")
-            assert tray.in_panel and watcher.items == [f"{name}/StatusNotifierItem"]
+            await until(lambda: tray.in_panel, what="the tray hearing it is in a third time")
+            assert watcher.items == [f"{name}/StatusNotifierItem"]
             return watcher.registrations(name)
 
     with caplog.at_level(logging.INFO, logger="rustlamp.tray"):

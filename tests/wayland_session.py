@@ -202,6 +202,7 @@ def _bus_from(config: Path, directory: Path) -> tuple[subprocess.Popen[bytes], s
 
 
 BTN_LEFT, BTN_RIGHT = 0x110, 0x111  # linux/input-event-codes.h
+SHIFT = 0xFFE1  # XK_Shift_L
 WIDTH, HEIGHT = 1280, 800
 
 
@@ -333,6 +334,23 @@ class Sway(WaylandDesktop):
         """Input from a virtual keyboard (wtype): the compositor counts it as someone at the desk."""
         self.run(["wtype", "-k", key])
 
+    @contextlib.contextmanager
+    def keyboard(self) -> Iterator[None]:
+        """A keyboard in the seat meanwhile, as every real session has: on the headless backend there is
+        none but a virtual one, and a window binds a keyboard only while the seat has one, so the keys
+        of a short-lived wtype alone would reach no window. (A wtype that only waits holds one.)"""
+        held = subprocess.Popen(["wtype", "-s", "3600000"], env=self.env, stdin=subprocess.DEVNULL)
+
+        def has_keyboard() -> bool:
+            inputs = json.loads(self.swaymsg("-t", "get_inputs") or "[]")
+            return any(device.get("type") == "keyboard" for device in inputs)
+
+        try:
+            self.wait_for(has_keyboard, "a keyboard in sway's seat")
+            yield
+        finally:
+            _stop_process(held)
+
 
 @contextlib.contextmanager
 def sway(extra_config: str = "") -> Iterator[Sway]:
@@ -424,7 +442,7 @@ class Plasma(WaylandDesktop):
         script.write_text(
             "workspace.clientList().forEach(function (c) { print('" + mark + " ' + JSON.stringify("
             "{caption: c.caption, resourceClass: String(c.resourceClass), desktopFileName: "
-            "String(c.desktopFileName)})); });\n"
+            "String(c.desktopFileName), active: c.active})); });\n"
         )
         loaded = self.busctl(
             "call", "org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", "loadScript", "ss",
@@ -626,6 +644,24 @@ class Gnome(WaylandDesktop):
             )
         )
 
+    def type_key(self, keysym: int) -> None:
+        """A key typed into the focused window (an X keysym, 0xFF1B is Escape) through Mutter's remote
+        desktop. This headless shell has no keyboard but the session's virtual one: windows bind a
+        keyboard only once it is there, so a Shift goes first and the key a moment later, before the
+        device goes again (press_key's keys reach the shell, never a window)."""
+        import asyncio
+
+        asyncio.run(
+            _remote_desktop(
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                ("NotifyKeyboardKeysym", "ub", [SHIFT, True]),
+                ("NotifyKeyboardKeysym", "ub", [SHIFT, False]),
+                ("NotifyKeyboardKeysym", "ub", [keysym, True]),
+                ("NotifyKeyboardKeysym", "ub", [keysym, False]),
+                pause=0.5,
+            )
+        )
+
     def point_at(self, x: int, y: int) -> None:
         """Move the pointer to (x, y) through Mutter's remote desktop: its absolute motion needs a screen
         cast stream (PipeWire), so relative motion: far down-right (the pointer stops in the corner; the
@@ -641,7 +677,9 @@ class Gnome(WaylandDesktop):
         )
 
     def click(self, button: int = BTN_LEFT) -> None:
-        """A press and release of a pointer button where the pointer is (Mutter's remote desktop)."""
+        """A press and release of a pointer button where the pointer is (Mutter's remote desktop). While
+        the session lasts the top bar shows GNOME's remote-access button left of the system menu, which
+        moves the lamp left: a click on the lamp must find it in a picture taken during a session."""
         import asyncio
 
         asyncio.run(
@@ -658,9 +696,12 @@ class Gnome(WaylandDesktop):
         self.spawn("notifications", ["gjs", "/usr/share/gnome-shell/org.gnome.Shell.Notifications"])
 
 
-async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]]) -> None:
+async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]], pause: float = 0.0) -> None:
     """A Mutter remote-desktop session (the shell's own way to take input from outside), the given
-    Notify* calls in it, and its end; the session lives as long as the connection that made it."""
+    Notify* calls in it (`pause` seconds after each), and its end; the session lives as long as the
+    connection that made it."""
+    import asyncio
+
     from dbus_fast import Message, MessageType
     from dbus_fast.aio import MessageBus
 
@@ -684,6 +725,7 @@ async def _remote_desktop(address: str, *steps: tuple[str, str, list[Any]]) -> N
         await call(session, interface, "Start")
         for member, signature, body in steps:
             await call(session, interface, member, signature, body)
+            await asyncio.sleep(pause)
         await call(session, interface, "Stop")
     finally:
         bus.disconnect()
