@@ -103,6 +103,15 @@ def test_inside_a_flatpak_nothing_is_written(
     assert not data[0].exists()
 
 
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_on_windows_and_macos_nothing_is_written(
+    data: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    monkeypatch.setattr(desktop_entry.sys, "platform", platform)  # they find apps in their own ways
+    assert desktop_entry.ensure(["rustlamp"]) == "not here"
+    assert not data[0].exists()
+
+
 @pytest.mark.skipif(os.getuid() == 0, reason="root may write into a read-only folder")
 def test_a_folder_that_cannot_be_written_is_logged_and_the_lamp_runs_on(
     data: tuple[Path, Path], caplog: pytest.LogCaptureFixture
