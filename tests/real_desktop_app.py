@@ -7,10 +7,12 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app_process import RunningApp
+from PIL import Image, ImageChops
 from run_cli import rustlamp
 from wayland_session import WaylandDesktop
 
@@ -137,3 +139,48 @@ def open_window(desktop: WaylandDesktop, app: RunningApp, item: str, which: str)
         menu_click(desktop, item, MENU_WEEK)
     else:
         assert rustlamp([which], app.env).returncode == 0
+
+
+def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
+    """`condition()`'s first true value, asked every 0.1 s; fails with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
+        time.sleep(0.1)
+
+
+Box = tuple[int, int, int, int]
+
+
+def changed_box(before: Path, after: Path, area: Box) -> Box | None:
+    """Where two screenshots differ inside `area` (left, top, right, bottom), in screen coordinates."""
+    with Image.open(before) as a, Image.open(after) as b:
+        found = ImageChops.difference(a.convert("RGB").crop(area), b.convert("RGB").crop(area)).getbbox()
+    if found is None:
+        return None
+    return found[0] + area[0], found[1] + area[1], found[2] + area[0], found[3] + area[1]
+
+
+def steady_change(
+    screenshot: Callable[[Path], Path],
+    before: Path,
+    path: Path,
+    area: Box,
+    what: str,
+    wanted: Callable[[Box], bool] = lambda box: True,
+    timeout: float = 20.0,
+) -> Box:
+    """Where the screen differs from `before` inside `area` once something has come and stays put (slid
+    or faded in): the same `wanted` box in two screenshots in a row (taken by the desktop's own
+    `screenshot`), the last one kept at `path`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        box = changed_box(before, screenshot(path), area)
+        if box is not None and box == last and wanted(box):
+            return box
+        assert time.monotonic() < deadline, f"no {what} that stays put within {timeout:g} s (last {box})"
+        last = box

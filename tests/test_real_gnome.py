@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from app_process import window_child
-from PIL import Image, ImageChops
 from real_desktop_app import (
     CALM,
     FAST,
@@ -29,6 +28,8 @@ from real_desktop_app import (
     registered_items,
     start_app,
     status,
+    steady_change,
+    wait,
 )
 from run_cli import rustlamp
 from wayland_session import APPINDICATOR_UUID, WIDTH, Gnome, gnome
@@ -52,16 +53,6 @@ def watcher_answers(desktop: Gnome) -> bool:
         check=False, timeout=5,
     )  # fmt: skip
     return found.returncode == 0
-
-
-def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
-        time.sleep(0.1)
 
 
 def notification_id(desktop: Gnome, note: dict[str, Any]) -> list[int]:
@@ -219,7 +210,9 @@ def test_a_click_on_the_banners_break_button_opens_the_break_with_its_sentence(
         # Over the banner at once: it unfolds its buttons and stays while the pointer is on it (a
         # screenshot first took long enough, on a busy machine, for the banner to leave).
         desktop.point_at(640, 70)
-        box = unfolded_banner(desktop, before, SHOTS / "gnome-banner-buttons.png")
+        box = steady_change(
+            desktop.screenshot, before, SHOTS / "gnome-banner-buttons.png", BANNERS, "unfolded banner"
+        )
         left, _, right, bottom = box
         # The buttons share the banner's bottom row in the order sent: "Take a break now" first.
         buttons = [label for key, label in last_actions(desktop) if key != "default"]
@@ -242,24 +235,6 @@ def test_a_click_on_the_banners_break_button_opens_the_break_with_its_sentence(
 
 
 BANNERS = (0, 40, WIDTH, 300)  # where banners come, below the top bar (whose clock changes by itself)
-
-
-def unfolded_banner(
-    desktop: Gnome, before: Path, path: Path, timeout: float = 20.0
-) -> tuple[int, int, int, int]:
-    """The banner's box once it has unfolded and stays put: the same in two screenshots in a row."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        with Image.open(before) as a, Image.open(desktop.screenshot(path)) as b:
-            found = ImageChops.difference(
-                a.convert("RGB").crop(BANNERS), b.convert("RGB").crop(BANNERS)
-            ).getbbox()
-        box = None if found is None else (found[0], found[1] + BANNERS[1], found[2], found[3] + BANNERS[1])
-        if box is not None and box == last:
-            return box
-        assert time.monotonic() < deadline, f"no unfolded banner that stays within {timeout:g} s (last {box})"
-        last = box
 
 
 def rustlamp_notes(desktop: Gnome) -> list[dict[str, Any]]:

@@ -26,11 +26,14 @@ from real_desktop_app import (
     FAST,
     SHOTS,
     WINDOW_TITLES,
+    changed_box,
     open_window,
     our_item,
     registered_items,
     start_app,
     status,
+    steady_change,
+    wait,
 )
 from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, HEIGHT, WIDTH, FakeInput, Plasma, plasma
@@ -40,6 +43,8 @@ pytestmark = pytest.mark.real_desktop
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 PANEL = 45  # the panel's height at the bottom of the screen, and then some
+# what changes above the panel (the panel itself changes with the lamp's picture and the clock)
+ABOVE_PANEL = (0, 0, WIDTH, HEIGHT - PANEL)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +65,7 @@ def settle(desktop: Plasma, timeout: float = 60.0) -> None:
             assert number < timeout, f"the desktop still changes after {timeout:g} s"
             time.sleep(1.0)
             shot = desktop.screenshot(Path(folder) / f"{number}.png")
-            if changed_or_none(last, shot) is None:
+            if changed_box(last, shot, ABOVE_PANEL) is None:
                 return
             last = shot
 
@@ -74,16 +79,6 @@ def watcher_and_host_answer(desktop: Plasma) -> bool:
         check=False, timeout=5,
     )  # fmt: skip
     return found.returncode == 0 and "true" in found.stdout
-
-
-def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
-        time.sleep(0.1)
 
 
 def warm_lamp(shot: Path) -> tuple[int, int]:
@@ -112,32 +107,6 @@ def withdrawn(desktop: Plasma, note: dict[str, Any]) -> bool:
     return bool(ids) and any(e["args"] == [ids[0]] for e in closes)
 
 
-def changed_or_none(before: Path, after: Path) -> tuple[int, int, int, int] | None:
-    """What changed above the panel (the panel itself changes with the lamp's picture and the clock)."""
-    with Image.open(before) as a, Image.open(after) as b:
-        area = (0, 0, a.width, a.height - PANEL)
-        box = ImageChops.difference(a.convert("RGB").crop(area), b.convert("RGB").crop(area)).getbbox()
-    return box
-
-
-def changed(before: Path, after: Path) -> tuple[int, int, int, int]:
-    box = changed_or_none(before, after)
-    assert box is not None, "nothing changed on screen"
-    return box
-
-
-def opened(desktop: Plasma, before: Path, path: Path, timeout: float = 20.0) -> tuple[int, int, int, int]:
-    """Where a menu opened, once it has faded in: a tall changed box, the same in two shots in a row."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        box = changed_or_none(before, desktop.screenshot(path))
-        if box is not None and box == last and box[3] - box[1] > 150:
-            return box
-        assert time.monotonic() < deadline, f"no menu within {timeout:g} s (last {box})"
-        last = box
-
-
 def hover_popup(
     desktop: Plasma, fake: FakeInput, before: Path, path: Path, timeout: float = 40.0
 ) -> tuple[int, int, int, int]:
@@ -146,11 +115,11 @@ def hover_popup(
     that left first is not waited for: the next reminder, ten seconds later, brings another.)"""
     deadline = time.monotonic() + timeout
     while True:
-        box = changed_or_none(before, desktop.screenshot(path))
+        box = changed_box(before, desktop.screenshot(path), ABOVE_PANEL)
         if box is not None and box[2] - box[0] > 200 and box[3] - box[1] > 60:
             fake.move((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
             time.sleep(0.3)  # it may still have been sliding in: where it rests, under the pointer
-            held = changed_or_none(before, desktop.screenshot(path))
+            held = changed_box(before, desktop.screenshot(path), ABOVE_PANEL)
             if held is not None and held[2] - held[0] > 200 and held[3] - held[1] > 60:
                 return held
         assert time.monotonic() < deadline, f"no popup held on screen within {timeout:g} s (last {box})"
@@ -192,7 +161,9 @@ def test_the_lamp_its_menu_and_a_reminder_in_plasma(desktop: Plasma, tmp_path: P
         x, y = warm_lamp(shot)
         fake.click(x, y, BTN_RIGHT)
         menu_shot = SHOTS / "plasma-menu.png"
-        menu = opened(desktop, shot, menu_shot)
+        menu = steady_change(
+            desktop.screenshot, shot, menu_shot, ABOVE_PANEL, "menu", lambda box: box[3] - box[1] > 150
+        )
         # Quit, found by its label: the rows rustlamp offers (dbusmenu) placed on the drawn menu
         rows = menu_rows(desktop, item)
         fake.click(*row_centre(menu_shot, menu, rows, "Quit"))

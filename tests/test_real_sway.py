@@ -26,6 +26,7 @@ from real_desktop_app import (
     registered_items,
     start_app,
     status,
+    wait,
 )
 from run_cli import rustlamp
 from wayland_session import BTN_RIGHT, Sway, sway
@@ -69,16 +70,6 @@ def lamp_in_bar(shot: Path) -> tuple[int, int]:
 def mako_list(desktop: Sway) -> list[dict[str, Any]]:
     raw = json.loads(desktop.run(["makoctl", "list"]).stdout)
     return [{k: v["data"] for k, v in item.items()} for item in raw["data"][0]]
-
-
-def wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what}: not within {timeout:g} s"
-        time.sleep(0.1)
 
 
 def test_the_lamp_sits_in_swaybar_and_a_right_click_opens_its_menu(desktop: Sway, app_home: Path) -> None:
