@@ -269,6 +269,8 @@ def _only_runs_the_app(words: Sequence[str]) -> argparse.Namespace | None:
     """The arguments when the words only start the app ("run", --config FILE, -v, as argparse would read
     them); None for anything else, which the full parser reads and answers in the app's language."""
     config, verbose, rest = None, 0, list(words)
+    if words.count("run") > 1:  # argparse: "rustlamp does not know run"
+        return None
     while rest:
         word = rest.pop(0)
         if word == "--config" and rest:

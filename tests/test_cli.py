@@ -278,7 +278,8 @@ def test_starting_the_app_reads_its_words_as_the_full_parser_does(words: list[st
 
 
 @pytest.mark.parametrize(
-    "words", [["--help"], ["run", "-h"], ["--config"], ["plan"], ["run", "--bogus"], ["--version"]]
+    "words",
+    [["--help"], ["run", "-h"], ["--config"], ["plan"], ["run", "--bogus"], ["--version"], ["run", "run"]],
 )
 def test_anything_else_goes_to_the_full_parser(words: list[str]) -> None:
     from rustlamp.cli import _only_runs_the_app
