@@ -334,10 +334,12 @@ def _control(args: argparse.Namespace) -> int:
         from rustlamp.core.problem_words import phrase
         from rustlamp.journal_cli import say_problem
 
-        error, words = reply.get("error"), reply.get("words")
-        if isinstance(words, str):  # the lamp's words, in this one's catalog too: said in the language
-            with contextlib.suppress(KeyError):
-                error = phrase(words)
+        error, words, values = reply.get("error"), reply.get("words"), reply.get("values") or {}
+        if isinstance(words, str) and isinstance(values, dict):  # the lamp's words, said in the language
+            with contextlib.suppress(KeyError, ValueError, IndexError):  # a newer lamp's words: its English
+                known = phrase(words, **{str(k): str(v) for k, v in values.items()})
+                known.said(_settings_and_language(args)[1])  # every field there
+                error = known
         refused = phrase("cli.lamp_refused", reason=error) if error else phrase("cli.lamp_refused_no_reason")
         say_problem(_settings_and_language(args)[1], refused)
         return EXIT_PROBLEM

@@ -1,7 +1,8 @@
 """No sentence for a person is written in Python: what rustlamp says comes from the catalogs (rustlamp/locale,
 CONTRIBUTING.md), so it is said in the person's language. An AST scan of rustlamp/ finds English written in
-the places a person reads: print(), writes to stdout or stderr, a list of problems, and an exception raised
-with words of its own in a module whose exceptions reach a person (RAISED_TO_A_PERSON).
+the places a person reads: print(), writes to stdout or stderr, a list of problems, the running rustlamp's
+"error" in a reply (the command line says it), and an exception raised with words of its own in a module
+whose exceptions reach a person (RAISED_TO_A_PERSON).
 
 Log lines are the exception, on purpose (CONTRIBUTING.md, "Log lines"): they stay English, so a bug report
 reads the same whoever sends it; the test holds them to that too (no catalog words in a log call).
@@ -137,6 +138,8 @@ def _to_a_person(node: ast.AST, module: str) -> bool:
             return True
         if name == "append" and ast.unparse(node.func).split(".")[-2].endswith("problems"):
             return True
+    if isinstance(node, ast.Dict):  # a reply of the running rustlamp: {"ok": False, "error": ...}
+        return any(isinstance(key, ast.Constant) and key.value == "error" for key in node.keys)
     return isinstance(node, ast.Raise) and node.exc is not None and module in RAISED_TO_A_PERSON
 
 
@@ -176,7 +179,9 @@ def test_the_scan_finds_what_it_is_for(tmp_path: Path, monkeypatch: pytest.Monke
         "    sys.stderr.write('the running rustlamp refused\\n')\n"
         "    problems.append(f'could not forget in a copy: {exc}')\n"
         "    log.warning('journal: %s could not be read', path)\n"
-        "    print(text('nl', 'journal_kept_all'))\n",
+        "    return {'ok': False, 'error': f'unknown command {path!r}'}\n"
+        "    print(text('nl', 'journal_kept_all'))\n"
+        "    return {'ok': False, 'error': str(phrase('control.no_answer'))}\n",
         encoding="utf-8",
     )
     (package / "core" / "journal.py").write_text(
@@ -191,6 +196,7 @@ def test_the_scan_finds_what_it_is_for(tmp_path: Path, monkeypatch: pytest.Monke
         ("cli.py", 5),
         ("cli.py", 6),
         ("cli.py", 7),
+        ("cli.py", 9),
         ("core/journal.py", 2),
     ]
 

@@ -104,10 +104,13 @@ def _acceptable(folder: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def failed(key: str) -> dict[str, Any]:
-    """A reply that says no: "error" in English (for programs and the log), "words" its catalog key, so the
-    command line says it in the person's language (rustlamp.cli)."""
-    return {"ok": False, "error": str(phrase(key)), "words": key}
+def failed(key: str, **values: str | int) -> dict[str, Any]:
+    """A reply that says no: "error" in English (for programs and the log), "words" its catalog key and
+    "values" its fields, so the command line says it in the person's language (rustlamp.cli)."""
+    reply: dict[str, Any] = {"ok": False, "error": str(phrase(key, **values)), "words": key}
+    if values:
+        reply["values"] = values
+    return reply
 
 
 def _private_dir(path: Path, platform: str = sys.platform) -> Path:
@@ -327,7 +330,7 @@ class LineChannel:
             line = await asyncio.wait_for(reader.readline(), self.read_timeout)
         except (ValueError, asyncio.LimitOverrunError):
             log.warning("refused an oversized control message (over %d bytes)", MAX_REQUEST)
-            return None, {"ok": False, "error": f"message over {MAX_REQUEST} bytes"}
+            return None, failed("control.request_too_big", limit=MAX_REQUEST)
         try:
             request = json.loads(line)
             if not isinstance(request, dict):
@@ -338,10 +341,7 @@ class LineChannel:
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             # only its size: the line may hold the TCP transport's proof
             log.warning("refused a malformed control message (%d bytes): %s", len(line), type(exc).__name__)
-            return None, {
-                "ok": False,
-                "error": 'malformed message; send one JSON line like {"command": "status"}',
-            }
+            return None, failed("control.malformed", example='{"command": "status"}')
         refusal = self._refuse_request(request)
         if refusal is not None:
             return request, refusal
@@ -433,10 +433,10 @@ class UnixControlServer(LineChannel):
             uid = _peer_uid(sock) if sock is not None else None
         except OSError as exc:
             log.warning("refused a control connection whose owner cannot be told: %s", exc)
-            return {"ok": False, "error": "not yours"}
+            return failed("control.not_yours")
         if uid is not None and uid != os.getuid():
             log.warning("refused a control connection from uid %s", uid)
-            return {"ok": False, "error": "not yours"}
+            return failed("control.not_yours")
         return None
 
 

@@ -37,6 +37,7 @@ from rustlamp.system.control import (
     RequestHandler,
     _private_dir,
     exchange,
+    failed,
     runtime_dir,
 )
 
@@ -112,7 +113,7 @@ class TokenControlServer(LineChannel):
             if hmac.compare_digest(proof.encode("ascii", "replace"), expected.encode()):
                 return None
         log.warning("refused a control message with %s proof", "a wrong" if proof else "no")
-        return {"ok": False, "error": "wrong or missing proof"}
+        return failed("control.wrong_proof")
 
     def _seal(self, request: dict[str, Any] | None, reply: Reply) -> Reply:
         nonce = request.get("nonce") if request is not None else None
