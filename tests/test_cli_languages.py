@@ -78,3 +78,40 @@ def test_the_command_lines_answers_speak_the_language_of_the_app(tmp_path: Path,
     journal.write_bytes(b"not a database, only some bytes " * 64)
     exported = rustlamp(["journal", "export"], env)
     assert (exported.stderr.strip(), exported.returncode) == (said["journal"].format(path=journal), 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("nl", "rustlamp: de draaiende rustlamp antwoordde: onbekende opdracht 'snooze:600s'"),
+        ("de", "rustlamp: das laufende rustlamp antwortete: unbekannter Befehl 'snooze:600s'"),
+        ("en", "rustlamp: the running rustlamp answered: unknown command 'snooze:600s'"),
+    ],
+)
+def test_the_running_rustlamps_no_is_said_in_the_language(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    said: str,
+) -> None:
+    """The lamp's refusal carries its catalog key and values (rustlamp.system.control.failed): the
+    command line says it in the person's language; a key it does not know (a newer lamp's) stays English."""
+    from rustlamp import cli
+    from rustlamp.system import control
+
+    locale = LOCALES.get(language, "C.UTF-8")
+    for name, value in private_env(tmp_path, {"LANG": locale, "LC_ALL": locale, "LANGUAGE": ""}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(
+        control,
+        "send",
+        lambda key, *args, **kwargs: control.failed("control.unknown_command", command=repr(key)),
+    )
+    assert cli.main(["snooze", "10m"]) == cli.EXIT_PROBLEM
+    assert capsys.readouterr().err.strip() == said
+
+    newer = {"ok": False, "error": "a newer lamp's own words", "words": "control.from_a_newer_lamp"}
+    monkeypatch.setattr(control, "send", lambda key, *args, **kwargs: newer)
+    assert cli.main(["snooze", "10m"]) == cli.EXIT_PROBLEM
+    assert capsys.readouterr().err.strip().endswith(": a newer lamp's own words")
