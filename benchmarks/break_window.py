@@ -1,5 +1,9 @@
 """From a click or a command to the break window on screen (target: median under 300 ms).
 
+What is measured is what a person runs: rustlamp's wheel installed into a venv, as `pipx install .` does
+(the README), not the checkout's editable install (`make run`), whose import hook costs every window
+process some 20 ms more; the output says so. The wheel is built from this checkout first.
+
 Two paths, each timed until the window is mapped (polled with xdotool every 10 ms): a click on the
 tray's lamp as the panel sends it (Activate over D-Bus, through the running app), and `rustlamp break`
 typed in a terminal (a new process that asks the running app over its socket).
@@ -8,13 +12,11 @@ adds to the venv (the installed files of PySide6-Essentials and shiboken6), and 
 the figures depend on how busy the machine is.
 
 Where the time goes, with --parts: the floor (a bare PySide6 dialog with a label and three buttons,
-started as a window is and timed the same way), and a window process's imports one layer at a time
-(Python alone, then rustlamp's own modules, then PySide6, then Qt's `Qt` namespace, whose ~90 enums
-PySide6 turns into Python enums on first use); then a real break window's start phase by phase
+started as a window is and timed the same way; then the same with Qt's `Qt` namespace imported, whose
+~90 enums Qt for Python turns into Python enums when it is first imported, some 45 ms: no real window
+does without it), and a window process's imports one layer at a time (Python alone, then rustlamp's own
+modules, then PySide6, then the `Qt` namespace); then a real break window's start phase by phase
 (benchmarks/window_phases.py), in wall-clock and CPU time; medians of RUNS runs each.
-Python's bytecode of rustlamp is written first (compileall, as pip does when it installs the wheel): where
-PYTHONDONTWRITEBYTECODE is set (as on this project's machines) a source checkout would otherwise compile
-every module from source at each start, some 50 ms a person with an installed rustlamp never pays.
 With --ahead: a window process started ahead of time (benchmarks/window_ahead.py, an experiment: the lamp
 does not do this) against one started at the click: request to mapped, and the waiting process's memory.
 Run: .venv/bin/python benchmarks/break_window.py [--parts] [--ahead]
@@ -23,17 +25,20 @@ Run: .venv/bin/python benchmarks/break_window.py [--parts] [--ahead]
 from __future__ import annotations
 
 import asyncio
-import compileall
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
-from measure import DesktopSession, Reading, RunningApp, desktop, read_proc, running_app, window_child
-from run_cli import RUSTLAMP
+from measure import IDLE_CONFIG, ROOT, DesktopSession, Reading, RunningApp, desktop, read_proc, window_child
 
 RUNS = 7
 TITLE = "^A moment of rest$"
@@ -89,6 +94,45 @@ def installed_bytes(distribution: str) -> int:
     return sum(path.stat().st_size for path in (file.locate() for file in files) if path.is_file())
 
 
+def quietly(command: list[str], cwd: Path) -> str:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout.strip()
+
+
+NOT_IN_THE_WHEEL = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "artifacts"
+)
+
+
+@contextmanager
+def installed_from_the_wheel() -> Iterator[Path]:
+    """rustlamp as `pipx install .` puts it (README): its wheel, built from this checkout and installed
+    by pip (which compiles its bytecode) into a new venv; the `rustlamp` command of that venv. Qt and the
+    other dependencies are borrowed from the running venv through a .pth file instead of fetched again,
+    as tests/test_packaging.py does. Not the checkout's editable install (`make run`): its import hook
+    costs every window process some 20 ms at start that an installed rustlamp does not have."""
+    with tempfile.TemporaryDirectory(prefix="rustlamp-bench-wheel-") as folder:
+        where = Path(folder)
+        source = where / "source"
+        shutil.copytree(ROOT, source, ignore=NOT_IN_THE_WHEEL)  # building writes next to the sources
+        build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(where / "dist")]
+        quietly([*build, str(source)], where)
+        (wheel,) = (where / "dist").glob("rustlamp-*.whl")
+        venv = where / "venv"
+        quietly([sys.executable, "-m", "venv", "--without-pip", str(venv)], where)
+        python = venv / "bin" / "python"
+        install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+        quietly([*install, "--no-index", str(wheel)], where)
+        site = quietly(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], where
+        )
+        borrowed = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+        (Path(site) / "borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n")
+        yield venv / "bin" / "rustlamp"
+
+
 def window_memory(app: RunningApp) -> Reading:
     """The break window's process, on screen and settled (its first frames drawn)."""
     pid, _ = window_child(app, "break_window")
@@ -97,7 +141,10 @@ def window_memory(app: RunningApp) -> Reading:
 
 
 BARE_DIALOG = """
+import sys
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
+if "with-qt-namespace" in sys.argv:
+    from PySide6.QtCore import Qt  # the namespace and its ~90 enums, which any real window uses
 app = QApplication(["rustlamp"])
 dialog = QDialog()
 dialog.setWindowTitle("A moment of rest")
@@ -129,7 +176,7 @@ PHASES_REQUEST = [
 ]  # fmt: skip
 
 
-def window_phases(session: DesktopSession) -> None:
+def window_phases(session: DesktopSession, python: Path) -> None:
     """A break window's own start, phase by phase (benchmarks/window_phases.py): the wall clock from the
     spawn, and the process's CPU time, which a busy machine stretches far less than the wall clock."""
     walls: dict[str, list[float]] = {}
@@ -139,7 +186,7 @@ def window_phases(session: DesktopSession) -> None:
         out = os.path.join(session.tmp, f"phases-{run}")
         env = dict(session.env, WINDOW_PHASES_OUT=out)
         began, began_perf = time.monotonic(), time.perf_counter()
-        window = subprocess.Popen([sys.executable, "-P", PHASES_PROGRAM, *PHASES_REQUEST], env=env,
+        window = subprocess.Popen([str(python), "-P", PHASES_PROGRAM, *PHASES_REQUEST], env=env,
                                   stdout=subprocess.DEVNULL)  # fmt: skip
         mapped.append(timed_until_mapped(session, None, began_perf))
         deadline = time.monotonic() + 20
@@ -166,7 +213,7 @@ def window_phases(session: DesktopSession) -> None:
 AHEAD_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_ahead.py")
 
 
-def started_ahead(session: DesktopSession) -> None:
+def started_ahead(session: DesktopSession, python: Path) -> None:
     """A window process started ahead of time (benchmarks/window_ahead.py) against one started at the
     click as today, on the same desktop, turn about: request to mapped, and the waiting process's memory."""
     ahead: list[float] = []
@@ -178,7 +225,7 @@ def started_ahead(session: DesktopSession) -> None:
         "--prompt", "Laat je schouders zakken.", "--snooze", "300", "--snooze", "900",
     ]  # fmt: skip
     for _ in range(RUNS):
-        window = subprocess.Popen([sys.executable, "-P", AHEAD_PROGRAM, "nl"], env=session.env,
+        window = subprocess.Popen([str(python), "-P", AHEAD_PROGRAM, "nl"], env=session.env,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
         assert window.stdin is not None and window.stdout is not None
         assert window.stdout.readline().strip() == "ready"
@@ -191,7 +238,7 @@ def started_ahead(session: DesktopSession) -> None:
         window.terminate()
         window.wait(10)
         began = time.perf_counter()
-        command = [sys.executable, "-P", "-m", "rustlamp.ui.launch", "rustlamp.ui.break_window", *request]
+        command = [str(python), "-P", "-m", "rustlamp.ui.launch", "rustlamp.ui.break_window", *request]
         launched = subprocess.Popen(command, env=session.env, stdout=subprocess.DEVNULL)
         today.append(timed_until_mapped(session, None, began, title))
         launched.terminate()
@@ -206,45 +253,59 @@ def started_ahead(session: DesktopSession) -> None:
     print(f"a window process waiting ahead: {rss:.1f} MB resident, {pss:.1f} MB proportional (PSS)")
 
 
-def where_the_time_goes(session: DesktopSession) -> None:
+def where_the_time_goes(session: DesktopSession, python: Path) -> None:
     """The floor and the layers of the start-up (see the module's docstring)."""
-    bare = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        dialog = subprocess.Popen([sys.executable, "-c", BARE_DIALOG], env=session.env)
-        bare.append(timed_until_mapped(session, None, began))
-        dialog.terminate()
-        dialog.wait(10)
-    print(f"a bare PySide6 dialog to mapped: median {statistics.median(bare) * 1000:.0f} ms ({RUNS} runs)")
+    for name, extra in (("", []), (", with Qt's `Qt` namespace", ["with-qt-namespace"])):
+        bare = []
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            dialog = subprocess.Popen([str(python), "-P", "-c", BARE_DIALOG, *extra], env=session.env)
+            bare.append(timed_until_mapped(session, None, began))
+            dialog.terminate()
+            dialog.wait(10)
+        median = statistics.median(bare) * 1000
+        print(f"a bare PySide6 dialog{name} to mapped: median {median:.0f} ms ({RUNS} runs)")
     for name, code in LAYERS:
         took = []
         for _ in range(RUNS):
             began = time.perf_counter()
-            subprocess.run([sys.executable, "-P", "-c", code], env=session.env, check=True, cwd=session.tmp)
+            subprocess.run([str(python), "-P", "-c", code], env=session.env, check=True, cwd=session.tmp)
             took.append(time.perf_counter() - began)
         print(f"  {name}: {statistics.median(took) * 1000:.0f} ms")
-    window_phases(session)
+    window_phases(session, python)
+
+
+@contextmanager
+def running_lamp(session: DesktopSession, program: Path) -> Iterator[RunningApp]:
+    """The lamp of `program`, started away from the checkout (its windows, `python -m`, must find the
+    installed rustlamp, not the checkout's)."""
+    with tempfile.TemporaryDirectory(prefix="rustlamp-bench-") as folder:
+        home = Path(folder)
+        config = home / "config.toml"
+        config.write_text(IDLE_CONFIG, encoding="utf-8")
+        app = RunningApp(home, session.env, config, program=str(program), cwd=home)
+        try:
+            yield app
+        finally:
+            app.stop()
 
 
 def main() -> None:
-    import rustlamp
-
-    compileall.compile_dir(os.path.dirname(rustlamp.__file__), quiet=1)
     load_before = os.getloadavg()
     memory: list[Reading] = []
-    with desktop() as session:
+    with desktop() as session, installed_from_the_wheel() as program:
         if "--parts" in sys.argv[1:]:
-            where_the_time_goes(session)
+            where_the_time_goes(session, program.with_name("python"))
         if "--ahead" in sys.argv[1:]:
-            started_ahead(session)
+            started_ahead(session, program.with_name("python"))
         session.start_sni_tray()
-        with running_app(session) as app:
+        with running_lamp(session, program) as app:
             app.wait_for_output(r"listening for commands")
             command: list[float] = []
             click: list[float] = []
             for run in range(RUNS):
                 began = time.perf_counter()
-                proc = subprocess.Popen([RUSTLAMP, "break"], env=app.env, stdout=subprocess.DEVNULL)
+                proc = subprocess.Popen([str(program), "break"], env=app.env, stdout=subprocess.DEVNULL)
                 command.append(timed_until_mapped(session, proc, began))
                 if run == 0:
                     memory.append(window_memory(app))
@@ -255,6 +316,9 @@ def main() -> None:
                 click.append(timed_until_mapped(session, None, began))
                 close_window(session)
                 wait_for_outcomes(app, 2 * run + 2)
+    print(
+        "rustlamp installed from its wheel into a venv, as `pipx install .` does (not the editable install)"
+    )
     for name, timings in (("a click on the lamp (SNI Activate)", click), ("`rustlamp break`", command)):
         print(
             f"{name} to the break window mapped: median {statistics.median(timings) * 1000:.0f} ms, "

@@ -22,6 +22,7 @@ IDLE_CONFIG = QUIET_ALL_DAY
 # what the benchmarks take from here, some of it the tests' own helpers passed on
 __all__ = [
     "IDLE_CONFIG",
+    "ROOT",
     "DesktopSession",
     "Reading",
     "RunningApp",

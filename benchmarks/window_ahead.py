@@ -23,7 +23,7 @@ SEPARATOR = "\x1f"
 
 def main() -> int:
     raise_fd = listen_for_raise()
-    app = start_application("break_window")
+    app = start_application("break_window", indicators=False)
     catalog(sys.argv[1])
     print("ready", flush=True)
     request = BreakRequest.from_argv(sys.stdin.readline().rstrip("\n").split(SEPARATOR))

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainText
 from rustlamp.core.content import load_content
 from rustlamp.ui.checkin_window import CheckinWindow
 from rustlamp.ui.palette import contrast
-from rustlamp.ui.qt_common import start_application, style_name
+from rustlamp.ui.qt_common import start_application
+from rustlamp.ui.qt_style import style_name
 from rustlamp.ui.settings_window import SettingsWindow
 
 KINDS = (QLineEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)

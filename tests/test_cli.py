@@ -200,7 +200,7 @@ def test_the_command_line_answers_in_the_settings_language(
          "COMMAND: 'dance' past hier niet; je kunt kiezen uit 'run', 'plan'"),
         ("de", "unrecognized arguments: --foo x",
          "rustlamp kennt --foo x nicht; --help zeigt, was du verwenden kannst"),
-        ("de", "the following arguments are required: DAUER|heute", "das fehlt noch: DAUER|heute"),
+        ("de", "the following arguments are required: DAUER|heute", "es fehlt noch: DAUER|heute"),
         ("nl", "argument --all: not allowed with argument --before",
          "--all: not allowed with argument --before"),
     ],
@@ -278,7 +278,8 @@ def test_starting_the_app_reads_its_words_as_the_full_parser_does(words: list[st
 
 
 @pytest.mark.parametrize(
-    "words", [["--help"], ["run", "-h"], ["--config"], ["plan"], ["run", "--bogus"], ["--version"]]
+    "words",
+    [["--help"], ["run", "-h"], ["--config"], ["plan"], ["run", "--bogus"], ["--version"], ["run", "run"]],
 )
 def test_anything_else_goes_to_the_full_parser(words: list[str]) -> None:
     from rustlamp.cli import _only_runs_the_app

@@ -145,21 +145,31 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
-def _unquote(text: str, where: str) -> str:
+def _unquote(text: str, name: str, number: int) -> str:
+    # the common line, "words" with no quote or backslash inside, without the regex (a window reads its
+    # catalog at every start); anything else the regex checks and says where it is wrong
+    body = text[1:-1]
+    if len(text) > 1 and text[0] == '"' and text[-1] == '"' and '"' not in body and "\\" not in body:
+        return body
     match = _QUOTED.match(text)
     if match is None:
-        raise CatalogError(f'{where}: expected a text in double quotes, like "Even rust"')
+        raise CatalogError(f'{name}, line {number}: expected a text in double quotes, like "Even rust"')
     body = match.group(1)
-    if "\\" not in body:  # most lines: nothing to undo (a window reads its catalog at every start)
+    if "\\" not in body:
         return body
 
     def unescape(escape: re.Match[str]) -> str:
         escaped = escape.group(1)
         if escaped not in _ESCAPES:
-            raise CatalogError(f'{where}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\')
+            raise CatalogError(
+                f'{name}, line {number}: unknown escape \\{escaped}; allowed: \\n \\t \\" \\\\'
+            )
         return _ESCAPES[escaped]
 
     return _ESCAPE.sub(unescape, body)
+
+
+_FIELDS = frozenset(("msgctxt", "msgid", "msgid_plural", "msgstr"))
 
 
 class _Entry:
@@ -179,10 +189,10 @@ def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
         lines = lines.splitlines()
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
-        where = f"{name}, line {number}"
         if not line:
             continue
-        if line.startswith("#"):
+        first = line[0]
+        if first == "#":
             if entry is not None and entry.fields:  # a comment starts the next entry
                 yield entry
                 entry, current = None, None
@@ -192,22 +202,27 @@ def _entries(lines: Iterable[str], name: str) -> Iterator[_Entry]:
             elif line.startswith("#,"):
                 entry.flags.update(flag.strip() for flag in line[2:].split(","))
             continue  # #: places and #| earlier sources are for the tools
-        if line.startswith('"'):
+        if first == '"':
             if entry is None or current is None:
-                raise CatalogError(f"{where}: a continued text without msgid or msgstr before it")
-            entry.fields[current] += _unquote(line, where)
+                raise CatalogError(
+                    f"{name}, line {number}: a continued text without msgid or msgstr before it"
+                )
+            entry.fields[current] += _unquote(line, name, number)
             continue
-        keyword = _KEYWORD.match(line)
-        if keyword is None:
-            raise CatalogError(f"{where}: expected msgctxt, msgid, msgid_plural or msgstr, not {line[:30]!r}")
-        field = keyword.group(1)
+        field, _, rest = line.partition(" ")
+        if field not in _FIELDS:  # msgstr[n], or not a keyword at all: the regex tells which
+            keyword = _KEYWORD.match(line)
+            if keyword is None:
+                allowed = "msgctxt, msgid, msgid_plural or msgstr"
+                raise CatalogError(f"{name}, line {number}: expected {allowed}, not {line[:30]!r}")
+            field, rest = keyword.group(1), keyword.group(3)
         if entry is not None and (field in ("msgctxt", "msgid") and "msgid" in entry.fields):
             yield entry
             entry = None
         entry = entry or _Entry(number)
         if field in entry.fields:
-            raise CatalogError(f"{where}: {field} twice in one message")
-        entry.fields[field] = _unquote(keyword.group(3), where)
+            raise CatalogError(f"{name}, line {number}: {field} twice in one message")
+        entry.fields[field] = _unquote(rest.lstrip(), name, number)
         current = field
     if entry is not None and entry.fields:
         yield entry

@@ -313,7 +313,8 @@ def run(request: BreakRequest, raise_fd: int | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return window_main("break_window", lambda: BreakRequest.from_argv(argv), run)
+    # no radio buttons nor check boxes here: Qt's style as it is (see start_application)
+    return window_main("break_window", lambda: BreakRequest.from_argv(argv), run, indicators=False)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 from rustlamp.core.menu import MenuItem
 from rustlamp.ui.contract import Closed, MenuChosen, MenuRequest, Outcome
 from rustlamp.ui.lifecycle import emit
-from rustlamp.ui.qt_common import calm_palette, current_scheme, style_name, window_main
+from rustlamp.ui.qt_common import calm_palette, current_scheme, window_main
+from rustlamp.ui.qt_style import style_name
 
 MENU_NAME = "rustlamp"  # the menu's accessible name: whose menu this is
 

