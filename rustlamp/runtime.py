@@ -32,6 +32,7 @@ from rustlamp.core.content import PromptPicker, resolve_language
 from rustlamp.core.desk import Desk
 from rustlamp.core.lamp import (
     JUMP_TOLERANCE,
+    DiscardBreak,
     Do,
     Effect,
     Lamp,
@@ -39,6 +40,7 @@ from rustlamp.core.lamp import (
     Notice,
     OpenBreak,
     OpenWindow,
+    PrepareBreak,
     RaiseBreak,
     Record,
     Said,
@@ -443,6 +445,10 @@ class App:
                 self._later(self._take_break(effect))
             elif isinstance(effect, RaiseBreak):
                 self.break_window.bring_to_front()
+            elif isinstance(effect, PrepareBreak):
+                self._later(self.break_window.prepare())
+            elif isinstance(effect, DiscardBreak):
+                self._later(self.break_window.discard())
             elif isinstance(effect, OpenWindow):
                 self._open_window(effect.window)
             elif isinstance(effect, Do):
