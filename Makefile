@@ -30,7 +30,8 @@ test-windows: system-packages $(VENV)/.installed-test
 ## test-words: the message catalogs (rustlamp/locale) and the glossary, for translators (CONTRIBUTING.md);
 ## `make test` runs these too
 test-words: system-packages $(VENV)/.installed-test
-	$(BIN)/pytest -q tests/test_catalogs.py tests/test_words.py tests/test_problem_words.py
+	$(BIN)/pytest -q tests/test_catalogs.py tests/test_words.py tests/test_problem_words.py \
+		tests/test_no_sentences_in_code.py tests/test_cli_languages.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check rustlamp tests benchmarks assets packaging

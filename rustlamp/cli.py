@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -310,10 +311,12 @@ def _control(args: argparse.Namespace) -> int:
     try:
         reply = send(_action_key(args))
     except (OSError, ValueError) as exc:
+        from rustlamp.core.problem_words import said_reason
         from rustlamp.core.texts import text
 
-        print(text(_settings_and_language(args)[1], "not_answering"), file=sys.stderr)
-        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
+        language = _settings_and_language(args)[1]
+        print(text(language, "not_answering"), file=sys.stderr)
+        print(f"rustlamp: {said_reason(exc, language)}", file=sys.stderr)  # the detail, on a line of its own
         return EXIT_PROBLEM
     if reply is None and args.command == "break":
         return _break_on_its_own(args)
@@ -328,7 +331,17 @@ def _control(args: argparse.Namespace) -> int:
         print(text(language, "not_running"), file=sys.stderr)
         return EXIT_PROBLEM
     if not reply.get("ok"):
-        print(f"rustlamp: {reply.get('error', 'the running rustlamp refused')}", file=sys.stderr)
+        from rustlamp.core.problem_words import phrase
+        from rustlamp.journal_cli import say_problem
+
+        error, words, values = reply.get("error"), reply.get("words"), reply.get("values") or {}
+        if isinstance(words, str) and isinstance(values, dict):  # the lamp's words, said in the language
+            with contextlib.suppress(KeyError, ValueError, IndexError):  # a newer lamp's words: its English
+                known = phrase(words, **{str(k): str(v) for k, v in values.items()})
+                known.said(_settings_and_language(args)[1])  # every field there
+                error = known
+        refused = phrase("cli.lamp_refused", reason=error) if error else phrase("cli.lamp_refused_no_reason")
+        say_problem(_settings_and_language(args)[1], refused)
         return EXIT_PROBLEM
     if args.command == "status" and args.json:
         print(json.dumps({k: v for k, v in reply.items() if k != "ok"}, ensure_ascii=False))
@@ -397,8 +410,10 @@ def _autostart(args: argparse.Namespace) -> int:
     try:
         autostart.enable() if args.state == "on" else autostart.disable()
     except OSError as exc:
+        from rustlamp.core.problem_words import said_reason
+
         print(text(language, "autostart_failed"), file=sys.stderr)
-        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
+        print(f"rustlamp: {said_reason(exc, language)}", file=sys.stderr)  # the detail, on a line of its own
         return EXIT_PROBLEM
     print(text(language, "autostart_on" if args.state == "on" else "autostart_off"))
     return EXIT_OK
@@ -452,22 +467,20 @@ def _settings_path(args: argparse.Namespace) -> tuple[Path, bool]:
 
 def _config_check(args: argparse.Namespace) -> int:
     from rustlamp.core.config import load_settings
+    from rustlamp.core.texts import cli_counted
 
+    language = _settings_and_language(args)[1]
     path, explicit = (args.file, True) if args.file is not None else _settings_path(args)
     if not explicit and not path.exists():
-        print(f"{path}: no settings file here; rustlamp uses its built-in defaults (see config.example.toml)")
+        print(cli_word(language, "config_no_file", path=path))
         return EXIT_OK
     result = load_settings(path)
-    for problem in result.problems:
-        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    for problem in result.problems:  # precise (durations as the file writes them), in the person's language
+        print(problem.line_in(language), file=sys.stderr if problem.severity == "error" else sys.stdout)
     if result.errors:
-        count = len(result.errors)
-        print(
-            f"{path}: {count} error{'s' if count != 1 else ''}; rustlamp would keep its previous settings",
-            file=sys.stderr,
-        )
+        print(cli_counted(language, "config_errors", len(result.errors), path=path), file=sys.stderr)
         return EXIT_USAGE
-    print(f"{path}: ok")
+    print(cli_word(language, "config_ok", path=path))
     return EXIT_OK
 
 
@@ -565,7 +578,7 @@ def _break_on_its_own(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     ended = lamp.break_ended(outcome.to_json(), _now())
-    code = _carry_out_on_its_own(ended, journal)
+    code = _carry_out_on_its_own(ended, journal, lamp.language)
     if any(isinstance(e, OpenWindow) and e.window == "checkin" for e in ended):
         return _check_in_with(lamp, journal)
     return code
@@ -589,7 +602,7 @@ def _check_in_with(lamp: Lamp, journal: Path | None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     ended = lamp.checkin_ended(outcome.to_json(), _now(), journal is not None)
-    return _carry_out_on_its_own(ended, journal)
+    return _carry_out_on_its_own(ended, journal, lamp.language)
 
 
 def _lamp_on_its_own(args: argparse.Namespace) -> tuple[Lamp, Path | None]:
@@ -599,21 +612,22 @@ def _lamp_on_its_own(args: argparse.Namespace) -> tuple[Lamp, Path | None]:
     return Lamp.start(settings, language, _now(), running=False), _journal_path(settings)
 
 
-def _carry_out_on_its_own(effects: Sequence[Effect], journal: Path | None) -> int:
+def _carry_out_on_its_own(effects: Sequence[Effect], journal: Path | None, language: str) -> int:
     """What the lamp decided, with no lamp running: journal entries written here, its words printed.
     Never lose what was written: an entry that cannot be kept is shown, so it can be kept some other way."""
     from rustlamp.core.lamp import Record, Said
-    from rustlamp.journal_cli import keep_on_its_own
+    from rustlamp.core.problem_words import phrase
+    from rustlamp.journal_cli import keep_on_its_own, say_problem
 
     code = EXIT_OK
     for effect in effects:
         if isinstance(effect, Record) and journal is not None:
-            problem = keep_on_its_own(journal, effect.kind, dict(effect.detail))
-            if problem is not None and "goes into the journal" in problem:
-                print(f"rustlamp: {problem}", file=sys.stderr)  # kept aside, as the lamp does
+            problem, kept_aside = keep_on_its_own(journal, effect.kind, dict(effect.detail), language)
+            if problem is not None and kept_aside:
+                say_problem(language, problem)  # kept aside, as the lamp does
                 code = EXIT_PROBLEM
             elif problem is not None:
-                print(f"rustlamp: {problem}; not kept, so here it is:", file=sys.stderr)
+                say_problem(language, phrase("journal.shown_instead", problem=problem))
                 print(json.dumps({"kind": effect.kind, **effect.detail}, ensure_ascii=False), file=sys.stderr)
                 code = EXIT_PROBLEM
         elif isinstance(effect, Said) and code == EXIT_OK:
@@ -643,8 +657,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         lock = take_instance_lock()
     except OSError as exc:
-        print(cli_word(_settings_and_language(args)[1], "cannot_start"), file=sys.stderr)
-        print(f"rustlamp: {exc}", file=sys.stderr)  # the system's own words, on a line of their own
+        from rustlamp.core.problem_words import said_reason
+
+        ours = _settings_and_language(args)[1]
+        print(cli_word(ours, "cannot_start"), file=sys.stderr)
+        print(f"rustlamp: {said_reason(exc, ours)}", file=sys.stderr)  # the detail, on a line of its own
         return EXIT_PROBLEM
     if lock is None:
         from rustlamp.core.texts import text
@@ -652,8 +669,11 @@ def _run(args: argparse.Namespace) -> int:
         try:
             reply = send("status")
         except (OSError, ValueError) as exc:  # stopped (SIGSTOP), or busy: it runs all the same
-            print(text(_settings_and_language(args)[1], "already_running_not_answering"), file=sys.stderr)
-            print(f"rustlamp: {exc}", file=sys.stderr)
+            from rustlamp.core.problem_words import said_reason
+
+            ours = _settings_and_language(args)[1]
+            print(text(ours, "already_running_not_answering"), file=sys.stderr)
+            print(f"rustlamp: {said_reason(exc, ours)}", file=sys.stderr)
             return EXIT_PROBLEM
         from rustlamp.core.content import LANGUAGES
 

@@ -26,6 +26,7 @@ from rustlamp.core.texts import cli_word
 if TYPE_CHECKING:
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import Journal
+    from rustlamp.core.problem_words import Phrase
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -101,18 +102,23 @@ def run_journal(args: argparse.Namespace, language: str, journal_path: Path) -> 
     return action[args.journal_command](args, language, journal_path)
 
 
-def _opened(path: Path, must_exist: bool = True) -> Journal | None:
+def say_problem(language: str, problem: Phrase) -> None:
+    """A problem on stderr, after the program's name, in the person's language."""
+    print(f"rustlamp: {problem.said(language)}", file=sys.stderr)
+
+
+def _opened(path: Path, language: str, must_exist: bool = True) -> Journal | None:
     from rustlamp.core.journal import JournalError, open_journal, read_journal
 
     try:
         if must_exist or path.exists():
             return read_journal(path)
     except JournalError as exc:
-        print(f"rustlamp: {exc}", file=sys.stderr)
+        say_problem(language, exc.phrase)
         return None
     opened = open_journal(path, _now())
     if opened.problem:
-        print(f"rustlamp: {opened.problem}", file=sys.stderr)
+        say_problem(language, opened.problem)
     return opened.journal
 
 
@@ -122,7 +128,9 @@ def _now() -> datetime:
     return SystemClock().now()
 
 
-def _read(path: Path, since: date | None = None, until: date | None = None) -> list[Entry] | None:
+def _read(
+    path: Path, language: str, since: date | None = None, until: date | None = None
+) -> list[Entry] | None:
     """The entries, [] when there is no journal yet, None (after saying why) when it cannot be read."""
     from rustlamp.core.journal import JournalError, reading_journal
 
@@ -137,7 +145,7 @@ def _read(path: Path, since: date | None = None, until: date | None = None) -> l
         finally:
             journal.close()
     except JournalError as exc:
-        print(f"rustlamp: {exc}", file=sys.stderr)
+        say_problem(language, exc.phrase)
         return None
 
 
@@ -151,13 +159,15 @@ def _scratch() -> Path | None:
         return None
 
 
-def _export(args: argparse.Namespace, _language: str, path: Path) -> int:
+def _export(args: argparse.Namespace, language: str, path: Path) -> int:
     from rustlamp.core.entries_json import entries_to_json
+    from rustlamp.core.problem_words import phrase
 
     if args.since and args.until and args.since > args.until:
-        print(f"rustlamp: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        since, until = args.since.isoformat(), args.until.isoformat()
+        say_problem(language, phrase("cli.since_after_until", since=since, until=until))
         return EXIT_USAGE
-    entries = _read(path, args.since, args.until)
+    entries = _read(path, language, args.since, args.until)
     if entries is None:
         return EXIT_PROBLEM
     if args.format == "json":
@@ -186,6 +196,7 @@ def write_csv(entries: Sequence[Entry], out: TextIO) -> None:
 def _import(args: argparse.Namespace, language: str, path: Path) -> int:
     from rustlamp.core.entries_json import entries_from_json
     from rustlamp.core.journal import JournalError
+    from rustlamp.core.problem_words import phrase, phrase_of
     from rustlamp.core.small_file import NotAFile, read_small_text
 
     name = "stdin" if str(args.file) == "-" else str(args.file)
@@ -193,35 +204,29 @@ def _import(args: argparse.Namespace, language: str, path: Path) -> int:
         if name == "stdin":
             text = sys.stdin.read(IMPORT_LIMIT + 1)
             if len(text) > IMPORT_LIMIT:
-                raise NotAFile(f"it is too big (over {IMPORT_LIMIT} characters)")
+                raise NotAFile(phrase("file.too_many_characters", limit=IMPORT_LIMIT))
         else:
             text = read_small_text(args.file, IMPORT_LIMIT)
         entries = entries_from_json(json.loads(text))
     except NotAFile as exc:
-        print(
-            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
-            file=sys.stderr,
-        )
+        say_problem(language, phrase("cli.import_not_export", name=name, reason=exc.phrase))
         return EXIT_USAGE
     except OSError as exc:
-        print(f"rustlamp: {name} cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        say_problem(language, phrase("cli.cannot_read", name=name, reason=exc.strerror or str(exc)))
         return EXIT_PROBLEM
     except RecursionError:
-        print(f"rustlamp: {name}: nested too deeply to be a journal export", file=sys.stderr)
+        say_problem(language, phrase("cli.import_too_deep", name=name))
         return EXIT_USAGE
-    except ValueError as exc:  # JSONDecodeError is one: it names the line and column
-        print(
-            f"rustlamp: {name}: {exc}; expected the JSON of `rustlamp journal export --format json`",
-            file=sys.stderr,
-        )
+    except ValueError as exc:  # JSONDecodeError is one: it names the line and column, in Python's English
+        say_problem(language, phrase("cli.import_not_export", name=name, reason=phrase_of(exc)))
         return EXIT_USAGE
-    journal = _opened(path, must_exist=False)
+    journal = _opened(path, language, must_exist=False)
     if journal is None:
         return EXIT_PROBLEM
     try:
         added = journal.add_all(entries)
     except JournalError as exc:
-        print(f"rustlamp: {exc}", file=sys.stderr)
+        say_problem(language, exc.phrase)
         return EXIT_PROBLEM
     finally:
         journal.close()
@@ -235,6 +240,7 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
     """Forget in the journal and in every copy rustlamp made of it (rustlamp.core.journal_copies), and say
     what went where."""
     from rustlamp.core.journal import JournalError, JournalUnusable
+    from rustlamp.core.problem_words import phrase, reason_of
 
     before: date | None = None if args.all else args.before
     what = (
@@ -243,24 +249,25 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
         else _said(language, "journal_before", date=before.isoformat())
     )
     journal: Journal | None = None
-    count, whole, problems = 0, False, []
+    count, whole = 0, False
+    problems: list[Phrase] = []
     if path.exists():
         try:
             journal = _read_writable(path)
             count = journal.count(before)
         except JournalUnusable as exc:
             if before is not None:
-                problems.append(f"{exc}; `journal forget --all` removes it whole")
+                problems.append(phrase("cli.forget_all_removes", problem=exc.phrase))
             whole = before is None  # unreadable: all of it can only go as a whole file
         except JournalError as exc:
-            problems.append(str(exc))
+            problems.append(exc.phrase)
     copies = _copies(path, before, language)
     waiting = _lamp_waiting(path)
     if count == 0 and not whole and not copies and not waiting:
         if journal is not None:
             journal.close()
         for problem in problems:
-            print(f"rustlamp: {problem}", file=sys.stderr)
+            say_problem(language, problem)
         if problems:
             return EXIT_PROBLEM
         print(
@@ -284,7 +291,7 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
         try:
             said.append(_entries(journal.forget(before), language))
         except JournalError as exc:
-            problems.append(str(exc))
+            problems.append(exc.phrase)
     if journal is not None:
         journal.close()
     also = _wipe_whole(path, problems, language) if whole else []
@@ -292,11 +299,11 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
         try:
             also.append(forget())
         except (OSError, ValueError, RecursionError) as exc:
-            problems.append(f"could not forget in a copy: {exc}")
+            problems.append(phrase("cli.forget_copy_failed", reason=reason_of(exc)))
     if waiting:
         also += _forget_in_lamp(path, before, problems, language)
     for problem in problems:
-        print(f"rustlamp: {problem}", file=sys.stderr)
+        say_problem(language, problem)
     print(
         _said(
             language, "journal_forgotten", what=said[0] if said else _said(language, "journal_forgotten_none")
@@ -322,20 +329,21 @@ def _lamp_waiting(path: Path) -> int:
     return waiting if isinstance(waiting, int) and waiting > 0 else 0
 
 
-def _forget_in_lamp(path: Path, before: date | None, problems: list[str], language: str) -> list[str]:
+def _forget_in_lamp(path: Path, before: date | None, problems: list[Phrase], language: str) -> list[str]:
     """The running lamp drops the waiting entries the file lost, so they are not written later; what it
     said it forgot, in words."""
     from rustlamp.core.commands import forget_key
+    from rustlamp.core.problem_words import phrase, reason_of
     from rustlamp.system.control import send
 
     try:
         reply = send(forget_key(before))
     except (OSError, ValueError) as exc:
-        problems.append(f"the running rustlamp could not be told to forget: {exc}")
+        problems.append(phrase("cli.forget_lamp_not_told", reason=reason_of(exc)))
         return []
     if not reply or not reply.get("ok") or reply.get("journal") != str(path):
-        error = (reply or {}).get("error", "it is no longer running")
-        problems.append(f"the running rustlamp could not be told to forget: {error}")
+        error = (reply or {}).get("error") or phrase("cli.lamp_gone")
+        problems.append(phrase("cli.forget_lamp_not_told", reason=error))
         return []
     gone = reply.get("forgotten")
     if not isinstance(gone, int) or gone <= 0:
@@ -349,8 +357,9 @@ def _read_writable(path: Path) -> Journal:
     return read_journal(path)
 
 
-def _wipe_whole(path: Path, problems: list[str], language: str) -> list[str]:
+def _wipe_whole(path: Path, problems: list[Phrase], language: str) -> list[str]:
     from rustlamp.core.journal_copies import journal_with_companions, wipe_file
+    from rustlamp.core.problem_words import phrase
 
     gone = []
     for file in journal_with_companions(path):
@@ -358,7 +367,7 @@ def _wipe_whole(path: Path, problems: list[str], language: str) -> list[str]:
             wipe_file(file)
             gone.append(file.name)
         except OSError as exc:
-            problems.append(f"{file} could not be removed: {exc.strerror or exc}")
+            problems.append(phrase("cli.file_not_removed", file=str(file), reason=exc.strerror or str(exc)))
     return [_said(language, "journal_unreadable_gone", names=", ".join(gone))] if gone else []
 
 
@@ -478,7 +487,7 @@ def _week(args: argparse.Namespace, language: str, path: Path) -> int:
     from rustlamp.core.week import summarize_week, summary_line
 
     today = date.today()
-    entries = _read(path, today - timedelta(days=6), today)
+    entries = _read(path, language, today - timedelta(days=6), today)
     if entries is None:
         return EXIT_PROBLEM
     if args.png is None:
@@ -489,7 +498,9 @@ def _week(args: argparse.Namespace, language: str, path: Path) -> int:
     try:
         save_week_png(summary, language, args.png)
     except OSError as exc:
-        print(f"rustlamp: {args.png} cannot be written: {exc.strerror or exc}", file=sys.stderr)
+        from rustlamp.core.problem_words import phrase
+
+        say_problem(language, phrase("cli.cannot_write", file=str(args.png), reason=exc.strerror or str(exc)))
         return EXIT_PROBLEM
     print(summary_line(summary, language))
     return EXIT_OK
@@ -510,34 +521,40 @@ def _week_window(entries: list[Entry], language: str) -> int:
     return EXIT_OK
 
 
-def keep_on_its_own(journal_path: Path, kind: str, detail: dict[str, Any]) -> str | None:
-    """Write one entry with no lamp running; the problem in words when it could not go into the journal
-    (saying where it was kept instead, when it was)."""
-    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail)
+def keep_on_its_own(
+    journal_path: Path, kind: str, detail: dict[str, Any], language: str
+) -> tuple[Phrase | None, bool]:
+    """Write one entry with no lamp running: (the problem when it could not go into the journal, whether
+    it was kept aside instead, for the next start; the problem then says where)."""
+    from rustlamp.core.problem_words import phrase
+
+    problem, kept_in = _keep_entry_on_its_own(journal_path, kind, detail, language)
     if problem is not None and kept_in is not None:
-        return f"{problem}; it was kept in {kept_in} and goes into the journal at rustlamp's next start"
-    return problem
+        return phrase("journal.kept_for_later", problem=problem, path=str(kept_in)), True
+    return problem, False
 
 
 def _keep_entry_on_its_own(
-    journal_path: Path, kind: str, detail: dict[str, Any]
-) -> tuple[str | None, Path | None]:
+    journal_path: Path, kind: str, detail: dict[str, Any], language: str
+) -> tuple[Phrase | None, Path | None]:
     """(the problem, where the entry was kept instead): (None, None) when it went into the journal."""
     from rustlamp.core.clock import SystemClock
     from rustlamp.core.entries import Entry
     from rustlamp.core.journal import JournalError
+    from rustlamp.core.problem_words import phrase
     from rustlamp.journal_keeper import JournalKeeper, unsaved_folders
 
     entry = Entry(_now(), kind, detail)
-    journal = _opened(journal_path, must_exist=False)
+    journal = _opened(journal_path, language, must_exist=False)
+    problem: Phrase
     if journal is None:
-        problem = f"the journal {journal_path} cannot be opened"
+        problem = phrase("journal.not_opened", path=str(journal_path))
     else:
         try:
             journal.add(entry)
             return None, None
         except JournalError as exc:
-            problem = str(exc)
+            problem = exc.phrase
         finally:
             journal.close()
     # as the running lamp does: kept aside where it can be, for the next start to take in

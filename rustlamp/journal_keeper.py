@@ -110,7 +110,7 @@ class JournalKeeper:
             self._told = True  # this is the one time the person hears of it
         else:
             self._take_in_unsaved()
-        return ("journal_moved" if opened.journal is not None else "journal_unavailable", opened.problem)
+        return ("journal_moved" if opened.journal is not None else "journal_unavailable", str(opened.problem))
 
     def record(self, kind: str, detail: Mapping[str, Any]) -> None:
         if self.path is None:

@@ -219,7 +219,9 @@ class App:
         command = command_from_key(key, "command line")
         if command is None:
             log.warning("refused an unknown command %r from the command line", key)
-            return {"ok": False, "error": f"unknown command {key!r}"}
+            from rustlamp.system.control import failed
+
+            return failed("control.unknown_command", command=repr(key))
         if isinstance(command, Forget):  # the journal's business, not the lamp's
             journal = str(self.journal.path) if self.journal.path is not None else None
             return {"ok": True, "journal": journal, "forgotten": self.journal.forget(command.before)}

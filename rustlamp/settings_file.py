@@ -54,6 +54,7 @@ from tomlkit.items import AoT, Array, Comment, InlineTable, Item, Null, String, 
 
 from rustlamp.core.config import DAY_NAMES, parse_settings
 from rustlamp.core.durations import format_duration
+from rustlamp.core.problem_words import PhrasedValueError, phrase
 from rustlamp.core.toml_lines import scan_line
 
 if sys.version_info >= (3, 11):
@@ -205,17 +206,19 @@ def _parse_or_explain(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError):
         problem = parse_settings(text).problems[0]  # the same words `config check` uses
-        where = f"line {problem.line}: " if problem.line is not None else ""
-        raise ValueError(f"the settings file cannot be changed: {where}{problem.message}") from None
+        said = problem.phrase or phrase("as_is", text=problem.message)
+        if problem.line is None:
+            raise PhrasedValueError(phrase("change.broken", problem=said)) from None
+        raise PhrasedValueError(phrase("change.broken_at", line=problem.line, problem=said)) from None
 
 
 def _check_result(text: str, expected: dict[str, Any]) -> None:
     try:
         actual = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"rustlamp could not make this change safely ({exc}); nothing was changed") from None
+        raise PhrasedValueError(phrase("change.unsafe_because", detail=str(exc))) from None
     if not _same(_pruned(actual), _pruned(expected)):
-        raise ValueError("rustlamp could not make this change safely; nothing was changed")
+        raise PhrasedValueError(phrase("change.unsafe"))
 
 
 def _pruned(data: dict[str, Any]) -> dict[str, Any]:
@@ -281,7 +284,7 @@ def _apply_one(text: str, path: KeyPath, value: Any) -> str:
     try:
         doc = tomlkit.parse(text)
     except (TOMLKitError, RecursionError) as exc:
-        raise ValueError(f"rustlamp cannot edit this file safely ({exc}); nothing was changed") from None
+        raise PhrasedValueError(phrase("change.cannot_edit", detail=str(exc))) from None
     *table_path, key = path
     node: Any = doc
     chain: list[Any] = [doc]  # the tables walked through, for an inline table's rendering
@@ -295,9 +298,7 @@ def _apply_one(text: str, path: KeyPath, value: Any) -> str:
         child = node[part]
         if not isinstance(child, (Table, InlineTable, OutOfOrderTableProxy)):
             where = ".".join(path[: index + 1])
-            raise ValueError(
-                f"{where} is not a table in the settings file, so {'.'.join(path)} cannot be set"
-            )
+            raise PhrasedValueError(phrase("change.not_a_table", where=where, key=".".join(path)))
         node = child
         chain.append(child)
     if value is REMOVE:
@@ -312,7 +313,7 @@ def _replace(doc: tomlkit.TOMLDocument, chain: list[Any], key: str, value: Any, 
     node = chain[-1]
     old = node[key] if isinstance(node, OutOfOrderTableProxy) else node.item(key)
     if isinstance(old, (Table, InlineTable, AoT, OutOfOrderTableProxy)):
-        raise ValueError(f"{key} is a table in the settings file; a change gives it a plain value")
+        raise PhrasedValueError(phrase("change.is_a_table", key=key))
     if _same(old.unwrap(), value):
         return text  # unchanged: its line stays exactly as it is
     if isinstance(old, Array) and isinstance(value, list) and _spans_lines(old):

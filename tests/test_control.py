@@ -105,7 +105,12 @@ def test_status_snooze_pause_resume_break_and_quit(app: RunningApp) -> None:
             timeout=20,
             check=True,
         )
-        assert json.loads(sent.stdout) == {"ok": False, "error": f"unknown command {key!r}"}
+        assert json.loads(sent.stdout) == {
+            "ok": False,
+            "error": f"unknown command {key!r}",
+            "words": "control.unknown_command",  # so the command line says it in the person's language
+            "values": {"command": repr(key)},
+        }
 
     before = at(status(app)["last_rest"])
     time.sleep(1.1)  # last_rest has a resolution of one second in the answer

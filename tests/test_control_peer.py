@@ -89,4 +89,4 @@ def test_the_lamp_on_macos_refuses_another_users_connection(
 
     server = control.UnixControlServer(handler, control.Path(str(tmp_path)) / "s")
     reply = server._refuse_peer(FakeWriter(MacSocket(pair, answer)))  # type: ignore[arg-type]
-    assert (reply == {"ok": False, "error": "not yours"}) is refused
+    assert (reply is not None and reply["ok"] is False and reply["error"] == "not yours") is refused

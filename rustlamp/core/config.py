@@ -36,7 +36,7 @@ from rustlamp.core.problem_words import (
     phrase_of,
     warning_prefix,
 )
-from rustlamp.core.small_file import read_small_text
+from rustlamp.core.small_file import NotAFile, read_small_text
 from rustlamp.core.toml_lines import key_lines, toml_lines
 
 if sys.version_info >= (3, 11):
@@ -208,6 +208,8 @@ def load_settings(path: Path) -> LoadResult:
         return _failed(path, phrase("no_file"))
     except UnicodeDecodeError as exc:
         return _failed(path, phrase("not_utf8", reason=exc.reason, byte=exc.start))
+    except NotAFile as exc:
+        return _failed(path, phrase("cannot_read", reason=exc.phrase))
     except OSError as exc:
         return _failed(path, phrase("cannot_read", reason=str(exc.strerror or exc)))
     return parse_settings(text, str(path))

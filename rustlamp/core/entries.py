@@ -19,6 +19,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from rustlamp.core.problem_words import PhrasedValueError, phrase
+
 KINDS: tuple[str, ...] = ("checkin", "break", "routine", "snooze", "pause")
 BREAK_OUTCOMES: tuple[str, ...] = ("done", "later", "attempt", "natural")
 # A break that counts as a rest moment; "later" is an answer, not a rest.
@@ -33,11 +35,13 @@ class Entry:
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None or self.at.utcoffset() is None:
-            raise ValueError("an entry's time must carry its offset")
+            raise PhrasedValueError(phrase("entries.no_offset"))
         if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise PhrasedValueError(
+                phrase("entries.unknown_kind", kinds=", ".join(KINDS), kind=repr(self.kind))
+            )
         if self.kind == "break" and self.detail.get("outcome") not in BREAK_OUTCOMES:
-            raise ValueError(f"a break's outcome must be one of {', '.join(BREAK_OUTCOMES)}")
+            raise PhrasedValueError(phrase("entries.unknown_outcome", outcomes=", ".join(BREAK_OUTCOMES)))
         object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
 
     @classmethod
@@ -46,7 +50,7 @@ class Entry:
         know (a newer rustlamp's, or edited by hand): the person's data is shown and exported, never
         refused. Only the time must carry its offset."""
         if at.tzinfo is None or at.utcoffset() is None:
-            raise ValueError("an entry's time must carry its offset")
+            raise PhrasedValueError(phrase("entries.no_offset"))
         entry = cls.__new__(cls)
         object.__setattr__(entry, "at", at)
         object.__setattr__(entry, "kind", kind)

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rustlamp.core.entries import Entry
+from rustlamp.core.problem_words import PhrasedValueError, phrase, phrase_of
 
 FIELDS = ("at", "kind", "detail")
 
@@ -28,52 +29,56 @@ def entries_to_json(entries: Iterable[Entry]) -> list[dict[str, Any]]:
     return [entry_to_json(entry) for entry in entries]
 
 
+EXAMPLE_TIME = "2024-05-06T09:30:00+02:00"
+
+
 def _parse_at(value: object) -> datetime:
     if not isinstance(value, str):
-        raise ValueError("'at' must be a string (ISO 8601 with an offset, like 2024-05-06T09:30:00+02:00)")
+        raise PhrasedValueError(phrase("entries.at_not_text", field="'at'", example=EXAMPLE_TIME))
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(
-            f"'at' is not an ISO 8601 time: {value!r} (expected e.g. 2024-05-06T09:30:00+02:00)"
-        ) from None
+        words = phrase("entries.at_not_a_time", field="'at'", value=repr(value), example=EXAMPLE_TIME)
+        raise PhrasedValueError(words) from None
     if at.tzinfo is None:
-        raise ValueError(f"'at' must carry its offset, like +02:00: {value!r}")
+        raise PhrasedValueError(phrase("entries.at_no_offset", field="'at'", value=repr(value)))
     try:
         at.astimezone(timezone.utc)  # the journal keeps each time in UTC too, for order
     except OverflowError:
-        raise ValueError(
-            f"'at' is at the very edge of the calendar: {value!r} has no time in UTC (from year 1 to 9999)"
-        ) from None
+        raise PhrasedValueError(phrase("entries.at_edge", field="'at'", value=repr(value))) from None
     return at
 
 
 def entry_from_json(data: object) -> Entry:
     if not isinstance(data, Mapping):
-        raise ValueError("an entry must be a JSON object with at, kind and detail")
+        raise PhrasedValueError(phrase("entries.not_an_object", fields=", ".join(FIELDS)))
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValueError(f"unknown field {unknown[0]!r} (an entry has {', '.join(FIELDS)})")
+        raise PhrasedValueError(
+            phrase("entries.unknown_field", field=repr(unknown[0]), fields=", ".join(FIELDS))
+        )
     for name in ("at", "kind"):
         if name not in data:
-            raise ValueError(f"'{name}' is missing")
+            raise PhrasedValueError(phrase("entries.missing", field=repr(name)))
     at = _parse_at(data["at"])
     kind, detail = data["kind"], data.get("detail", {})
     if not isinstance(kind, str):
-        raise ValueError("'kind' must be a string")
+        raise PhrasedValueError(phrase("entries.not_text", field="'kind'"))
     if not isinstance(detail, Mapping):
-        raise ValueError("'detail' must be a JSON object")
+        raise PhrasedValueError(phrase("entries.not_an_object_field", field="'detail'"))
     return Entry(at, kind, copy.deepcopy(dict(detail)))  # Entry's own checks name the kind or outcome
 
 
 def entries_from_json(data: object) -> list[Entry]:
     """Entries from parsed JSON (a list of objects); ValueError says which entry and what is wrong."""
     if not isinstance(data, list):
-        raise ValueError("the entries must be a JSON list")
+        raise PhrasedValueError(phrase("entries.not_a_list"))
     entries = []
     for number, item in enumerate(data, start=1):
         try:
             entries.append(entry_from_json(item))
         except ValueError as exc:
-            raise ValueError(f"entry {number}: {exc}") from None
+            raise PhrasedValueError(
+                phrase("entries.numbered", number=number, problem=phrase_of(exc))
+            ) from None
     return entries

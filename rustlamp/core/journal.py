@@ -31,6 +31,7 @@ from typing import Any
 
 from rustlamp.core.entries import Entry
 from rustlamp.core.journal_rows import entry_from_row
+from rustlamp.core.problem_words import Phrase, phrase
 
 FILE_NAME = "journal.sqlite3"
 SCHEMA_VERSION = 1
@@ -55,19 +56,32 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
 class JournalError(Exception):
-    """The journal could not do what was asked; the message says why in plain words."""
+    """The journal could not do what was asked. `phrase` says why in the person's language (the catalogs'
+    "journal." keys); str() is its English, for the log."""
+
+    def __init__(self, words: Phrase) -> None:
+        super().__init__(str(words))
+        self.phrase = words
 
 
 class JournalUnusable(JournalError):
     """The file itself cannot be used as a journal (damaged, not a database, from a newer rustlamp)."""
 
 
-class _Unusable(Exception):
-    """The file on disk cannot be used as a journal (reason in the message): it is moved aside."""
+class _Reason(Exception):
+    """Why a file cannot be opened, as the end of a sentence about it ("is damaged"): `phrase`."""
+
+    def __init__(self, words: Phrase) -> None:
+        super().__init__(str(words))
+        self.phrase = words
 
 
-class _Unreachable(Exception):
-    """The file may be fine but cannot be opened where it is (reason in the message): it stays."""
+class _Unusable(_Reason):
+    """The file on disk cannot be used as a journal: it is moved aside."""
+
+
+class _Unreachable(_Reason):
+    """The file may be fine but cannot be opened where it is: it stays."""
 
 
 class Journal:
@@ -128,7 +142,7 @@ class Journal:
         try:
             rows = self._db.execute(query + " ORDER BY utc, id", args).fetchall()
         except sqlite3.Error as exc:
-            raise JournalError(f"{self.path} cannot be read: {exc}") from exc
+            raise JournalError(phrase("journal.cannot_read", path=str(self.path), reason=str(exc))) from exc
         return [entry_from_row(at, utc, kind, detail) for _row_id, at, utc, kind, detail in rows]
 
     def count(self, before: date | None = None) -> int:
@@ -139,7 +153,7 @@ class Journal:
         try:
             return int(self._db.execute(query, args).fetchone()[0])
         except sqlite3.Error as exc:
-            raise JournalError(f"{self.path} cannot be read: {exc}") from exc
+            raise JournalError(phrase("journal.cannot_read", path=str(self.path), reason=str(exc))) from exc
 
     def close(self) -> None:
         self._db.close()
@@ -148,8 +162,10 @@ class Journal:
         try:
             return _row(entry)
         except (ValueError, TypeError, OverflowError) as exc:
-            problem = f"{self.path} cannot keep the {entry.kind} entry at {entry.at}: {exc}"
-            raise JournalError(problem) from exc
+            words = phrase(
+                "journal.cannot_keep", path=str(self.path), kind=entry.kind, at=str(entry.at), reason=str(exc)
+            )
+            raise JournalError(words) from exc
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -163,20 +179,19 @@ class Journal:
             if self._db.in_transaction:
                 with suppress(sqlite3.Error):
                     self._db.rollback()
-            raise JournalError(f"{self.path} cannot be written: {exc}") from exc
+            raise JournalError(phrase("journal.cannot_write", path=str(self.path), reason=str(exc))) from exc
 
     def _same_file(self) -> None:
         """Refuse to write into a file that is no longer at the path: nobody would ever open it again."""
         try:
             now = _identity(self.path)
         except FileNotFoundError:
-            raise JournalError(
-                f"{self.path} is gone: it was moved or deleted while rustlamp was running"
-            ) from None
+            raise JournalError(phrase("journal.gone", path=str(self.path))) from None
         except OSError as exc:
-            raise JournalError(f"{self.path} cannot be reached: {exc.strerror or exc}") from exc
+            reason = exc.strerror or str(exc)
+            raise JournalError(phrase("journal.cannot_reach", path=str(self.path), reason=reason)) from exc
         if now != self._identity:
-            raise JournalError(f"{self.path} was replaced by another file while rustlamp was running")
+            raise JournalError(phrase("journal.replaced", path=str(self.path)))
 
 
 def _text(data: bytes) -> str:
@@ -207,7 +222,7 @@ def _detail_text(detail: Any) -> str:
 @dataclass(frozen=True)
 class OpenedJournal:
     journal: Journal | None  # None when the file could not be opened, nor a new one made in its place
-    problem: str | None = None  # what went wrong with the old file, in words for a person
+    problem: Phrase | None = None  # what went wrong with the old file, in words for a person
     moved_to: Path | None = None
 
 
@@ -219,22 +234,33 @@ def open_journal(path: Path, now: datetime) -> OpenedJournal:
         _writable(path)
         return OpenedJournal(_open(path))
     except _Unusable as unusable:
-        reason = str(unusable)
+        reason = unusable.phrase
     except _Unreachable as unreachable:
-        return OpenedJournal(None, f"the journal {path} {unreachable}; it was left where it is")
+        return OpenedJournal(
+            None, phrase("journal.left_where_it_is", path=str(path), reason=unreachable.phrase)
+        )
     except OSError as exc:
-        return OpenedJournal(None, f"the journal {path} cannot be opened: {exc.strerror or exc}")
+        return OpenedJournal(None, _cannot_open(path, exc))
     try:
         moved = _move_aside(path, now)
     except OSError as exc:
-        return OpenedJournal(
-            None, f"the journal {path} {reason}, and it cannot be moved aside: {exc.strerror or exc}"
-        )
-    problem = f"the journal {path} {reason}; it was moved to {moved.name} and a new journal was started"
+        cause = exc.strerror or str(exc)
+        return OpenedJournal(None, phrase("journal.not_moved", path=str(path), reason=reason, why=cause))
+    problem = phrase("journal.moved", path=str(path), reason=reason, name=moved.name)
     try:
         return OpenedJournal(_open(path), problem, moved)
-    except (_Unusable, _Unreachable, OSError) as exc:
-        return OpenedJournal(None, f"{problem}, but the new one cannot be opened either: {exc}", moved)
+    except (_Reason, OSError) as exc:
+        why: Phrase | str = exc.phrase if isinstance(exc, _Reason) else (exc.strerror or str(exc))
+        return OpenedJournal(None, phrase("journal.new_one_neither", problem=problem, why=why), moved)
+
+
+def _cannot_open(path: Path, exc: OSError) -> Phrase:
+    return phrase("journal.cannot_open", path=str(path), reason=exc.strerror or str(exc))
+
+
+def _about(path: Path, reason: _Reason) -> Phrase:
+    """ "the journal PATH" and the reason: "... is damaged"."""
+    return phrase("journal.problem", path=str(path), reason=reason.phrase)
 
 
 def _private_folder(folder: Path) -> None:
@@ -249,7 +275,7 @@ def _writable(path: Path) -> None:
     would quietly open it read-only). Not a fault of the file, so it stays where it is. (access(), not a
     test open: closing any descriptor of the file would drop this process's SQLite locks on it.)"""
     if path.exists() and not os.access(path, os.W_OK):
-        raise _Unreachable("cannot be written (the file or its disk is read-only)")
+        raise _Unreachable(phrase("journal.read_only"))
 
 
 def _private_files(path: Path) -> None:
@@ -312,7 +338,7 @@ def _look_read_only(path: Path) -> None:
         if report != "ok":
             # the first problem is enough to say it: "*** in database main ***" only heads the list
             problems = [line for line in report.splitlines() if not line.startswith("***")]
-            raise _Unusable(f"is damaged (SQLite's check of the file found: {(problems or [report])[0]})")
+            raise _Unusable(phrase("journal.damaged_check", detail=(problems or [report])[0]))
     finally:
         db.close()
 
@@ -331,12 +357,9 @@ def _check_version(db: sqlite3.Connection) -> int:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if (version == 0 and tables) or (version > 0 and "entries" not in tables):
-        raise _Unusable("is an SQLite database, but not a rustlamp journal")
+        raise _Unusable(phrase("journal.not_ours"))
     if version > SCHEMA_VERSION:
-        raise _Unusable(
-            f"was written by a newer rustlamp (journal version {version}; this one reads up to "
-            f"{SCHEMA_VERSION})"
-        )
+        raise _Unusable(phrase("journal.newer", version=version, known=SCHEMA_VERSION))
     return version
 
 
@@ -345,7 +368,7 @@ def _prepare(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA secure_delete = ON")
     mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
-        raise _Unusable(f"cannot be switched to WAL mode (it stays in {mode!r})")
+        raise _Unusable(phrase("journal.no_wal", mode=str(mode)))
     db.execute("PRAGMA synchronous = FULL")
     # IMMEDIATE takes the write lock now: a file another program holds locked shows here, at the start,
     # and two rustlamps starting together cannot both migrate.
@@ -364,19 +387,19 @@ def _prepare(db: sqlite3.Connection) -> None:
         raise
 
 
-def _failure(exc: sqlite3.Error) -> Exception:
+def _failure(exc: sqlite3.Error) -> _Reason:
     """_Unusable when the file itself is at fault: it is moved aside. Anything else (held locked by another
     program, no permission, a full disk, an I/O error) is about where the file is or who holds it; moving it
     would not help, and would leave the other program writing into the moved file."""
     message = str(exc)
     code = getattr(exc, "sqlite_errorcode", -1) & 0xFF  # Python 3.11+; before that, SQLite's message
     if code == 5 or "database is locked" in message:  # SQLITE_BUSY
-        return _Unreachable(f"is locked by another program (waited {BUSY_TIMEOUT:g} s)")
+        return _Unreachable(phrase("journal.locked"))
     if code == 26 or "file is not a database" in message:  # SQLITE_NOTADB
-        return _Unusable("is not a database")
+        return _Unusable(phrase("journal.not_a_database"))
     if code == 11 or "malformed" in message:  # SQLITE_CORRUPT
-        return _Unusable("is damaged (SQLite says the database disk image is malformed)")
-    return _Unreachable(f"cannot be opened ({message})")
+        return _Unusable(phrase("journal.damaged"))
+    return _Unreachable(phrase("journal.cannot_open_because", detail=message))
 
 
 def _move_aside(path: Path, now: datetime) -> Path:
@@ -405,16 +428,17 @@ def reading_journal(path: Path, scratch: Path | None = None) -> Journal:
     should a copy outlive a killed process), else the system's temporary folder. JournalError when it cannot
     be read; nothing is moved."""
     if not path.exists():
-        raise JournalError(f"there is no journal yet at {path}")
+        raise JournalError(phrase("journal.none_yet", path=str(path)))
     try:
         _look_read_only(path)
         uri = path.absolute().as_uri() + "?mode=ro"
         return Journal(path, sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False))
     except _Unusable as exc:
-        raise JournalError(f"the journal {path} {exc}") from exc
+        raise JournalError(_about(path, exc)) from exc
     except sqlite3.Error as exc:
         if not _is_read_only_error(exc) and "unable to open" not in str(exc):
-            raise JournalError(f"the journal {path} {_failure(exc)}") from exc
+            failure = _failure(exc)
+            raise JournalError(_about(path, failure)) from exc
     return _read_copy(path, scratch)
 
 
@@ -432,7 +456,8 @@ def _read_copy(path: Path, scratch: Path | None) -> Journal:
         _check_version(db)
     except (OSError, sqlite3.Error, _Unusable) as exc:
         folder.cleanup()
-        raise JournalError(f"the journal {path} cannot be read: {exc}") from exc
+        reason: Phrase | str = exc.phrase if isinstance(exc, _Unusable) else str(exc)
+        raise JournalError(phrase("journal.cannot_read", path=str(path), reason=reason)) from exc
     return _CopiedJournal(path, db, folder)
 
 
@@ -453,13 +478,13 @@ def read_journal(path: Path) -> Journal:
     """Open an existing journal for the command line. When it cannot be used this raises JournalError and
     moves nothing: moving a file aside is the running app's decision, made where the person is told."""
     if not path.exists():
-        raise JournalError(f"there is no journal yet at {path}")
+        raise JournalError(phrase("journal.none_yet", path=str(path)))
     try:
         _writable(path)
         return _open(path)
     except _Unusable as exc:
-        raise JournalUnusable(f"the journal {path} {exc}") from exc
+        raise JournalUnusable(_about(path, exc)) from exc
     except _Unreachable as exc:
-        raise JournalError(f"the journal {path} {exc}") from exc
+        raise JournalError(_about(path, exc)) from exc
     except OSError as exc:
-        raise JournalError(f"the journal {path} cannot be opened: {exc.strerror or exc}") from exc
+        raise JournalError(_cannot_open(path, exc)) from exc

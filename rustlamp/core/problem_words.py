@@ -1,16 +1,17 @@
-"""The words of settings problems, in every language with a catalog, precise or plain.
+"""The words of problems, in every language with a catalog, precise or plain: the settings' ("problem."
+keys), and any other a person reads (a whole key: "journal.damaged", "cli.since_after_until").
 
 A problem's words are a Phrase: a key into PROBLEM_WORDS (the catalogs' "problem." keys) and its values,
 which are plain text (a key name, a value as written), durations (Amount), phrases themselves, as in
-"{reason}; allowed: {allowed}", or a Precise pair. A phrase is said two ways. Precise (`said(ENGLISH,
-precise=True)`) is exactly what `rustlamp config check` prints: durations as the file writes them ("10s to
-24h"), the file's own forms ('"HH:MM"'). Plain is for a person, in the settings window and in a
-notification, in Dutch or English: durations in words ("10 sec tot 24 uur"), examples the way people write
-them ("9:00 of 17:30"). Text from elsewhere (tomllib's detail on a syntax error, the system's reason a file
-cannot be read) is a value too, so it stays English.
+"{reason}; allowed: {allowed}", or a Precise pair. A phrase is said two ways, each in any language.
+Precise (`said(language, precise=True)`) is what `rustlamp config check` prints: the sentence in the
+person's language, durations as the file writes them ("10s tot 24h"), the file's own forms ('"HH:MM"').
+Plain is for a person, in the settings window and in a notification: durations in words ("10 sec tot 24
+uur"), examples the way people write them ("9:00 of 17:30"). Text from elsewhere (tomllib's detail on a
+syntax error, the system's reason a file cannot be read) is a value too, so it stays as it came.
 
-Parsers raise PhrasedValueError or PhrasedTypeError: their str() is the precise English text, as a plain
-ValueError's was, and `.phrase` says it in either language.
+Parsers raise PhrasedValueError or PhrasedTypeError, other code `phrased(SomeError, words)`: their str() is
+the precise English (for the log), and `.phrase` says it in the person's language.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
-from rustlamp.core.catalog import LanguageTables
+from rustlamp.core.catalog import LanguageTables, catalog
 
 # PROBLEM_WORDS[language][key]: the "problem." keys of the catalogs in rustlamp/locale.
 PROBLEM_WORDS: Mapping[str, Mapping[str, str]] = LanguageTables("problem")
@@ -29,7 +31,9 @@ ENGLISH = "en"
 
 @dataclass(frozen=True)
 class Phrase:
-    """What is wrong, in no language yet: a key into PROBLEM_WORDS and the values for its {fields}."""
+    """What is wrong, in no language yet: a key into PROBLEM_WORDS ("not_a_duration"), or a whole catalog
+    key for a problem outside the settings ("journal.damaged", "cli.import_not_json"), and the values for
+    its {fields}. str() is the precise English, for the log."""
 
     key: str
     values: tuple[tuple[str, Value], ...] = ()
@@ -37,9 +41,11 @@ class Phrase:
     def said(self, language: str, precise: bool = False) -> str:
         """The words in `language` (one with a catalog; any other: English); `precise`: as config check says
         it."""
-        table = PROBLEM_WORDS.get(language, PROBLEM_WORDS[ENGLISH])
         values = {name: _said(v, language, precise) for name, v in self.values}
-        return table[self.key].format(**values)
+        return _words(language, self.key).format(**values)
+
+    def __str__(self) -> str:
+        return self.said(ENGLISH, precise=True)
 
     def phrases(self) -> list[Phrase]:
         """This phrase and every phrase inside it."""
@@ -91,8 +97,22 @@ def _said(value: Value, language: str, precise: bool) -> str:
     return str(value)
 
 
+def _full_key(key: str) -> str:
+    return key if "." in key else f"problem.{key}"
+
+
+def _words(language: str, key: str) -> str:
+    try:
+        found = catalog(language)
+    except KeyError:  # a language without a catalog
+        found = catalog(ENGLISH)
+    return found.word(_full_key(key))
+
+
 def phrase(key: str, /, **values: Value) -> Phrase:
-    if key not in PROBLEM_WORDS[ENGLISH]:
+    """A problem's words: `key` under "problem." ("not_a_duration"), or a whole catalog key
+    ("journal.damaged"); KeyError for a key the catalogs do not have."""
+    if _full_key(key) not in catalog(ENGLISH, pseudo=False).words:
         raise KeyError(key)
     return Phrase(key, tuple(values.items()))
 
@@ -122,3 +142,29 @@ def phrase_of(error: BaseException) -> Phrase:
     """An exception's phrase; one without (not raised by our parsers) keeps its own text in both languages."""
     found = getattr(error, "phrase", None)
     return found if isinstance(found, Phrase) else phrase("as_is", text=str(error))
+
+
+_Error = TypeVar("_Error", bound=BaseException)
+
+
+def phrased(kind: type[_Error], words: Phrase) -> _Error:
+    """An exception of a given kind (a PermissionError, a TimeoutError: what callers catch) whose text is the
+    English of `words` and whose `.phrase` says it in the person's language."""
+    error = kind(str(words))
+    error.phrase = words  # type: ignore[attr-defined]
+    return error
+
+
+def reason_of(error: BaseException) -> Phrase | str:
+    """Why, from an exception: its phrase when it has one (our words), else the system's own words
+    (strerror) or the exception's text, which come from elsewhere and stay as they came."""
+    found = getattr(error, "phrase", None)
+    if isinstance(found, Phrase):
+        return found
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def said_reason(error: BaseException, language: str) -> str:
+    """reason_of, said in `language`."""
+    found = reason_of(error)
+    return found if isinstance(found, str) else found.said(language)

@@ -10,10 +10,16 @@ import os
 import stat
 from pathlib import Path
 
+from rustlamp.core.problem_words import Phrase, phrase
+
 
 class NotAFile(OSError):
-    """The path is not a regular file, or it is too big; the message says which, in plain words, without
-    the path (the caller names it)."""
+    """The path is not a regular file, or it is too big; `phrase` says which, in the person's language,
+    without the path (the caller names it); str() is the English."""
+
+    def __init__(self, words: Phrase) -> None:
+        super().__init__(str(words))
+        self.phrase = words
 
 
 def read_small_bytes(path: Path, limit: int) -> bytes:
@@ -26,9 +32,9 @@ def read_small_bytes(path: Path, limit: int) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotAFile(f"it is {_kind(info.st_mode)}, not an ordinary file")
+            raise NotAFile(phrase(_kind(info.st_mode)))
         if info.st_size > limit:
-            raise NotAFile(f"it is too big ({info.st_size} bytes; at most {limit} are read)")
+            raise NotAFile(phrase("file.too_big", size=info.st_size, limit=limit))
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(65536, limit + 1 - total))
@@ -37,7 +43,7 @@ def read_small_bytes(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while being read
-                raise NotAFile(f"it is too big (over {limit} bytes)")
+                raise NotAFile(phrase("file.grew", limit=limit))
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -49,12 +55,13 @@ def read_small_text(path: Path, limit: int, encoding: str = "utf-8") -> str:
 
 
 def _kind(mode: int) -> str:
+    """The catalog key that says what the path is instead of an ordinary file."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return "file.folder"
     if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
+        return "file.pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "file.device"
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return "file.socket"
+    return "file.not_regular"

@@ -24,6 +24,11 @@ def cli_word(language: str, key: str, **values: object) -> str:
     return catalog(language).word(f"cli.{key}").format(**values)
 
 
+def cli_counted(language: str, key: str, count: int, **values: object) -> str:
+    """A plural message of the command line ("cli.<key>") with its count."""
+    return catalog(language).plural(f"cli.{key}", count).format(count=count, **values)
+
+
 def counted(language: str, key: str, count: int, **values: object) -> str:
     """A plural message with its count: "1 regel" / "3 regels"; the catalog's plural rule picks the form."""
     return catalog(language).plural(f"app.{key}", count).format(count=count, **values)

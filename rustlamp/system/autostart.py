@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from rustlamp import APP_NAME
+from rustlamp.core.problem_words import phrase, phrased
 
 log = logging.getLogger("rustlamp.autostart")
 
@@ -482,7 +483,7 @@ def available() -> bool:
 def _required() -> Backend:
     found = backend()
     if found is None:
-        raise OSError(f"rustlamp cannot start at login on this platform ({sys.platform})")
+        raise phrased(OSError, phrase("control.no_autostart_here", platform=sys.platform))
     return found
 
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from rustlamp.core.problem_words import Amount, phrase, phrased
+
 if TYPE_CHECKING:  # control_tcp imports this module; it is loaded only for the token channel
     from rustlamp.system.control_tcp import TokenControlServer
 
@@ -102,6 +104,15 @@ def _acceptable(folder: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
+def failed(key: str, **values: str | int) -> dict[str, Any]:
+    """A reply that says no: "error" in English (for programs and the log), "words" its catalog key and
+    "values" its fields, so the command line says it in the person's language (rustlamp.cli)."""
+    reply: dict[str, Any] = {"ok": False, "error": str(phrase(key, **values)), "words": key}
+    if values:
+        reply["values"] = values
+    return reply
+
+
 def _private_dir(path: Path, platform: str = sys.platform) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if platform == "win32":
@@ -109,7 +120,7 @@ def _private_dir(path: Path, platform: str = sys.platform) -> Path:
     info = path.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
         # someone else's, or one others could have put things in: nothing in it can be trusted
-        raise PermissionError(f"{path} must belong to you alone (mode 0700); it is not, so it is not used")
+        raise phrased(PermissionError, phrase("control.folder_not_private", path=str(path)))
     if info.st_mode & 0o077:
         path.chmod(0o700)  # ours, only readable by others: nobody could have put anything in
     return path
@@ -296,7 +307,7 @@ class LineChannel:
                 line = json.dumps(self._seal(request, reply), ensure_ascii=True, allow_nan=False)
             except (TypeError, ValueError) as exc:  # a reply we cannot write is still answered
                 log.error("a control reply could not be written as JSON: %s", exc)
-                line = json.dumps(self._seal(request, {"ok": False, "error": "the lamp could not answer"}))
+                line = json.dumps(self._seal(request, failed("control.lamp_could_not_answer")))
             writer.write((line + "\n").encode("ascii"))
             await writer.drain()
         except asyncio.TimeoutError:
@@ -319,7 +330,7 @@ class LineChannel:
             line = await asyncio.wait_for(reader.readline(), self.read_timeout)
         except (ValueError, asyncio.LimitOverrunError):
             log.warning("refused an oversized control message (over %d bytes)", MAX_REQUEST)
-            return None, {"ok": False, "error": f"message over {MAX_REQUEST} bytes"}
+            return None, failed("control.request_too_big", limit=MAX_REQUEST)
         try:
             request = json.loads(line)
             if not isinstance(request, dict):
@@ -330,10 +341,7 @@ class LineChannel:
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             # only its size: the line may hold the TCP transport's proof
             log.warning("refused a malformed control message (%d bytes): %s", len(line), type(exc).__name__)
-            return None, {
-                "ok": False,
-                "error": 'malformed message; send one JSON line like {"command": "status"}',
-            }
+            return None, failed("control.malformed", example='{"command": "status"}')
         refusal = self._refuse_request(request)
         if refusal is not None:
             return request, refusal
@@ -341,7 +349,7 @@ class LineChannel:
             return request, await self.handler(key)
         except Exception:  # the lamp goes on, and the asker hears that this one failed
             log.exception("a control command failed: %r", key[:100])
-            return request, {"ok": False, "error": "the lamp could not do that; its log says why"}
+            return request, failed("control.lamp_failed")
 
 
 MAX_REPLY = 1024 * 1024  # bytes; a reply is a few hundred, anything longer is not the lamp's
@@ -358,15 +366,15 @@ def exchange(sock: socket.socket, request: dict[str, str]) -> Reply:
             break
         data += chunk
         if len(data) > MAX_REPLY:
-            raise ValueError(f"the answer was over {MAX_REPLY} bytes")
+            raise phrased(ValueError, phrase("control.answer_too_big", limit=MAX_REPLY))
     if not data:
-        return {"ok": False, "error": "no answer"}
+        return failed("control.no_answer")
     try:
         reply = json.loads(data)
     except (ValueError, RecursionError):
-        raise ValueError("the answer was not JSON") from None
+        raise phrased(ValueError, phrase("control.answer_not_json")) from None
     if not isinstance(reply, dict):
-        raise ValueError("the answer was not a JSON object")
+        raise phrased(ValueError, phrase("control.answer_not_json"))
     return reply
 
 
@@ -391,10 +399,10 @@ def _peer_uid(sock: socket.socket, platform: str | None = None) -> int | None:
     if platform == "darwin":
         creds = sock.getsockopt(SOL_LOCAL, LOCAL_PEERCRED, XUCRED_SIZE)
         if len(creds) < 8:
-            raise OSError(f"the peer's credentials came back cut off ({len(creds)} bytes)")
+            raise phrased(OSError, phrase("control.peer_cut_off", size=len(creds)))
         version, uid = struct.unpack_from("=II", creds)
         if version != XUCRED_VERSION:
-            raise OSError(f"the peer's credentials have an unknown layout (version {version})")
+            raise phrased(OSError, phrase("control.peer_unknown", version=version))
         return int(uid)
     return None
 
@@ -425,10 +433,10 @@ class UnixControlServer(LineChannel):
             uid = _peer_uid(sock) if sock is not None else None
         except OSError as exc:
             log.warning("refused a control connection whose owner cannot be told: %s", exc)
-            return {"ok": False, "error": "not yours"}
+            return failed("control.not_yours")
         if uid is not None and uid != os.getuid():
             log.warning("refused a control connection from uid %s", uid)
-            return {"ok": False, "error": "not yours"}
+            return failed("control.not_yours")
         return None
 
 
@@ -442,7 +450,7 @@ def _send_unix(key: str, folder: Path | None, timeout: float) -> Reply | None:
         # the folder is ours alone; where the kernel tells, the lamp's uid is checked too
         uid = _peer_uid(sock)
         if uid is not None and uid != os.getuid():
-            raise PermissionError(f"the control socket is held by another user (uid {uid}), not by rustlamp")
+            raise phrased(PermissionError, phrase("control.someone_else", uid=uid))
         return exchange(sock, {"command": key})
 
 
@@ -493,6 +501,6 @@ def send(
 
         return send_tcp(key, folder or runtime_dir(), timeout)
     except TimeoutError:
-        raise TimeoutError(
-            f"the running rustlamp did not answer within {timeout:g} s (is it stopped, or very busy?)"
+        raise phrased(
+            TimeoutError, phrase("control.no_answer_in_time", seconds=Amount(round(timeout)))
         ) from None

@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from rustlamp.core.problem_words import phrase, phrased, reason_of
 from rustlamp.system.control import (
     CLIENT_TIMEOUT,
     MAX_REQUEST,
@@ -36,6 +37,7 @@ from rustlamp.system.control import (
     RequestHandler,
     _private_dir,
     exchange,
+    failed,
     runtime_dir,
 )
 
@@ -72,9 +74,10 @@ def read_control_file(path: Path) -> tuple[int, str] | None:
         data = json.loads(text)
         port, token = data["port"], data["token"]
         if type(port) is not int or not 0 < port < 65536 or not isinstance(token, str):
-            raise TypeError("port or token of the wrong kind")
+            raise phrased(TypeError, phrase("control.wrong_kind"))
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path} is damaged ({exc}); remove it if rustlamp is not running") from None
+        words = phrase("control.file_damaged", path=str(path), detail=reason_of(exc))
+        raise phrased(ValueError, words) from None
     return port, token
 
 
@@ -110,7 +113,7 @@ class TokenControlServer(LineChannel):
             if hmac.compare_digest(proof.encode("ascii", "replace"), expected.encode()):
                 return None
         log.warning("refused a control message with %s proof", "a wrong" if proof else "no")
-        return {"ok": False, "error": "wrong or missing proof"}
+        return failed("control.wrong_proof")
 
     def _seal(self, request: dict[str, Any] | None, reply: Reply) -> Reply:
         nonce = request.get("nonce") if request is not None else None

@@ -41,7 +41,7 @@ from rustlamp.core.config import (
 )
 from rustlamp.core.config import _key_path as key_text
 from rustlamp.core.durations import format_clock_time, format_human, parse_clock_time, parse_duration
-from rustlamp.core.problem_words import phrase, warning_prefix
+from rustlamp.core.problem_words import phrase, reason_of, warning_prefix
 from rustlamp.core.setting_names import ROUTINE_SETTINGS
 from rustlamp.settings_file import (
     REMOVE,
@@ -696,7 +696,7 @@ class Form:
             try:
                 text = apply_changes(self.snapshot.text, changes)
             except (ValueError, TypeError, KeyError) as exc:
-                words = phrase("cannot_change", detail=str(exc))
+                words = phrase("cannot_change", detail=reason_of(exc))
                 apply_problem = Problem.from_phrase(str(self.path), None, "", words)
         problems = list(parse_settings(without_bom(text), str(self.path)).problems)
         if apply_problem is not None:
