@@ -200,7 +200,7 @@ def test_the_command_line_answers_in_the_settings_language(
          "COMMAND: 'dance' past hier niet; je kunt kiezen uit 'run', 'plan'"),
         ("de", "unrecognized arguments: --foo x",
          "rustlamp kennt --foo x nicht; --help zeigt, was du verwenden kannst"),
-        ("de", "the following arguments are required: DAUER|heute", "das fehlt noch: DAUER|heute"),
+        ("de", "the following arguments are required: DAUER|heute", "es fehlt noch: DAUER|heute"),
         ("nl", "argument --all: not allowed with argument --before",
          "--all: not allowed with argument --before"),
     ],
