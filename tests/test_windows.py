@@ -154,6 +154,25 @@ def test_a_window_let_go_before_it_was_needed_ends_without_a_word() -> None:
     assert outcome == BreakDone(natural=False)
 
 
+def test_a_window_started_ahead_and_never_asked_for_is_let_go_in_time() -> None:
+    """The lamp is not told when a reminder leaves the screen: one started ahead goes after a while."""
+
+    async def scenario() -> tuple[int, int, bool, object]:
+        window = WindowProcess("break_window", (BreakDone,), program=AHEAD_OR_NOT, waits_at_most=0.5)
+        await window.prepare()
+        first = window.waiting_pid
+        assert first is not None
+        await window.prepare()  # a newer reminder: the same one waits, with time again
+        deadline = asyncio.get_running_loop().time() + 20
+        while not gone(first) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        return first, window.waiting_pid or 0, gone(first), await asyncio.wait_for(window.run(["done"]), 10)
+
+    pid, waiting, went, outcome = asyncio.run(scenario())
+    assert went and waiting == 0, pid
+    assert outcome == BreakDone(natural=False)  # the ask after: a window started then
+
+
 def test_closing_the_windows_lets_the_waiting_one_go() -> None:
     async def scenario() -> int:
         window = WindowProcess("break_window", (BreakDone,), program=AHEAD_OR_NOT)

@@ -62,6 +62,10 @@ def window_folder() -> str | None:
     return str(Path(__file__).resolve().parents[2])  # the folder that holds the package `rustlamp`
 
 
+# how long a window started ahead waits for a reminder's answer before it is let go (seconds)
+WAITS_AT_MOST = 10 * 60
+
+
 class WindowProcess:
     """At most one window of a kind: asking again while one is open brings that one to the front.
 
@@ -73,13 +77,22 @@ class WindowProcess:
     Qt for Python's own start is some 300 ms on a small machine, which the ask then does not wait for.
     Never more than one waits; `discard()` closes its stdin, and it ends. `run()` hands its request to
     the waiting one, or, when there is none or it died (Qt could not start there, for one: it told
-    nobody), starts one as always, which then says why it cannot open.
+    nobody), starts one as always, which then says why it cannot open. One that waits `waits_at_most`
+    seconds (from the last `prepare()`) unasked is let go too: the lamp is not told when a notification
+    leaves the screen, and a reminder nobody answered for that long is no moment to hold some 55 MB for.
     """
 
     def __init__(
-        self, module: str, outcomes: Sequence[type[Outcome]], program: Sequence[str] | None = None
+        self,
+        module: str,
+        outcomes: Sequence[type[Outcome]],
+        program: Sequence[str] | None = None,
+        waits_at_most: float = WAITS_AT_MOST,
     ) -> None:
         self.module = module
+        self.waits_at_most = waits_at_most
+        self._unasked: asyncio.TimerHandle | None = None  # lets the one started ahead go if never asked
+        self._letting_go: set[asyncio.Task[None]] = set()
         self.outcomes = tuple(outcomes)
         self._program = list(program) if program is not None else None  # instead of the module (tests)
         self._proc: asyncio.subprocess.Process | None = None
@@ -128,6 +141,26 @@ class WindowProcess:
             if self.waiting_pid is None:
                 await self._discard()  # one that died waiting: reap it
                 self._ahead = await self._start([WAIT_FOR_REQUEST], stdin=True)
+            if self._unasked is not None:
+                self._unasked.cancel()  # a newer reminder: its own time to be answered
+            if self._ahead is not None:
+                ahead = self._ahead
+                self._unasked = asyncio.get_running_loop().call_later(
+                    self.waits_at_most, self._let_go_unasked, ahead
+                )
+
+    def _let_go_unasked(self, ahead: asyncio.subprocess.Process) -> None:
+        task = asyncio.ensure_future(self._discard_if_still(ahead))
+        self._letting_go.add(task)
+        task.add_done_callback(self._letting_go.discard)
+
+    async def _discard_if_still(self, ahead: asyncio.subprocess.Process) -> None:
+        async with self._ahead_lock:
+            if self._ahead is not ahead:
+                return  # handed over or let go meanwhile
+            self._ahead = None
+        log.info("the %s started ahead was not asked for in %d s: let go", self.module, self.waits_at_most)
+        await _let_go(ahead)
 
     async def discard(self) -> None:
         """Let the one started ahead go: its stdin closed, it ends without a word. (Its end is awaited
@@ -194,6 +227,8 @@ class WindowProcess:
         return output
 
     async def close(self) -> None:
+        if self._unasked is not None:
+            self._unasked.cancel()
         async with self._ahead_lock:
             ahead, self._ahead = self._ahead, None
         if ahead is not None:
