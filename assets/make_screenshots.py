@@ -5,10 +5,11 @@
 For each language (Dutch, English) it starts `rustlamp run` in tests/desktop.py's desktop (Xvfb, a private
 bus, dunst, and gtk-sni-tray-standalone as the panel) and photographs, each cropped to its own window:
 the reminder as dunst draws it, the lamp's menu while running, while reminders are paused and while the
-next reminder is snoozed, the break window, the check-in and the settings window. dunst draws a
-notification's buttons only in its context menu, so the notification is shown as drawn (the README names
-the buttons). The sentences are rustlamp's own, chosen at random as always, so they change from run to run.
-The pictures are reduced to a palette and optimised, so they stay small.
+next reminder is snoozed, the break window, the check-in, the settings window and this week (with the
+break just taken); docs/windows.md shows them in Dutch, English and German, light and dark (--out
+docs/shots). dunst draws a notification's buttons only in its context menu, so the notification is shown
+as drawn (the README names the buttons). The sentences are rustlamp's own, chosen at random as always, so
+they change from run to run. The pictures are reduced to a palette and optimised, so they stay small.
 """
 
 from __future__ import annotations
@@ -160,14 +161,14 @@ def menu(camera: Camera, at: tuple[int, int], name: str) -> None:
 
 
 def window_of_command(
-    camera: Camera, env: dict[str, str], command: str, name: str, close: str, *keys: str
+    camera: Camera, env: dict[str, str], command: list[str], name: str, close: str, *keys: str
 ) -> None:
     """Open a window with `rustlamp COMMAND`, press `keys` in it, photograph it and close it with the
     key `close`."""
     known = camera.windows()
     # with no lamp running, the command shows the window itself and returns when it closes
-    process = subprocess.Popen([RUSTLAMP, command], env=env, stdout=subprocess.DEVNULL)
-    window = camera.new_window(known, 100, f"the window of `rustlamp {command}`")
+    process = subprocess.Popen([RUSTLAMP, *command], env=env, stdout=subprocess.DEVNULL)
+    window = camera.new_window(known, 100, f"the window of `rustlamp {' '.join(command)}`")
     if keys:
         camera.desktop.run(["xdotool", "windowfocus", "--sync", window, "key", "--delay", "100", *keys])
     time.sleep(1.0)  # fonts, focus ring and the first paint
@@ -188,15 +189,17 @@ def lamp_and_windows(camera: Camera, home: Path, language: str, bar: str, empty:
         rustlamp(["resume"], app.env)
         rustlamp(["snooze", "30m"], app.env)
         menu(camera, at, f"screenshot-menu-snoozed-{language}")
-        window_of_command(camera, app.env, "break", f"screenshot-break-{language}", "Return")
-        window_of_command(camera, app.env, "check-in", f"screenshot-checkin-{language}", "Escape")
+        window_of_command(camera, app.env, ["break"], f"screenshot-break-{language}", "Return")
+        window_of_command(camera, app.env, ["check-in"], f"screenshot-checkin-{language}", "Escape")
     finally:
         app.stop()
     # The settings window shows a working day's settings (with no lamp running, the command opens it
     # itself); its reminders' tab says the most about what rustlamp does.
     settings = Path(app.env["XDG_CONFIG_HOME"]) / "rustlamp" / "config.toml"
     settings.write_text(WORKING_DAY.format(language=language), encoding="utf-8")
-    window_of_command(camera, app.env, "settings", f"screenshot-settings-{language}", "Escape", "ctrl+Tab")
+    window_of_command(camera, app.env, ["settings"], f"screenshot-settings-{language}", "Escape", "ctrl+Tab")
+    # this week, with the rest moment of the break just taken
+    window_of_command(camera, app.env, ["journal", "week"], f"screenshot-week-{language}", "Escape")
 
 
 def main() -> None:

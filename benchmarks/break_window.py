@@ -4,9 +4,12 @@ What is measured is what a person runs: rustlamp's wheel installed into a venv, 
 (the README), not the checkout's editable install (`make run`), whose import hook costs every window
 process some 20 ms more; the output says so. The wheel is built from this checkout first.
 
-Two paths, each timed until the window is mapped (polled with xdotool every 10 ms): a click on the
-tray's lamp as the panel sends it (Activate over D-Bus, through the running app), and `rustlamp break`
-typed in a terminal (a new process that asks the running app over its socket).
+Three paths, each timed until the window is mapped (polled with xdotool every 10 ms): a click on the
+tray's lamp as the panel sends it (Activate over D-Bus, through the running app) while a reminder is on
+screen, when the lamp has started the break window ahead (3 s after the reminder came, as a person reads
+it; the output says how many clicks took that window); the same click with no reminder on screen, when
+the window process starts at the click; and `rustlamp break` typed in a terminal (a new process that asks
+the running app over its socket).
 Also: the window process's memory once it is on screen (RSS and PSS, from /proc), what Qt for Python
 adds to the venv (the installed files of PySide6-Essentials and shiboken6), and the load average, since
 the figures depend on how busy the machine is.
@@ -17,8 +20,8 @@ started as a window is and timed the same way; then the same with Qt's `Qt` name
 does without it), and a window process's imports one layer at a time (Python alone, then rustlamp's own
 modules, then PySide6, then the `Qt` namespace); then a real break window's start phase by phase
 (benchmarks/window_phases.py), in wall-clock and CPU time; medians of RUNS runs each.
-With --ahead: a window process started ahead of time (benchmarks/window_ahead.py, an experiment: the lamp
-does not do this) against one started at the click: request to mapped, and the waiting process's memory.
+With --ahead: the break window started ahead (as the lamp does while a reminder is on screen) against one
+started at the ask: request to mapped, and the waiting process's memory.
 Run: .venv/bin/python benchmarks/break_window.py [--parts] [--ahead]
 """
 
@@ -210,47 +213,46 @@ def window_phases(session: DesktopSession, python: Path) -> None:
     print(f"  (from the spawn to mapped, as xdotool sees it: {statistics.median(mapped) * 1000:.0f} ms)")
 
 
-AHEAD_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "window_ahead.py")
-
-
 def started_ahead(session: DesktopSession, python: Path) -> None:
-    """A window process started ahead of time (benchmarks/window_ahead.py) against one started at the
-    click as today, on the same desktop, turn about: request to mapped, and the waiting process's memory."""
+    """The break window started ahead, as the lamp does while a reminder is on screen (WAIT_FOR_REQUEST,
+    rustlamp.system.windows.WindowProcess.prepare), against one started at the ask, on the same desktop,
+    turn about: the request to the window mapped, and the waiting process's memory."""
+    from rustlamp.ui.contract import WAIT_FOR_REQUEST, request_line
+
     ahead: list[float] = []
-    today: list[float] = []
+    cold: list[float] = []
     waiting: list[Reading] = []
     title = "^Even rust$"
     request = [
         "--language", "nl", "--length", "300", "--inhale", "4", "--exhale", "6",
         "--prompt", "Laat je schouders zakken.", "--snooze", "300", "--snooze", "900",
     ]  # fmt: skip
+    command = [str(python), "-P", "-m", "rustlamp.ui.launch", "rustlamp.ui.break_window"]
     for _ in range(RUNS):
-        window = subprocess.Popen([str(python), "-P", AHEAD_PROGRAM, "nl"], env=session.env,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
-        assert window.stdin is not None and window.stdout is not None
-        assert window.stdout.readline().strip() == "ready"
-        time.sleep(2.0)  # settled, as it would wait while a reminder is on screen
+        window = subprocess.Popen([*command, WAIT_FOR_REQUEST], env=session.env, stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL)  # fmt: skip
+        assert window.stdin is not None
+        time.sleep(3.0)  # started and settled, as while a reminder is on screen
         waiting.append(read_proc(window.pid))
         began = time.perf_counter()
-        window.stdin.write("\x1f".join(request) + "\n")
-        window.stdin.flush()
+        window.stdin.write(request_line(request))
+        window.stdin.close()
         ahead.append(timed_until_mapped(session, None, began, title))
         window.terminate()
         window.wait(10)
         began = time.perf_counter()
-        command = [str(python), "-P", "-m", "rustlamp.ui.launch", "rustlamp.ui.break_window", *request]
-        launched = subprocess.Popen(command, env=session.env, stdout=subprocess.DEVNULL)
-        today.append(timed_until_mapped(session, None, began, title))
+        launched = subprocess.Popen([*command, *request], env=session.env, stdout=subprocess.DEVNULL)
+        cold.append(timed_until_mapped(session, None, began, title))
         launched.terminate()
         launched.wait(10)
-    for name, timings in (("started ahead: request", ahead), ("started at the click (today): spawn", today)):
+    for name, timings in (("started ahead: request", ahead), ("started at the ask: spawn", cold)):
         print(
             f"{name} to the break window mapped: median {statistics.median(timings) * 1000:.0f} ms, "
             f"best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms ({RUNS} runs)"
         )
     rss = statistics.median(r.rss_kb for r in waiting) / 1024
     pss = statistics.median(r.pss_kb for r in waiting) / 1024
-    print(f"a window process waiting ahead: {rss:.1f} MB resident, {pss:.1f} MB proportional (PSS)")
+    print(f"a break window process waiting ahead: {rss:.1f} MB resident, {pss:.1f} MB proportional (PSS)")
 
 
 def where_the_time_goes(session: DesktopSession, python: Path) -> None:
@@ -275,14 +277,20 @@ def where_the_time_goes(session: DesktopSession, python: Path) -> None:
     window_phases(session, python)
 
 
+# A reminder every 10 s, to click the lamp while one is on screen.
+REMINDING = IDLE_CONFIG.replace('every = "45m"', 'every = "10s"')
+
+
 @contextmanager
-def running_lamp(session: DesktopSession, program: Path) -> Iterator[RunningApp]:
+def running_lamp(
+    session: DesktopSession, program: Path, config_text: str = IDLE_CONFIG
+) -> Iterator[RunningApp]:
     """The lamp of `program`, started away from the checkout (its windows, `python -m`, must find the
     installed rustlamp, not the checkout's)."""
     with tempfile.TemporaryDirectory(prefix="rustlamp-bench-") as folder:
         home = Path(folder)
         config = home / "config.toml"
-        config.write_text(IDLE_CONFIG, encoding="utf-8")
+        config.write_text(config_text, encoding="utf-8")
         app = RunningApp(home, session.env, config, program=str(program), cwd=home)
         try:
             yield app
@@ -303,6 +311,7 @@ def main() -> None:
             app.wait_for_output(r"listening for commands")
             command: list[float] = []
             click: list[float] = []
+            reminded: list[float] = []
             for run in range(RUNS):
                 began = time.perf_counter()
                 proc = subprocess.Popen([str(program), "break"], env=app.env, stdout=subprocess.DEVNULL)
@@ -316,10 +325,30 @@ def main() -> None:
                 click.append(timed_until_mapped(session, None, began))
                 close_window(session)
                 wait_for_outcomes(app, 2 * run + 2)
+        with running_lamp(session, program, REMINDING) as app:
+            app.wait_for_output(r"listening for commands")
+            for run in range(RUNS):
+                app.wait_for_output(r"reminder shown: ", timeout=30, after=len(app.output()))
+                time.sleep(3.0)  # a person reads the reminder; its break window gets ready meanwhile
+                began = time.perf_counter()
+                asyncio.run(activate(session.env["DBUS_SESSION_BUS_ADDRESS"], app.proc.pid))
+                reminded.append(timed_until_mapped(session, None, began))
+                close_window(session)
+                wait_for_outcomes(app, run + 1)
+            ahead = app.output().count("(the one started ahead) is asked for")
     print(
         "rustlamp installed from its wheel into a venv, as `pipx install .` does (not the editable install)"
     )
-    for name, timings in (("a click on the lamp (SNI Activate)", click), ("`rustlamp break`", command)):
+    print(
+        f"a click on the lamp while a reminder is on screen (the lamp starts its break window ahead; "
+        f"{ahead} of {RUNS} took that one) to the break window mapped: median "
+        f"{statistics.median(reminded) * 1000:.0f} ms, best {min(reminded) * 1000:.0f} ms, "
+        f"worst {max(reminded) * 1000:.0f} ms"
+    )
+    for name, timings in (
+        ("a click on the lamp, no reminder on screen", click),
+        ("`rustlamp break`", command),
+    ):
         print(
             f"{name} to the break window mapped: median {statistics.median(timings) * 1000:.0f} ms, "
             f"best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms ({RUNS} runs)"

@@ -74,6 +74,10 @@ ARGPARSE_COMPLAINTS = (
         re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", re.DOTALL),
         "no_such_choice",
     ),
+    (re.compile(r"not allowed with argument (?P<other>.+)", re.DOTALL), "not_together"),
+    (re.compile(r"expected one argument"), "needs_value"),
+    (re.compile(r"one of the arguments (?P<names>.+) is required", re.DOTALL), "choose_one"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", re.DOTALL), "ambiguous"),
 )
 
 

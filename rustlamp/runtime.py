@@ -32,6 +32,7 @@ from rustlamp.core.content import PromptPicker, resolve_language
 from rustlamp.core.desk import Desk
 from rustlamp.core.lamp import (
     JUMP_TOLERANCE,
+    DiscardBreak,
     Do,
     Effect,
     Lamp,
@@ -39,6 +40,7 @@ from rustlamp.core.lamp import (
     Notice,
     OpenBreak,
     OpenWindow,
+    PrepareBreak,
     RaiseBreak,
     Record,
     Said,
@@ -84,6 +86,9 @@ class App:
         self.zone = clock.now().tzinfo
         self._wake = asyncio.Event()
         self._stopping = False
+        # a window started ahead only for the running lamp, whose stop lets it go (run()); a task left
+        # spawning one when its loop closes would wait for the child forever (Python 3.11)
+        self._readies_windows = False
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
         self.notifier: Notifier | None = None
@@ -151,6 +156,7 @@ class App:
         await self._open_journal()
         await self._start_desk()
         await self._tell_settings_problems(self._start_update)
+        self._readies_windows = True
         try:
             while not self._stopping:
                 view = self._view()  # once a wake: the tray, the next wake and the log all read it
@@ -171,6 +177,7 @@ class App:
                 # the loop plans afresh at its top anyway: what the tick did needs no extra wake
                 await self._carry_out_now(self.lamp.tick(now), wake=False)
         finally:
+            self._readies_windows = False  # none started ahead from here: the windows close below
             stop_watchdog = _watch_the_stop()
             if control is not None:
                 await _close_within("the command line's channel", control.close())
@@ -445,6 +452,11 @@ class App:
                 self._later(self._take_break(effect))
             elif isinstance(effect, RaiseBreak):
                 self.break_window.bring_to_front()
+            elif isinstance(effect, PrepareBreak):
+                if self._readies_windows and not self._stopping:
+                    self._later(self.break_window.prepare())
+            elif isinstance(effect, DiscardBreak):
+                self._later(self.break_window.discard())
             elif isinstance(effect, OpenWindow):
                 self._open_window(effect.window)
             elif isinstance(effect, Do):

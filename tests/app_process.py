@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -108,6 +109,15 @@ def window_child(app: RunningApp, module: str, timeout: float = 15.0) -> tuple[i
                 return int(proc.name), [a.decode() for a in argv if a]
         time.sleep(0.05)
     raise AssertionError(f"no {module} under the app:\n{app.output()}")
+
+
+def window_request(app: RunningApp, module: str, timeout: float = 15.0) -> list[str]:
+    """The arguments of the last request the app gave its `module` window (its log says them: a window
+    started ahead gets them on stdin, so its command line does not have them)."""
+    found = app.wait_for_output(rf"the {module} \([^)]*\) is asked for: .*", timeout)
+    last = re.findall(rf"the {module} \([^)]*\) is asked for: (.*)", app.output())[-1]
+    assert found and isinstance(json.loads(last), list)
+    return [str(arg) for arg in json.loads(last)]
 
 
 def _display_and_bus(desktop_env: Mapping[str, str]) -> dict[str, str]:

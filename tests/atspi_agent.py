@@ -196,9 +196,12 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     node = found[0]
     if op == "act":
         offered = actions(node)
-        if request["action"] not in offered:
+        # one action, spelled "SetFocus" by Qt 6.11 and "Set Focus" by Qt 6.12
+        spelled = [name.replace(" ", "").lower() for name in offered]
+        wanted = request["action"].replace(" ", "").lower()
+        if wanted not in spelled:
             return {"error": f"{request['name']!r} offers {offered}, not {request['action']!r}"}
-        node.queryAction().doAction(offered.index(request["action"]))
+        node.queryAction().doAction(spelled.index(wanted))
         return {"done": True}
     if op == "set_text":
         node.queryEditableText().setTextContents(request["text"])

@@ -1,12 +1,15 @@
-"""Measures what the check-in and settings windows really draw for their radio buttons and check boxes
-(run by tests/test_palette.py as a child process, on Qt's offscreen platform, in one colour scheme).
+"""Measures what the check-in and settings windows really draw for their radio buttons and check boxes, and
+for the outline of every field a person types in (run by tests/test_palette.py as a child process, on Qt's
+offscreen platform, in one colour scheme).
 
 Each window is grabbed as Qt paints it (QWidget.grab: the app's real style and palette; the settings
 window tab by tab, whose pane Fusion draws lighter than the window). In each control's place its ground is
 the colour at its corner, its indicator the pixels that differ from it at its start, and on each of the
 indicator's four sides (the middle of the side, 2 pixels deep) the strongest contrast with the ground is
-read. Prints one JSON object: for every control, its four sides' contrasts, unfocused and with the keyboard
-on it (check-in) or unfocused only (settings).
+read. A field's outline is its outermost two pixels, read in the middle of each side against the ground
+just outside it. Prints one JSON object: for every control, its four sides' contrasts, unfocused and with
+the keyboard on it (check-in) or unfocused only (settings); for every field, its four sides' contrasts,
+unfocused and with the keyboard in it.
 
     QT_QPA_PLATFORM=offscreen RUSTLAMP_COLOR_SCHEME=dark python tests/indicator_probe.py
 """
@@ -20,7 +23,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QAbstractButton, QCheckBox, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QWidget,
+)
 
 from rustlamp.core.content import load_content
 from rustlamp.ui.checkin_window import CheckinWindow
@@ -65,6 +76,48 @@ def sides(window: QWidget, button: QAbstractButton) -> list[float]:
     ]
 
 
+def outline(window: QWidget, field: QWidget) -> list[float]:
+    """The strongest contrast of a field's outline (its outermost two pixels) with the ground just outside it,
+    in the middle third of its left, right, top and bottom side."""
+    corner = field.mapTo(window, QPoint(0, 0))
+    image = window.grab().toImage()
+    left, top = corner.x(), corner.y()
+    right, bottom = left + field.width() - 1, top + field.height() - 1
+    rows = range(top + field.height() // 3, bottom - field.height() // 3 + 1)
+    columns = range(left + field.width() // 3, right - field.width() // 3 + 1)
+
+    def strongest(edge: list[tuple[int, int]], outside: tuple[int, int]) -> float:
+        ground = _hex(image, *outside)
+        return round(max(contrast(_hex(image, x, y), ground) for x, y in edge), 2)
+
+    middle_x, middle_y = (left + right) // 2, (top + bottom) // 2
+    return [
+        strongest([(x, y) for x in (left, left + 1) for y in rows], (left - 2, middle_y)),
+        strongest([(x, y) for x in (right - 1, right) for y in rows], (right + 2, middle_y)),
+        strongest([(x, y) for y in (top, top + 1) for x in columns], (middle_x, top - 2)),
+        strongest([(x, y) for y in (bottom - 1, bottom) for x in columns], (middle_x, bottom + 2)),
+    ]
+
+
+def text_fields(window: QWidget) -> list[QWidget]:
+    return [
+        w for w in window.findChildren(QWidget) if isinstance(w, QLineEdit | QPlainTextEdit) and w.isVisible()
+    ]
+
+
+def field_outlines(
+    app: QApplication, window: QWidget, name: str, into: dict[str, dict[str, list[float]]]
+) -> None:
+    for number, field in enumerate(text_fields(window)):
+        key = f"{name}: {field.accessibleName() or number}"
+        into[key] = {"plain": outline(window, field)}
+        field.setFocus()
+        app.processEvents()
+        into[key]["focused"] = outline(window, field) if field.hasFocus() else []
+        field.clearFocus()
+        app.processEvents()
+
+
 def controls(window: QWidget) -> list[QAbstractButton]:
     return [w for w in window.findChildren(QAbstractButton) if isinstance(w, QRadioButton | QCheckBox)]
 
@@ -75,6 +128,8 @@ def main() -> int:
     checkin.show()
     checkin.activateWindow()
     app.processEvents()
+    typed: dict[str, dict[str, list[float]]] = {}
+    field_outlines(app, checkin, "check-in", typed)
     answers: dict[str, dict[str, list[float]]] = {}
     for button in controls(checkin):
         answers[button.text()] = {"plain": sides(checkin, button)}
@@ -95,6 +150,7 @@ def main() -> int:
         for tab in range(settings.tabs.count()):
             settings.tabs.setCurrentIndex(tab)
             app.processEvents()
+            field_outlines(app, settings, settings.tabs.tabText(tab), typed)
             for button in controls(settings.tabs.widget(tab)):
                 if button.isVisible():
                     fields[f"{settings.tabs.tabText(tab)}: {button.text()}"] = {
@@ -103,7 +159,7 @@ def main() -> int:
         settings.ended = True
         settings.close()
     style = app.style().objectName() or type(app.style()).__name__
-    print(json.dumps({"style": style, "checkin": answers, "settings": fields}))
+    print(json.dumps({"style": style, "checkin": answers, "settings": fields, "fields": typed}))
     return 0
 
 

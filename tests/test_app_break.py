@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_process import RunningApp, answer_break_window, window_child
+from app_process import RunningApp, answer_break_window, window_child, window_request
 from desktop import DesktopSession, markup_text
 from run_cli import rustlamp
 from test_app import FAST, REMINDER, reminders, wait_for_new_reminder
 
 from rustlamp.core.content import load_content
+from rustlamp.ui.contract import WAIT_FOR_REQUEST
 
 pytestmark = pytest.mark.desktop
 
@@ -34,8 +35,10 @@ def app(desktop_clean: DesktopSession, tmp_path: Path) -> Iterator[RunningApp]:
 
 
 def break_window_argv(app: RunningApp, timeout: float = 15.0) -> list[str]:
-    """The command line the app gave its break window (a child process of the app)."""
-    return window_child(app, "break_window", timeout)[1]
+    """The arguments the app gave its break window (on its command line, or on stdin to the one started
+    ahead while the reminder was on screen)."""
+    window_child(app, "break_window", timeout)
+    return window_request(app, "break_window", timeout)
 
 
 def argument(argv: list[str], name: str) -> str:
@@ -98,3 +101,43 @@ def test_a_break_from_the_command_line_keeps_the_reminders_away_and_a_newer_remi
     plan = rustlamp(["plan"], app.env).stdout.splitlines()
     assert plan[0] == "What rustlamp has planned:"
     assert plan[1].endswith("reminder (snoozed)")
+
+
+def gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_break_window_waits_ready_while_a_reminder_is_on_screen_and_is_the_one_a_click_opens(
+    app: RunningApp, desktop_clean: DesktopSession
+) -> None:
+    """A reminder readies the break window (started ahead, Qt up, waiting for its request); the click
+    opens that very process; a reminder answered otherwise lets its window go, and so does quitting."""
+    first = wait_for_new_reminder(desktop_clean, 0, app=app)
+    waiting, argv = window_child(app, "break_window")
+    assert argv[-1] == WAIT_FOR_REQUEST, argv
+    assert desktop_clean.click_notification() == "default"
+    app.wait_for_output(r"the break_window \(the one started ahead\) is asked for")
+    assert window_child(app, "break_window")[0] == waiting
+    answer_break_window(desktop_clean.env, REMINDER)
+    app.wait_for_output(r"break outcome: done")
+    assert gone(waiting)
+    closed(desktop_clean, first["id"])
+
+    wait_for_new_reminder(desktop_clean, len(reminders(desktop_clean)), timeout=30, app=app)
+    readied, _ = window_child(app, "break_window")
+    assert rustlamp(["snooze", "10 sec"], app.env).returncode == 0
+    assert gone(readied), "a reminder answered by Later lets its readied window go"
+
+    wait_for_new_reminder(desktop_clean, len(reminders(desktop_clean)), timeout=30, app=app)
+    last, _ = window_child(app, "break_window")
+    assert app.stop() == 0
+    assert gone(last), "quitting lets the readied window go"

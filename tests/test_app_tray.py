@@ -24,6 +24,8 @@ from PIL import Image, ImageChops
 from run_cli import rustlamp
 from sni_host import ITEM, MENU, Host, connected_host, flatten, id_of
 
+from rustlamp.core.catalog import catalog
+
 pytestmark = pytest.mark.desktop
 
 CONFIG = QUIET_ALL_DAY
@@ -251,3 +253,36 @@ def test_without_any_tray_it_says_so_once_and_keeps_going(
         assert asyncio.run(listed())
     finally:
         assert app.stop() == 0
+
+
+@pytest.mark.parametrize("language", ["nl", "de"])
+def test_no_english_in_the_lamps_menu_and_its_submenus(
+    panel: DesktopSession, tmp_path: Path, language: str
+) -> None:
+    """The menu as a panel shows it (dbusmenu's whole layout, the Later and Pause submenus' choices
+    included), in Dutch and German: none of its rows is an English source message."""
+    from test_no_english_in_windows import english_in
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.replace('language = "en"', f'language = "{language}"'), encoding="utf-8")
+    running = RunningApp(tmp_path, panel.env, config)
+    try:
+        running.wait_for_output(r"tray: ")
+
+        async def layout() -> list[tuple[int, dict[str, Any], int]]:
+            async with connected_host(panel.env["DBUS_SESSION_BUS_ADDRESS"]) as host:
+                item = await our_item(host, running.proc.pid)
+                _, root = await host.ok(item, "/MenuBar", MENU, "GetLayout", "iias", [0, -1, []])
+                return flatten(root)
+
+        rows = asyncio.run(layout())
+    finally:
+        running.stop()
+    shown = {props["label"] for _, props, _ in rows if props.get("label")}
+    submenu_rows = [props.get("label", "") for _, props, depth in rows if depth == 1]
+    words = catalog(language)
+    # the submenus were read, in the language: Later's and Pause's last choices are among their rows
+    assert words.word("app.menu_rest_of_today") in submenu_rows
+    assert words.word("app.menu_until_tomorrow") in submenu_rows
+    assert len(submenu_rows) >= 6, submenu_rows
+    assert english_in(shown, language) == [], f"English in the {language} menu: {sorted(shown)}"

@@ -200,9 +200,14 @@ def test_the_command_line_answers_in_the_settings_language(
          "COMMAND: 'dance' past hier niet; je kunt kiezen uit 'run', 'plan'"),
         ("de", "unrecognized arguments: --foo x",
          "rustlamp kennt --foo x nicht; --help zeigt, was du verwenden kannst"),
-        ("de", "the following arguments are required: DAUER|heute", "das fehlt noch: DAUER|heute"),
-        ("nl", "argument --all: not allowed with argument --before",
-         "--all: not allowed with argument --before"),
+        ("de", "the following arguments are required: DAUER|heute", "es fehlt noch: DAUER|heute"),
+        ("nl", "argument --all: not allowed with argument --before", "--all: gaat niet samen met --before"),
+        ("en", "argument --all: not allowed with argument --before",
+         "--all: cannot be used together with --before"),
+        ("de", "argument --config: expected one argument", "--config: braucht dahinter noch einen Wert"),
+        ("nl", "one of the arguments --all --before is required", "kies een van deze: --all --before"),
+        ("en", "ambiguous option: --co could match --config, --count",
+         "--co could mean --config, --count; please write it out in full"),
     ],
 )  # fmt: skip
 def test_argparses_own_complaints_are_said_in_the_language(language: str, message: str, said: str) -> None:

@@ -29,12 +29,12 @@ EXPECTED = {
         "journal": "rustlamp: het dagboek {path} is geen database",
     },
     "de": {
-        "problem": "{path}:2: reminders.every: '3x' ist keine Dauer; was geht: eine Dauer von 10s bis 24h, "
+        "problem": "{path}:2: reminders.every: '3x' ist keine Dauer; möglich ist eine Dauer von 10s bis 24h, "
         'etwa "90s", "20m", "1h30m"',
         "errors": "{path}: 1 Fehler; rustlamp würde seine bisherigen Einstellungen behalten",
         "ok": "{path}: alles in Ordnung",
         "dates": "rustlamp: --since 2026-02-01 liegt nach --until 2026-01-01, dazwischen gibt es also nichts",
-        "import": "rustlamp: {path}: Eintrag 1: 'at' muss ein Text sein (ISO 8601 mit Zeitverschiebung, "
+        "import": "rustlamp: {path}: Eintrag 1: 'at' muss ein Text sein (eine ISO-8601-Zeit mit Zeitzone, "
         "etwa 2024-05-06T09:30:00+02:00); rustlamp journal import liest, was rustlamp journal export "
         "--format json schreibt",
         "folder": "rustlamp: {dir}: das ist ein Ordner, keine gewöhnliche Datei; rustlamp journal import "

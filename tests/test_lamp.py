@@ -29,11 +29,13 @@ from rustlamp.core.commands import (
 from rustlamp.core.config import DEFAULTS, EVERY_DAY, Reminders, Routine, Settings
 from rustlamp.core.content import load_content
 from rustlamp.core.lamp import (
+    DiscardBreak,
     Do,
     Effect,
     Lamp,
     OpenBreak,
     OpenWindow,
+    PrepareBreak,
     RaiseBreak,
     Record,
     Said,
@@ -123,6 +125,19 @@ def test_clicking_break_opens_the_clicked_sentence_and_withdraws_the_reminder() 
     assert Withdraw("reminder") in effects
     assert said(effects) == ["Your break is ready for you."]
     assert story.lamp.break_open and not story.lamp.waiting
+
+
+def test_a_reminder_readies_the_break_window_which_a_break_takes_and_any_other_answer_lets_go() -> None:
+    story = Story()
+    shown = story.wait(EVERY)
+    assert PrepareBreak() in shown and DiscardBreak() not in shown
+    taken = story.do(TakeBreak("tray"))
+    assert opened(taken) and DiscardBreak() not in taken  # the readied window is the one that opens
+    story.lamp.break_ended({"outcome": "done"}, story.now())
+    for answer in (Snooze(10 * MIN, "notification"), Pause(60 * MIN, "tray")):
+        story.until_reminder()
+        assert DiscardBreak() in story.do(answer), answer
+    assert DiscardBreak() not in story.do(Resume("tray"))  # nothing on screen, nothing readied
 
 
 def test_a_break_from_the_menu_with_a_reminder_on_screen_shows_that_sentence_too() -> None:
@@ -343,6 +358,7 @@ class LampMachine(RuleBasedStateMachine):
         self.mild = MILD["en"]
         self.on_screen: str | None = None  # the sentence of the reminder the person sees
         self.break_prompt: str | None = None
+        self.readied = False  # a break window waits, started ahead
 
     def check(self, effects: list[Effect]) -> None:
         for effect in effects:
@@ -356,6 +372,16 @@ class LampMachine(RuleBasedStateMachine):
                 assert effect.prompt not in self.mild, "a break began with a mild line"
                 assert effect.attempt_reply in self.mild
                 self.break_prompt = effect.prompt
+                self.readied = False  # the readied window is the break's, or there was none
+            elif isinstance(effect, PrepareBreak):
+                assert not self.lamp.break_open, "a break window readied while a break is open"
+                self.readied = True
+            elif isinstance(effect, DiscardBreak):
+                self.readied = False
+
+    @invariant()
+    def a_break_window_waits_only_while_a_reminder_is_on_screen(self) -> None:
+        assert not self.readied or (self.lamp.on_screen is not None and not self.lamp.break_open)
 
     @rule(minutes=st.integers(0, 90))
     def time_passes(self, minutes: int) -> None:

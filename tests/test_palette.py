@@ -72,7 +72,8 @@ def test_radio_buttons_and_check_boxes_are_drawn_with_clear_outlines(scheme: str
     """Read from what Qt really paints (tests/indicator_probe.py grabs the check-in and the settings
     windows): every side of every answer's and field's outline, and of a focused one's, stands out 3:1
     from the ground it sits on (Qt's Fusion alone draws them at 2.1:1 on the light ground and 1.1:1 on
-    the dark one)."""
+    the dark one), and so does every text field's, which changes when the keyboard is in it (Fusion: 1.7
+    to 2:1 light, 1.1 to 1.9:1 dark, and a multi-line field showed no focus at all)."""
     pytest.importorskip("PySide6.QtWidgets")
     probe = Path(__file__).with_name("indicator_probe.py")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RUSTLAMP_COLOR_SCHEME": scheme}
@@ -90,3 +91,8 @@ def test_radio_buttons_and_check_boxes_are_drawn_with_clear_outlines(scheme: str
             focused += 1
             assert min(drawn["focused"]) >= NON_TEXT, (control, drawn)
     assert focused >= 11  # the keyboard reached the check-in's answers (the first has it from the start)
+    fields = found["fields"]
+    assert sum(name.startswith("check-in: ") for name in fields) == 2 and len(fields) >= 12
+    for field, drawn in fields.items():  # what a person types in: its outline, and a sign of the keyboard
+        assert min(drawn["plain"]) >= NON_TEXT and min(drawn["focused"]) >= NON_TEXT, (field, drawn)
+        assert drawn["focused"] != drawn["plain"], (field, drawn)

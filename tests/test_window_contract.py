@@ -31,8 +31,10 @@ from rustlamp.ui.contract import (
     MenuRequest,
     SettingsSaved,
     WeekRequest,
+    args_from_line,
     menu_from_json,
     outcome_from_json,
+    request_line,
 )
 
 pytestmark = pytest.mark.windows
@@ -188,3 +190,23 @@ def test_a_menu_that_breaks_the_contract_is_refused_with_where_and_why(text: str
 def test_a_chosen_item_must_name_one() -> None:
     with pytest.raises(ContractError, match="id must be a menu item's id"):
         outcome_from_json('{"outcome": "chosen", "id": ""}', MENU_OUTCOMES)
+
+
+@given(st.lists(st.text()))
+def test_a_request_for_a_window_started_ahead_comes_back_as_the_same_arguments(args: list[str]) -> None:
+    line = request_line(args)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1  # one line, whatever the words hold
+    assert args_from_line(line) == args
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (b"--language nl\n", "not JSON"),
+        (b'{"language": "nl"}\n', "a JSON list"),
+        (b'["--length", 5]\n', "a JSON list"),
+    ],
+)
+def test_a_request_line_that_is_not_one_says_what_is_wrong(line: bytes, said: str) -> None:
+    with pytest.raises(ContractError, match=said):
+        args_from_line(line)

@@ -152,7 +152,7 @@ def test_the_line_that_started_it_all_is_kept_exactly() -> None:
         ('[routines.thee]\nat = "25:00"\n', "en", "Routine thee, time: '25:00' is not a time of day; "
          "allowed: a time like 9:00 or 17:30"),
         ('[routines.tee]\nat = "25:00"\n', "de", "Ritual tee, Uhrzeit: '25:00' ist keine Uhrzeit; "
-         "was geht: eine Uhrzeit wie 9:00 oder 17:30"),
+         "möglich ist eine Uhrzeit wie 9:00 oder 17:30"),
         ('[break]\nlength = "3 uur"\n', "nl", "Lengte van een pauze: '3 uur' is te lang; wat wel kan: "
          "een duur van 10 sec tot 2 uur, zoals 45 min of 1 uur 30 min"),
     ],

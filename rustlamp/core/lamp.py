@@ -12,6 +12,8 @@ Rules kept here:
 - A break shows the sentence the person was shown (and clicked); it withdraws that notification and any
   held reminder.
 - A newer reminder replaces the one still on screen; an answer (a break, a snooze, a pause) withdraws it.
+- While a reminder waits for an answer, its break window is readied (started ahead, so a click shows it
+  at once); a break takes it, any other answer lets it go.
 - The mild lines about a rest that did not work out only ever answer "Didn't work out this time".
 - A wall clock set back is not rest: the clock starts again from now, and nothing is recorded.
 """
@@ -97,6 +99,17 @@ class RaiseBreak:
 
 
 @dataclass(frozen=True)
+class PrepareBreak:
+    """A break is likely soon (a reminder is on screen): have its window ready, so a click opens it at
+    once. Only a readiness: nothing is shown or counted."""
+
+
+@dataclass(frozen=True)
+class DiscardBreak:
+    """The break window readied for a reminder is not needed any more (the reminder was answered)."""
+
+
+@dataclass(frozen=True)
 class Record:
     """One journal entry."""
 
@@ -125,7 +138,19 @@ class Do:
     what: Literal["reload", "quit", "autostart"]
 
 
-Effect = Show | Withdraw | OpenBreak | OpenWindow | RaiseBreak | Record | Said | Note | Do
+Effect = (
+    Show
+    | Withdraw
+    | OpenBreak
+    | OpenWindow
+    | RaiseBreak
+    | PrepareBreak
+    | DiscardBreak
+    | Record
+    | Said
+    | Note
+    | Do
+)
 
 # --- the machine ------------------------------------------------------------------------------------
 
@@ -241,7 +266,7 @@ class Lamp:
         effects: list[Effect] = [Withdraw("reminder")] if self.on_screen is not None else []
         self.on_screen = prompt
         self.waiting = True
-        return [*effects, Show(notice), Note(f"reminder shown: {prompt}")]
+        return [*effects, Show(notice), PrepareBreak(), Note(f"reminder shown: {prompt}")]
 
     def clock_moved(self, last_seen: datetime, now: datetime) -> list[Effect]:
         """The wall clock moved from `last_seen` to `now` while the process lived less (a suspend) or
@@ -359,14 +384,15 @@ class Lamp:
             return [Note(f"quit ({command.source})"), Said(text(lang, "did_quit")), Do("quit")]
         raise AssertionError(f"unhandled command {command!r}")
 
-    def _answered(self) -> list[Effect]:
-        """A reminder was answered: it leaves the screen, and a held one is not needed any more."""
+    def _answered(self, with_a_break: bool = False) -> list[Effect]:
+        """A reminder was answered: it leaves the screen, and a held one is not needed any more; nor is
+        the break window readied for it, unless the answer is a break (`with_a_break`), which opens it."""
         self.waiting = False
         self.desk.rested()
         if self.on_screen is None:
             return []
         self.on_screen = None
-        return [Withdraw("reminder")]
+        return [Withdraw("reminder")] if with_a_break else [Withdraw("reminder"), DiscardBreak()]
 
     def _take_break(self, source: str) -> list[Effect]:
         if self.break_open:
@@ -377,7 +403,7 @@ class Lamp:
             self.lean = None
         self.break_open = True
         return [
-            *self._answered(),
+            *self._answered(with_a_break=True),
             OpenBreak(prompt, self.picker.after_attempt()),
             Note(f"break requested ({source}): {prompt}"),
             Said(text(self.language, "did_break")),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
@@ -18,6 +19,7 @@ from rustlamp.ui.contract import (
     BREAK_OUTCOMES,
     CHECKIN_OUTCOMES,
     SETTINGS_OUTCOMES,
+    WAIT_FOR_REQUEST,
     WEEK_OUTCOMES,
     BreakRequest,
     CannotOpen,
@@ -25,6 +27,7 @@ from rustlamp.ui.contract import (
     Outcome,
     Request,
     outcome_from_json,
+    request_line,
 )
 
 __all__ = [
@@ -59,21 +62,43 @@ def window_folder() -> str | None:
     return str(Path(__file__).resolve().parents[2])  # the folder that holds the package `rustlamp`
 
 
+# how long a window started ahead waits for a reminder's answer before it is let go (seconds)
+WAITS_AT_MOST = 10 * 60
+
+
 class WindowProcess:
     """At most one window of a kind: asking again while one is open brings that one to the front.
 
     A window that has already told its outcome is on its way out: it no longer counts as open, so a new
     ask in the moment while its process exits opens a new window instead of raising the closing one.
+
+    `prepare()` starts one window process ahead, Qt started and waiting for its request on stdin, for a
+    moment when a window is likely to be asked for soon (the break window while a reminder is on screen):
+    Qt for Python's own start is some 300 ms on a small machine, which the ask then does not wait for.
+    Never more than one waits; `discard()` closes its stdin, and it ends. `run()` hands its request to
+    the waiting one, or, when there is none or it died (Qt could not start there, for one: it told
+    nobody), starts one as always, which then says why it cannot open. One that waits `waits_at_most`
+    seconds (from the last `prepare()`) unasked is let go too: the lamp is not told when a notification
+    leaves the screen, and a reminder nobody answered for that long is no moment to hold some 55 MB for.
     """
 
     def __init__(
-        self, module: str, outcomes: Sequence[type[Outcome]], program: Sequence[str] | None = None
+        self,
+        module: str,
+        outcomes: Sequence[type[Outcome]],
+        program: Sequence[str] | None = None,
+        waits_at_most: float = WAITS_AT_MOST,
     ) -> None:
         self.module = module
+        self.waits_at_most = waits_at_most
+        self._unasked: asyncio.TimerHandle | None = None  # lets the one started ahead go if never asked
+        self._letting_go: set[asyncio.Task[None]] = set()
         self.outcomes = tuple(outcomes)
         self._program = list(program) if program is not None else None  # instead of the module (tests)
         self._proc: asyncio.subprocess.Process | None = None
         self._answered = False
+        self._ahead: asyncio.subprocess.Process | None = None  # started ahead, waiting for its request
+        self._ahead_lock = asyncio.Lock()  # a click while one is being started ahead waits for it
 
     @property
     def is_open(self) -> bool:
@@ -90,15 +115,18 @@ class WindowProcess:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGUSR1)
 
-    async def run(self, request: Request | Sequence[str], stdin: bytes | None = None) -> Outcome | None:
-        """Show the window for `request` (or bare arguments, for tests) until it ends; its outcome, or
-        None when it could not say (a crash). CannotOpen when Qt could not start here."""
-        args = request if isinstance(request, Sequence) else request.to_argv()
+    @property
+    def waiting_pid(self) -> int | None:
+        """The process id of the one started ahead, while it waits (tests)."""
+        ahead = self._ahead
+        return ahead.pid if ahead is not None and ahead.returncode is None else None
+
+    async def _start(self, args: Sequence[str], stdin: bool) -> asyncio.subprocess.Process | None:
         try:
-            proc = await asyncio.create_subprocess_exec(
+            return await asyncio.create_subprocess_exec(
                 *(self._program or window_command(self.module, [])),
                 *args,
-                stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
+                stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 cwd=window_folder() if self._program is None else None,
                 **_born_ignoring_sigusr1(),
@@ -106,6 +134,78 @@ class WindowProcess:
         except OSError as exc:
             log.warning("the %s could not start: %s", self.module, exc)
             return None
+
+    async def prepare(self) -> None:
+        """Start a window process ahead (see the class), unless one waits already."""
+        async with self._ahead_lock:
+            if self.waiting_pid is None:
+                await self._discard()  # one that died waiting: reap it
+                self._ahead = await self._start([WAIT_FOR_REQUEST], stdin=True)
+            if self._unasked is not None:
+                self._unasked.cancel()  # a newer reminder: its own time to be answered
+            if self._ahead is not None:
+                ahead = self._ahead
+                self._unasked = asyncio.get_running_loop().call_later(
+                    self.waits_at_most, self._let_go_unasked, ahead
+                )
+
+    def _let_go_unasked(self, ahead: asyncio.subprocess.Process) -> None:
+        task = asyncio.ensure_future(self._discard_if_still(ahead))
+        self._letting_go.add(task)
+        task.add_done_callback(self._letting_go.discard)
+
+    async def _discard_if_still(self, ahead: asyncio.subprocess.Process) -> None:
+        async with self._ahead_lock:
+            if self._ahead is not ahead:
+                return  # handed over or let go meanwhile
+            self._ahead = None
+        log.info("the %s started ahead was not asked for in %d s: let go", self.module, self.waits_at_most)
+        await _let_go(ahead)
+
+    async def discard(self) -> None:
+        """Let the one started ahead go: its stdin closed, it ends without a word. (Its end is awaited
+        outside the lock: an ask right after must not wait for it.)"""
+        async with self._ahead_lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await _let_go(ahead)
+
+    async def _discard(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await _let_go(ahead)
+
+    async def _hand_over(self, args: Sequence[str]) -> asyncio.subprocess.Process | None:
+        """The one started ahead, given `args` as its request; None when there is none or it died."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if ahead.returncode is None:
+            assert ahead.stdin is not None
+            try:
+                ahead.stdin.write(request_line(args))
+                await ahead.stdin.drain()
+                ahead.stdin.close()
+                return ahead
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # it ended while waiting
+        log.info("the %s started ahead has ended (exit %s): starting one now", self.module, ahead.returncode)
+        await _let_go(ahead)
+        return None
+
+    async def run(self, request: Request | Sequence[str], stdin: bytes | None = None) -> Outcome | None:
+        """Show the window for `request` (or bare arguments, for tests) until it ends; its outcome, or
+        None when it could not say (a crash). CannotOpen when Qt could not start here."""
+        args = request if isinstance(request, Sequence) else request.to_argv()
+        async with self._ahead_lock:
+            proc = await self._hand_over(args) if stdin is None else None
+        how = "the one started ahead" if proc is not None else "started now"
+        if proc is None:
+            proc = await self._start(args, stdin=stdin is not None)
+            if proc is None:
+                return None
+        # what it was asked (what the lamp already logs of its own: the prompt, the mild words)
+        log.info("the %s (%s) is asked for: %s", self.module, how, json.dumps(list(args), ensure_ascii=False))
         self._proc, self._answered = proc, False
         try:
             if stdin is not None:
@@ -127,11 +227,30 @@ class WindowProcess:
         return output
 
     async def close(self) -> None:
+        if self._unasked is not None:
+            self._unasked.cancel()
+        async with self._ahead_lock:
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await _let_go(ahead, patience=0)  # the lamp stops: no need to wait for it to see its stdin close
         proc = self._proc
         if proc is not None and proc.returncode is None:
             proc.terminate()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(proc.wait(), 5)
+
+
+async def _let_go(proc: asyncio.subprocess.Process, patience: float = 5) -> None:
+    """End a process started ahead: stdin closed is its sign to go (once Qt has started there, which may
+    take a while on a busy machine); stopped if it has not gone after `patience` seconds."""
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        await asyncio.wait_for(proc.wait(), patience)
+    except asyncio.TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        await proc.wait()
 
 
 async def _feed(proc: asyncio.subprocess.Process, data: bytes) -> None:

@@ -5,6 +5,7 @@ process uses this and never loads Qt.
 
     lamp                                         window process (python -m rustlamp.ui.<module>)
     request.to_argv()            -- argv -->      Request.from_argv(argv)
+    (started ahead: WAIT_FOR_REQUEST as argv, then request_line(request.to_argv()) on stdin)
     outcome_from_json(line, ...) <-- 1 line --    emit(outcome.to_json())
 
 Every window may also end with `CannotOpen` (Qt could not start: what to install).
@@ -284,6 +285,27 @@ class MenuRequest:
 
 
 Request = BreakRequest | CheckinRequest | WeekRequest | SettingsRequest | MenuRequest
+
+# A window process started ahead of the moment it is needed (the break window while a reminder is on
+# screen) has this as its only argument: it starts Qt, then waits for its request's arguments as one line
+# on stdin (`request_line`); an empty stdin (closed) means it is not needed, and it ends saying nothing.
+WAIT_FOR_REQUEST = "--wait-for-request"
+
+
+def request_line(args: Sequence[str]) -> bytes:
+    """A request's arguments (`request.to_argv()`) as the one line a window started ahead reads."""
+    return (json.dumps(list(args), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def args_from_line(line: str | bytes) -> list[str]:
+    """The arguments `request_line` wrote; ContractError (a ValueError) says what is wrong."""
+    try:
+        args = json.loads(line)
+    except ValueError as exc:
+        raise ContractError(f"the request is not JSON: {exc}") from None
+    if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
+        raise ContractError("the request must be a JSON list of arguments")
+    return args
 
 
 # ----- outcomes -------------------------------------------------------------------------------------

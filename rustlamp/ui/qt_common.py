@@ -38,7 +38,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 from PySide6.QtCore import (
     QEvent,
@@ -67,7 +67,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QPushButton, QWidget
 
-from rustlamp.ui.contract import CannotOpen, Outcome
+from rustlamp.ui.contract import WAIT_FOR_REQUEST, CannotOpen, ContractError, Outcome, args_from_line
 from rustlamp.ui.lifecycle import FAILED, emit, listen_for_raise, raise_was_asked
 from rustlamp.ui.palette import DARK, LIGHT, Scheme
 
@@ -459,9 +459,14 @@ def window_main(
 ) -> int:
     """A window process's `main`: set up SIGUSR1, `parse` the arguments (argparse's status 2 on bad ones),
     start Qt (FAILED with `CannotOpen` when it cannot) and `run` the window; the exit status.
-    `indicators`: see `start_application`."""
+    `indicators`: see `start_application`.
+
+    Started ahead (WAIT_FOR_REQUEST, rustlamp.ui.contract), it starts Qt first, the slow part, then waits
+    for the request's arguments on stdin and goes on as if they had been given; stdin closed without a
+    request: the window is not needed, and the process ends at once, telling nothing."""
     raise_fd = listen_for_raise()  # first of all: an early SIGUSR1 must not end the process
-    options = parse()
+    ahead = sys.argv[1:] == [WAIT_FOR_REQUEST]
+    options = None if ahead else parse()
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
@@ -472,5 +477,15 @@ def window_main(
             )
             return FAILED
     app = start_application(name, indicators=indicators)
+    if ahead:
+        line = sys.stdin.buffer.readline()
+        if not line.strip():
+            return 0  # let go before it was needed
+        try:
+            sys.argv[1:] = args_from_line(line)  # the request, as if it had come as the arguments
+        except ContractError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            return FAILED
+        options = parse()
     speak_qt_in(app, getattr(options, "language", None))
-    return run(options, raise_fd)
+    return run(cast(W, options), raise_fd)
