@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rustlamp.core.texts import cli_word
+from rustlamp.core.texts import cli_word, day_with_year
 
 if TYPE_CHECKING:
     from rustlamp.core.entries import Entry
@@ -246,7 +246,7 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
     what = (
         _said(language, "journal_all")
         if before is None
-        else _said(language, "journal_before", date=before.isoformat())
+        else _said(language, "journal_before", date=day_with_year(language, before))
     )
     journal: Journal | None = None
     count, whole = 0, False
@@ -273,7 +273,7 @@ def _forget(args: argparse.Namespace, language: str, path: Path) -> int:
         print(
             _said(language, "journal_nothing_all")
             if before is None
-            else _said(language, "journal_nothing_before", date=before.isoformat())
+            else _said(language, "journal_nothing_before", date=day_with_year(language, before))
         )
         return EXIT_OK
     parts = [_entries(count, language)] if count else []

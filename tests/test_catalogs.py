@@ -46,6 +46,7 @@ SAME_AS_ENGLISH: dict[str, set[str]] = {
         "app.config_where_routine",
         "app.plan_routine",
         "date.day",
+        "date.day_year",
         "date.moment",
         "duration.minutes",
         "duration.seconds",

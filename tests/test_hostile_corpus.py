@@ -253,7 +253,7 @@ ARGUMENTS: list[tuple[str, list[str], int, str]] = [
         OK,
         r"^at,kind",
     ),
-    ("forget-what", ["journal", "forget"], USAGE, r"one of the arguments --before --all is required"),
+    ("forget-what", ["journal", "forget"], USAGE, r"choose one of these: --before --all"),
     (
         "forget-before-year-1",
         ["journal", "forget", "--before", "0001-01-01", "--yes"],
@@ -266,7 +266,7 @@ ARGUMENTS: list[tuple[str, list[str], int, str]] = [
         OK,
         r"Nothing to forget",
     ),
-    ("forget-both", ["journal", "forget", "--all", "--before", "2026-01-01"], USAGE, r"not allowed with"),
+    ("forget-both", ["journal", "forget", "--all", "--before", "2026-01-01"], USAGE, r"cannot be used"),
     (
         "week-png-nowhere",
         ["journal", "week", "--png", "/nonexistent/folder/week.png"],

@@ -188,7 +188,7 @@ def test_forget_before_a_day_keeps_that_day_and_later(env: dict[str, str]) -> No
 def test_forget_needs_to_know_what(env: dict[str, str]) -> None:
     result = rustlamp(["journal", "forget"], env)
     assert result.returncode == 2
-    assert "one of the arguments --before --all is required" in result.stderr
+    assert "choose one of these: --before --all" in result.stderr
 
 
 def test_a_journal_that_cannot_be_read_is_reported_and_left_where_it_is(env: dict[str, str]) -> None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from rustlamp.core.catalog import LanguageTables, catalog
 from rustlamp.core.durations import format_human
@@ -60,6 +60,12 @@ def human_moment(language: str, moment: datetime) -> str:
     return (
         catalog(language).word("date.moment").format(**_date_fields(language, moment), time=f"{moment:%H:%M}")
     )
+
+
+def day_with_year(language: str, day: date) -> str:
+    """'di 1 dec 2026' / 'Tue 1 Dec 2026' / 'Di., 1. Dez. 2026': a date a person gave, said back in words."""
+    fields = _date_fields(language, datetime(day.year, day.month, day.day))
+    return catalog(language).word("date.day_year").format(**fields, year=day.year)
 
 
 def _date_fields(language: str, moment: datetime) -> dict[str, object]:
