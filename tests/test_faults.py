@@ -329,8 +329,10 @@ def test_a_check_in_with_no_lamp_and_no_journal_to_write_is_kept_aside_and_taken
         monkeypatch.setenv(key, value)
     path = tmp_path / "home" / "data" / "rustlamp" / "journal.sqlite3"
     path.mkdir(parents=True)  # something that is no journal and cannot be written as one
-    problem = keep_on_its_own(path, "checkin", NOTE)
-    assert problem is not None and "goes into the journal at rustlamp's next start" in problem
+    problem, kept_aside = keep_on_its_own(path, "checkin", NOTE, "en")
+    assert kept_aside and problem is not None
+    assert "goes into the journal at rustlamp's next start" in str(problem)
+    assert "in het dagboek" in problem.said("nl")  # said in the person's language
     (kept,) = unsaved_files([path.parent])
     assert [dict(e.detail) for e in entries_from_json(json.loads(kept.read_text()))] == [NOTE]
     path.rmdir()
