@@ -91,6 +91,7 @@ class WindowProcess:
     ) -> None:
         self.module = module
         self.waits_at_most = waits_at_most
+        self._closing = False  # the lamp stops: a window that ends now is not started again
         self._unasked: asyncio.TimerHandle | None = None  # lets the one started ahead go if never asked
         self._letting_go: set[asyncio.Task[None]] = set()
         self.outcomes = tuple(outcomes)
@@ -215,6 +216,11 @@ class WindowProcess:
         finally:
             if self._proc is proc:
                 self._proc = None
+        if how == "the one started ahead" and not output.strip() and not self._closing:
+            # it had died waiting (killed, say) before the lamp saw it end, so the request went nowhere
+            log.info("the %s started ahead ended without a word (exit %s): starting one now", self.module,
+                     proc.returncode)  # fmt: skip
+            return await self.run(request, stdin)
         return parse_outcome(output, proc.returncode, self.outcomes)
 
     async def _read_until_answered(self, proc: asyncio.subprocess.Process) -> bytes:
@@ -227,6 +233,7 @@ class WindowProcess:
         return output
 
     async def close(self) -> None:
+        self._closing = True
         if self._unasked is not None:
             self._unasked.cancel()
         async with self._ahead_lock:
